@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { CloudDescription } from '../cloud/cloud-description';
+import { localPaths } from '../cloud/layout';
+import { type RunningCloud, startCloud } from '../cloud/start-cloud';
+
+const { values } = parseArgs({
+  options: {
+    fresh: { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+    'retry-delay-scale': { type: 'string' },
+  },
+});
+const paths = localPaths(undefined, values['data-dir']);
+
+function runningPid(): number | undefined {
+  if (!existsSync(paths.lockFile)) return undefined;
+  const pid = Number(readFileSync(paths.lockFile, 'utf8'));
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined; // a stale lock from a run that was killed
+  }
+}
+
+const other = runningPid();
+if (other !== undefined) {
+  console.error(
+    `The local cloud is already running (pid ${other}). Stop it with Ctrl-C in its terminal or: kill ${other}`,
+  );
+  process.exit(1);
+}
+await mkdir(paths.base, { recursive: true });
+await writeFile(paths.lockFile, String(process.pid));
+
+const startedAt = Date.now();
+let cloud: RunningCloud | undefined;
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the local cloud...`);
+  await cloud?.stop();
+  await rm(paths.lockFile, { force: true });
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+try {
+  console.log(values.fresh ? 'Starting the local cloud from empty...' : 'Starting the local cloud...');
+  cloud = await startCloud({
+    fresh: values.fresh,
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values['retry-delay-scale'] ? { retryDelayScale: Number(values['retry-delay-scale']) } : {}),
+    log: values.verbose ? (line) => console.log(line) : () => undefined,
+  });
+  if (stopping) await cloud.stop();
+  else console.log(summary(cloud.description, Date.now() - startedAt));
+} catch (error) {
+  console.error(`The local cloud could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await rm(paths.lockFile, { force: true });
+  process.exit(1);
+}
+
+function summary(description: CloudDescription, elapsedMs: number): string {
+  const lines = [
+    `\nThe local cloud is ready (${(elapsedMs / 1000).toFixed(1)} s). Ctrl-C stops everything.\n`,
+  ];
+  if (description.portalUrl) lines.push(`Portal: ${description.portalUrl}\n`);
+  for (const [key, service] of Object.entries(description.services)) {
+    lines.push(`${key}  API ${service.apiUrl}  Lambda ${service.lambdaEndpoint}`);
+    for (const [fn, name] of Object.entries(service.functions)) lines.push(`  function ${fn}: ${name}`);
+    for (const [logicalId, name] of Object.entries(service.resources)) lines.push(`  ${logicalId}: ${name}`);
+  }
+  lines.push('\nAWS endpoints (npm run env prints them as export lines):');
+  for (const [service, endpoint] of Object.entries(description.endpoints))
+    lines.push(`  ${service}: ${endpoint}`);
+  if (description.warnings.length > 0) {
+    lines.push('\nNot emulated, or emulated differently:');
+    for (const warning of description.warnings) lines.push(`  - ${warning}`);
+  }
+  lines.push(`\nEverything above is in ${paths.cloudFile}`);
+  return lines.join('\n');
+}

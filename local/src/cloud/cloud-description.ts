@@ -1,0 +1,47 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+/**
+ * `.local/cloud.json`: the one place that tells tests, benchmarks and people where everything is.
+ * Written once the whole cloud is ready, removed when it stops.
+ */
+export const cloudDescriptionSchema = z.object({
+  stage: z.string(),
+  region: z.string(),
+  accountId: z.string(),
+  /** The process that runs the local cloud (stop it with SIGTERM). */
+  pid: z.number().int(),
+  portalUrl: z.string().optional(),
+  /** The local cloud's own controls (npm run trigger). */
+  controlUrl: z.string(),
+  endpoints: z.record(z.string(), z.string()),
+  /** AWS_ENDPOINT_URL_<SERVICE>, credentials and region for any SDK or the AWS CLI. */
+  environment: z.record(z.string(), z.string()),
+  credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
+  services: z.record(
+    z.string(),
+    z.object({
+      name: z.string(),
+      apiUrl: z.string(),
+      lambdaEndpoint: z.string(),
+      /** serverless.yml function key -> physical function name. */
+      functions: z.record(z.string(), z.string()),
+      /** logical id -> physical name (Ref value: table name, bucket name, queue URL, topic ARN...). */
+      resources: z.record(z.string(), z.string()),
+    }),
+  ),
+  processes: z.array(z.object({ name: z.string(), pid: z.number().int() })),
+  warnings: z.array(z.string()),
+});
+
+export type CloudDescription = z.infer<typeof cloudDescriptionSchema>;
+
+export async function writeCloudDescription(path: string, description: CloudDescription): Promise<void> {
+  // Written whole and renamed, so a reader never sees half a file.
+  await writeFile(`${path}.tmp`, `${JSON.stringify(description, null, 2)}\n`);
+  await rename(`${path}.tmp`, path);
+}
+
+export async function readCloudDescription(path: string): Promise<CloudDescription> {
+  return cloudDescriptionSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+}

@@ -1,0 +1,40 @@
+/**
+ * The AWS services the local cloud serves, with the suffix of the SDK's own endpoint variable
+ * (AWS_ENDPOINT_URL_<SUFFIX>): https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+export const ENDPOINT_VARIABLES = {
+  dynamodb: 'DYNAMODB',
+  dynamodbStreams: 'DYNAMODB_STREAMS',
+  s3: 'S3',
+  kinesis: 'KINESIS',
+  sqs: 'SQS',
+  sns: 'SNS',
+  cognito: 'COGNITO_IDENTITY_PROVIDER',
+  eventbridge: 'EVENTBRIDGE',
+} as const;
+
+export type LocalService = keyof typeof ENDPOINT_VARIABLES;
+export type Endpoints = Partial<Record<LocalService, string>>;
+
+/** Credentials the emulators accept; they check no signature. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local-secret' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+/** The environment that points any AWS SDK or the AWS CLI at the local cloud. */
+export function awsEnvironment(endpoints: Endpoints): Record<string, string> {
+  const environment: Record<string, string> = {
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    // s3rver stores aws-chunked framing verbatim when the SDK adds optional checksums to streamed
+    // uploads; real S3 needs no such setting, and these only stop optional checksums.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  };
+  for (const [service, suffix] of Object.entries(ENDPOINT_VARIABLES)) {
+    const endpoint = endpoints[service as LocalService];
+    if (endpoint !== undefined) environment[`AWS_ENDPOINT_URL_${suffix}`] = endpoint;
+  }
+  return environment;
+}

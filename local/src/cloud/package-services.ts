@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { CloudFormationTemplate } from '../templates/stack';
+import { oslsCommand, type ServiceDefinition } from './layout';
+
+export interface PackagedService extends ServiceDefinition {
+  /** The service name from serverless.yml (serverless-patterns-api). */
+  name: string;
+  stage: string;
+  template: CloudFormationTemplate;
+}
+
+/**
+ * `sls package` for each service into the local build folder, so that what runs locally is what
+ * would be deployed. Two at a time: packaging is CPU-bound (esbuild) and machines here have two cores.
+ */
+export async function packageServices(
+  services: ServiceDefinition[],
+  options: { stage: string; buildDir: string; env: NodeJS.ProcessEnv },
+): Promise<PackagedService[]> {
+  const [node, args] = oslsCommand();
+  const queue = [...services];
+  const packaged = new Map<string, PackagedService>();
+  const worker = async () => {
+    for (let service = queue.shift(); service; service = queue.shift()) {
+      const output = join(options.buildDir, service.key);
+      await promisify(execFile)(node, [...args, 'package', '--stage', options.stage, '--package', output], {
+        cwd: service.path,
+        env: options.env,
+        maxBuffer: 16 * 1024 * 1024,
+      }).catch((error: Error & { stdout?: string; stderr?: string }) => {
+        throw new Error(`packaging ${service?.key} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, {
+          cause: error,
+        });
+      });
+      const template = JSON.parse(
+        await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8'),
+      ) as CloudFormationTemplate;
+      const state = JSON.parse(await readFile(join(output, 'serverless-state.json'), 'utf8')) as {
+        service: { service: string };
+      };
+      packaged.set(service.key, { ...service, name: state.service.service, stage: options.stage, template });
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return services.map((service) => packaged.get(service.key) as PackagedService);
+}

@@ -1,0 +1,447 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startCognito } from '../emulators/cognito';
+import { startDynamoDb } from '../emulators/dynamodb';
+import { findFreePort, type RunningEmulator } from '../emulators/emulator';
+import { startKinesis } from '../emulators/kinesis';
+import { startS3 } from '../emulators/s3';
+import { startSnsSqs } from '../emulators/sns-sqs';
+import { asyncInvokeConfigFrom, createAsyncInvoker } from '../lambda/async-invoker';
+import { createDestinations } from '../lambda/destinations';
+import { createOfflineInvoker } from '../lambda/offline-invoker';
+import { type GeneratedIds, provisionStack } from '../provision/provision-stack';
+import { assignPhysicalNames } from '../templates/physical-names';
+import { activeResources, createStack, resolvedExports, type Stack, tryResolve } from '../templates/stack';
+import {
+  decodeS3EventKey,
+  notificationTargetsFrom,
+  type S3NotificationTarget,
+  s3Event,
+  targetMatches,
+} from '../triggers/s3-notifications';
+import { createLocalClients } from './clients';
+import { type CloudDescription, writeCloudDescription } from './cloud-description';
+import { startControlServer } from './control-server';
+import { awsEnvironment, type Endpoints, LOCAL_CREDENTIALS, LOCAL_REGION } from './endpoints';
+import { composeServices, localPaths, REPO_ROOT, type ServiceDefinition } from './layout';
+import { type RunningService, startOfflineService } from './offline';
+import { type PackagedService, packageServices } from './package-services';
+import { startEventBridge, startEventSourceMappings } from './wire-triggers';
+
+export interface StartCloudOptions {
+  root?: string;
+  /** Defaults to .local/data; tests pass a temporary folder. */
+  dataDir?: string;
+  /** Start empty: remove the persisted data first. */
+  fresh?: boolean;
+  stage?: string;
+  /** Defaults to the services of serverless-compose.yml; tests add their fixture service. */
+  services?: ServiceDefinition[];
+  /** Multiplies Lambda's asynchronous retry delays (1 = AWS's one and two minutes). */
+  retryDelayScale?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningCloud {
+  description: CloudDescription;
+  stop(): Promise<void>;
+}
+
+/** Preferred ports, so that `npm start` keeps the same URLs from one run to the next when they are free. */
+const PREFERRED_PORTS = {
+  dynamodb: 8000,
+  s3: 4569,
+  kinesis: 4567,
+  snsSqs: 4575,
+  cognito: 9229,
+  services: 3000,
+};
+
+/**
+ * Brings the whole platform up on loopback: emulators, resources provisioned from the packaged
+ * templates, one serverless-offline per service, and the triggers wired with AWS semantics.
+ * Everything started is stopped by `stop()`, in reverse order, even when start-up fails half way.
+ */
+export async function startCloud(options: StartCloudOptions = {}): Promise<RunningCloud> {
+  const root = options.root ?? REPO_ROOT;
+  const stage = options.stage ?? 'local';
+  const log = options.log ?? (() => undefined);
+  const paths = localPaths(root, options.dataDir);
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) {
+      await stop().catch((error: unknown) => log(`stopping: ${String(error)}`));
+    }
+  };
+
+  try {
+    if (options.fresh) await rm(paths.data, { recursive: true, force: true });
+    await mkdir(paths.data, { recursive: true });
+    await mkdir(paths.build, { recursive: true });
+    const services = options.services ?? composeServices(root);
+
+    // Packaging and the emulators' start-up do not depend on each other.
+    const baseEnv = { ...process.env, ...awsEnvironment({}) };
+    const packaging = packageServices(services, { stage, buildDir: paths.build, env: baseEnv });
+    packaging.catch(() => undefined);
+    const emulators = await startEmulators(paths.data, log, stoppers);
+    const endpoints: Required<
+      Pick<Endpoints, 'dynamodb' | 'dynamodbStreams' | 's3' | 'kinesis' | 'sqs' | 'sns' | 'cognito'>
+    > = {
+      dynamodb: emulators.dynamodb.endpoint,
+      dynamodbStreams: emulators.dynamodb.endpoint,
+      s3: emulators.s3.endpoint,
+      kinesis: emulators.kinesis.endpoint,
+      sqs: emulators.snsSqs.endpoint,
+      sns: emulators.snsSqs.endpoint,
+      cognito: emulators.cognito.endpoint,
+    };
+    const clients = createLocalClients(endpoints);
+    const packaged = await packaging;
+
+    const warnings: string[] = [];
+    const stacks = buildStacks(packaged);
+    const generatedIdsFile = join(paths.data, 'generated-ids.json');
+    const generatedIds = await readJson<GeneratedIds>(generatedIdsFile, {});
+    for (const stack of stacks.values()) {
+      const names = assignPhysicalNames(stack);
+      const result = await provisionStack(stack, names, clients, generatedIds);
+      warnings.push(...result.warnings.map((warning) => `${stack.service}: ${warning}`));
+    }
+    await writeFile(generatedIdsFile, JSON.stringify(generatedIds, null, 2));
+    warnings.push(...unemulatedResources(stacks));
+
+    const eventBridge = await startEventBridge(stacks, warnings);
+    stoppers.push(eventBridge.stop);
+    const allEndpoints: Endpoints = { ...endpoints, eventbridge: eventBridge.endpoint };
+    const env = { ...process.env, ...awsEnvironment(allEndpoints) };
+    const functions = collectFunctions(stacks, warnings);
+    const running = new Map<string, RunningService>();
+    let port = PREFERRED_PORTS.services;
+    for (const service of packaged) {
+      const environments = Object.fromEntries(
+        functions.filter((fn) => fn.service === service.key).map((fn) => [fn.name, fn.environment]),
+      );
+      const offline = await startOfflineService(service, {
+        functionEnvironments: environments,
+        env,
+        buildDir: paths.build,
+        preferredPort: port,
+        log: (line) => log(`[${service.key}] ${line}`),
+      });
+      port += 10;
+      stoppers.push(offline.stop);
+      running.set(service.key, offline);
+    }
+
+    const lambdaEndpointOf = (functionName: string) => {
+      const fn = functions.find((candidate) => candidate.name === functionName);
+      return fn === undefined ? undefined : running.get(fn.service)?.lambdaEndpoint;
+    };
+    const invoker = createOfflineInvoker(lambdaEndpointOf);
+    const queueUrls = queueUrlsByArn(stacks);
+    const destinations = createDestinations(clients, (arn) => queueUrls.get(arn));
+    const asyncInvoker = createAsyncInvoker({
+      invoker,
+      destinations,
+      configFor: (functionName) =>
+        functions.find((fn) => fn.name === functionName)?.asyncConfig ?? asyncInvokeConfigFrom(undefined),
+      functionArn: (functionName) => `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:${functionName}`,
+      delayScale: options.retryDelayScale ?? 1,
+      log: (message, details) => log(`${message} ${JSON.stringify(details ?? {})}`),
+    });
+    stoppers.push(() => asyncInvoker.drain());
+
+    // S3 notifications: the bucket's NotificationConfiguration, delivered as asynchronous invocations.
+    const s3Targets = bucketNotificationTargets(stacks, warnings);
+    const unsubscribe = emulators.s3.onObjectEvent((event) => {
+      for (const record of event.Records) {
+        const change = {
+          bucket: record.s3.bucket.name,
+          key: decodeS3EventKey(record.s3.object.key),
+          eventName: record.eventName,
+          size: record.s3.object.size,
+          eTag: record.s3.object.eTag,
+          ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+        };
+        for (const target of s3Targets.filter((candidate) => targetMatches(candidate, change))) {
+          const functionName = functionNameFromArn(target.functionArn);
+          asyncInvoker.invokeAsync(
+            functionName,
+            s3Event(target, change, { region: LOCAL_REGION, now: new Date() }),
+          );
+        }
+      }
+    });
+    stoppers.push(async () => unsubscribe());
+
+    eventBridge.start(asyncInvoker, destinations);
+    const mappings = await startEventSourceMappings({
+      stacks,
+      clients,
+      invoker,
+      destinations,
+      log,
+      warnings,
+    });
+    stoppers.push(mappings.stop);
+    const control = await startControlServer({
+      fireSchedule: async (service, functionKey) => {
+        const fn = functions.find(
+          (candidate) => candidate.service === service && candidate.key === functionKey,
+        );
+        if (fn === undefined) throw new Error(`no function ${functionKey} in service ${service}`);
+        const rules = eventBridge.rules.filter(
+          (rule) =>
+            rule.scheduleExpression !== undefined &&
+            rule.targets.some((target) => target.arn.endsWith(`:function:${fn.name}`)),
+        );
+        if (rules.length === 0) throw new Error(`${service} ${functionKey} has no schedule`);
+        return Promise.all(rules.map((rule) => eventBridge.fireNow(rule.name)));
+      },
+    });
+    stoppers.push(control.stop);
+
+    const description: CloudDescription = {
+      stage,
+      region: LOCAL_REGION,
+      accountId: '000000000000',
+      pid: process.pid,
+      controlUrl: control.url,
+      endpoints: allEndpoints as Record<string, string>,
+      environment: awsEnvironment(allEndpoints),
+      credentials: LOCAL_CREDENTIALS,
+      services: Object.fromEntries(
+        packaged.map((service) => {
+          const stack = stacks.get(service.key) as Stack;
+          const offline = running.get(service.key) as RunningService;
+          return [
+            service.key,
+            {
+              name: service.name,
+              apiUrl: offline.apiUrl,
+              lambdaEndpoint: offline.lambdaEndpoint,
+              functions: Object.fromEntries(
+                functions.filter((fn) => fn.service === service.key).map((fn) => [fn.key, fn.name]),
+              ),
+              resources: Object.fromEntries(
+                activeResources(stack)
+                  .filter(([logicalId]) => stack.context.refs.has(logicalId))
+                  .map(([logicalId]) => [logicalId, stack.context.refs.get(logicalId) as string]),
+              ),
+            },
+          ];
+        }),
+      ),
+      processes: [
+        { name: 'local cloud', pid: process.pid },
+        ...[...Object.values(emulators), ...running.values()]
+          .filter((emulator): emulator is RunningEmulator & { pid: number } => emulator.pid !== undefined)
+          .map((emulator) => ({ name: emulator.name, pid: emulator.pid })),
+      ],
+      warnings,
+    };
+    await writeCloudDescription(paths.cloudFile, description);
+    stoppers.push(() => rm(paths.cloudFile, { force: true }));
+    return { description, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startEmulators(
+  dataDir: string,
+  log: (line: string) => void,
+  stoppers: (() => Promise<void>)[],
+) {
+  const started = async <T extends RunningEmulator>(start: Promise<T>): Promise<T> => {
+    const emulator = await start;
+    stoppers.push(emulator.stop);
+    return emulator;
+  };
+  const [dynamodb, s3, kinesis, snsSqs, cognito] = await Promise.all([
+    started(
+      startDynamoDb({
+        port: await findFreePort(PREFERRED_PORTS.dynamodb),
+        dataDir: join(dataDir, 'dynamodb'),
+        log,
+      }),
+    ),
+    started(
+      startS3({
+        port: await findFreePort(PREFERRED_PORTS.s3),
+        dataDir: join(dataDir, 's3'),
+        credentials: LOCAL_CREDENTIALS,
+      }),
+    ),
+    started(
+      startKinesis({ port: await findFreePort(PREFERRED_PORTS.kinesis), dataDir: join(dataDir, 'kinesis') }),
+    ),
+    started(
+      startSnsSqs({
+        port: await findFreePort(PREFERRED_PORTS.snsSqs),
+        dataDir: join(dataDir, 'sns-sqs'),
+        log,
+      }),
+    ),
+    started(
+      startCognito({
+        port: await findFreePort(PREFERRED_PORTS.cognito),
+        dataDir: join(dataDir, 'cognito'),
+        log,
+      }),
+    ),
+  ]);
+  return { dynamodb, s3, kinesis, snsSqs, cognito };
+}
+
+/** Stacks in compose order; exports of earlier stacks are visible to later ones (Fn::ImportValue). */
+function buildStacks(packaged: PackagedService[]): Map<string, Stack> {
+  const exports = new Map<string, string>();
+  const stacks = new Map<string, Stack>();
+  for (const service of packaged) {
+    const stack = createStack(service.key, `${service.name}-${service.stage}`, service.template, {
+      region: LOCAL_REGION,
+      exports,
+    });
+    assignPhysicalNames(stack);
+    for (const [name, value] of resolvedExports(stack)) exports.set(name, value);
+    stacks.set(service.key, stack);
+  }
+  return stacks;
+}
+
+interface LocalFunction {
+  service: string;
+  logicalId: string;
+  /** The function's key in serverless.yml (registerObject). */
+  key: string;
+  name: string;
+  environment: Record<string, string>;
+  asyncConfig: ReturnType<typeof asyncInvokeConfigFrom>;
+}
+
+function collectFunctions(stacks: Map<string, Stack>, warnings: string[]): LocalFunction[] {
+  const functions: LocalFunction[] = [];
+  for (const stack of stacks.values()) {
+    const invokeConfigs = activeResources(stack).filter(
+      ([, resource]) => resource.Type === 'AWS::Lambda::EventInvokeConfig',
+    );
+    for (const [logicalId, resource] of activeResources(stack)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const name = stack.context.refs.get(logicalId) as string;
+      const variables =
+        (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+          ?.Variables ?? {};
+      const environment: Record<string, string> = {};
+      for (const [variable, value] of Object.entries(variables)) {
+        const resolved = tryResolve(stack, value);
+        if (resolved === undefined)
+          warnings.push(`${stack.service}: ${name} ${variable} cannot be resolved locally`);
+        else environment[variable] = String(resolved);
+      }
+      // No X-Ray daemon runs locally; traces are an AWS-only feature.
+      environment.POWERTOOLS_TRACE_ENABLED = 'false';
+      const invokeConfig = invokeConfigs.find(
+        ([, config]) => tryResolve(stack, config.Properties?.FunctionName) === name,
+      );
+      // osls names functions <service>-<stage>-<key>.
+      const key = name.startsWith(`${stack.stackName}-`) ? name.slice(stack.stackName.length + 1) : logicalId;
+      functions.push({
+        service: stack.service,
+        logicalId,
+        key,
+        name,
+        environment,
+        asyncConfig: asyncInvokeConfigFrom(
+          invokeConfig
+            ? (tryResolve(stack, invokeConfig[1].Properties) as Record<string, unknown>)
+            : undefined,
+        ),
+      });
+    }
+  }
+  return functions;
+}
+
+function bucketNotificationTargets(stacks: Map<string, Stack>, warnings: string[]): S3NotificationTarget[] {
+  const targets: S3NotificationTarget[] = [];
+  for (const stack of stacks.values()) {
+    for (const [logicalId, resource] of activeResources(stack)) {
+      if (resource.Type !== 'AWS::S3::Bucket') continue;
+      const bucket = stack.context.refs.get(logicalId) as string;
+      const configuration = tryResolve(stack, resource.Properties?.NotificationConfiguration) as Parameters<
+        typeof notificationTargetsFrom
+      >[1];
+      const found = notificationTargetsFrom(bucket, configuration);
+      targets.push(...found.targets);
+      warnings.push(...found.unsupported.map((what) => `${stack.service}: ${what} are not emulated`));
+    }
+  }
+  return targets;
+}
+
+function queueUrlsByArn(stacks: Map<string, Stack>): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const stack of stacks.values()) {
+    for (const [logicalId, resource] of activeResources(stack)) {
+      if (resource.Type !== 'AWS::SQS::Queue') continue;
+      const arn = stack.context.attributes.get(`${logicalId}.Arn`);
+      const url = stack.context.refs.get(logicalId);
+      if (arn && url) urls.set(arn, url);
+    }
+  }
+  return urls;
+}
+
+export function functionNameFromArn(arn: string): string {
+  // arn:aws:lambda:region:account:function:name[:alias]
+  return arn.split(':')[6] ?? arn;
+}
+
+/** Resource types the local cloud provisions, serves or deliberately leaves to AWS (with the reason). */
+const HANDLED_TYPES = new Set([
+  'AWS::DynamoDB::Table',
+  'AWS::S3::Bucket',
+  'AWS::S3::BucketPolicy',
+  'AWS::Kinesis::Stream',
+  'AWS::SQS::Queue',
+  'AWS::SNS::Topic',
+  'AWS::SNS::Subscription',
+  'AWS::Cognito::UserPool',
+  'AWS::Cognito::UserPoolClient',
+  'AWS::Cognito::UserPoolGroup',
+  'AWS::Lambda::Function',
+  'AWS::Lambda::Version',
+  'AWS::Lambda::Permission',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::EventSourceMapping',
+  'AWS::Events::Rule',
+  'AWS::Logs::LogGroup',
+  'AWS::Logs::LogStream',
+  'AWS::IAM::Role',
+  'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Resource',
+  'AWS::ApiGateway::Method',
+  'AWS::ApiGateway::Deployment',
+]);
+
+function unemulatedResources(stacks: Map<string, Stack>): string[] {
+  const warnings: string[] = [];
+  for (const stack of stacks.values()) {
+    for (const [logicalId, resource] of activeResources(stack)) {
+      if (!HANDLED_TYPES.has(resource.Type))
+        warnings.push(`${stack.service}: ${logicalId} (${resource.Type}) is not emulated`);
+    }
+  }
+  return warnings;
+}
+
+async function readJson<T>(path: string, fallback: T): Promise<T> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}

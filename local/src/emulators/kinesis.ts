@@ -1,0 +1,81 @@
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import {
+  closeHttpServer,
+  type EmulatorOptions,
+  EmulatorStartError,
+  endpointFor,
+  LOOPBACK,
+  once,
+  prepareDataDir,
+  type RunningEmulator,
+} from './emulator';
+
+// kinesalite speaks HTTP/1.1 only: SDK clients need `requestHandler: new NodeHttpHandler()`, as the product's
+// Kinesis client has, because the default HTTP/2 handler fails with "Protocol error".
+
+interface KinesaliteOptions {
+  path: string;
+  createStreamMs: number;
+  deleteStreamMs: number;
+  updateStreamMs: number;
+  shardLimit: number;
+}
+
+type Kinesalite = (options: KinesaliteOptions) => Server;
+
+interface LevelDown {
+  open(callback: (error?: Error) => void): void;
+  close(callback: (error?: Error) => void): void;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * kinesalite opens its LevelDB after it has returned the server, and an open error (the LOCK held by another
+ * emulator on the same dataDir) is thrown as an uncaught 'error' that ends the whole process. Opening the
+ * store once beforehand turns that into a start-up error.
+ */
+const assertStoreFree = async (path: string) => {
+  const leveldown: (location: string) => LevelDown = createRequire(require.resolve('kinesalite'))(
+    'leveldown',
+  );
+  const db = leveldown(path);
+  try {
+    await new Promise<void>((done, fail) => db.open((error) => (error ? fail(error) : done())));
+  } catch (error) {
+    throw new EmulatorStartError(`kinesis cannot open its store in ${path} (another emulator using it?)`, {
+      cause: error,
+    });
+  }
+  await new Promise<void>((done, fail) => db.close((error) => (error ? fail(error) : done())));
+};
+
+/** kinesalite in-process; streams and records live in a LevelDB under dataDir. */
+export const startKinesis = async ({ port, dataDir }: EmulatorOptions): Promise<RunningEmulator> => {
+  const path = await prepareDataDir(dataDir);
+  await assertStoreFree(path);
+  const kinesalite: Kinesalite = require('kinesalite');
+  // Streams become ACTIVE at once: the local cloud creates them at start and uses them right away.
+  const server = kinesalite({
+    path,
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: 100,
+  });
+  await new Promise<void>((done, fail) => {
+    server.once('error', (error) => {
+      const failure = new EmulatorStartError(`kinesis could not listen on ${port}`, { cause: error });
+      // close() also releases the LevelDB lock; it reports "not running", which is expected here
+      server.close(() => fail(failure));
+    });
+    server.listen(port, LOOPBACK, done);
+  });
+  return {
+    name: 'kinesis',
+    endpoint: endpointFor(port),
+    // kinesalite's close() closes the LevelDB first, so the same dataDir can be reopened afterwards
+    stop: once(() => closeHttpServer(server)),
+  };
+};

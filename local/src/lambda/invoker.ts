@@ -1,0 +1,17 @@
+/** What the local cloud needs from Lambda: a synchronous (RequestResponse) invocation. */
+export interface InvokeResult {
+  /** The handler's return value, parsed from JSON (undefined when it returned nothing). */
+  payload: unknown;
+  /** Set when the function failed ("Unhandled" for a thrown error or a crash), as Lambda's X-Amz-Function-Error. */
+  functionError?: string;
+}
+
+export interface LambdaInvoker {
+  /** `functionName` is the physical name, e.g. serverless-patterns-catalog-local-registerObject. */
+  invoke(functionName: string, payload: unknown): Promise<InvokeResult>;
+}
+
+/** Where a record that exhausted its retries is sent: an SQS queue or SNS topic ARN. */
+export interface FailureDestination {
+  send(destinationArn: string, message: unknown): Promise<void>;
+}

@@ -1,0 +1,53 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../cloud/endpoints';
+import type { InvokeResult, LambdaInvoker } from './invoker';
+
+/**
+ * Invokes functions through the Lambda Invoke API that each service's serverless-offline serves,
+ * so that every trigger goes through the same door as `aws lambda invoke`.
+ */
+export function createOfflineInvoker(
+  lambdaEndpointOf: (functionName: string) => string | undefined,
+): LambdaInvoker {
+  const clients = new Map<string, LambdaClient>();
+  const clientFor = (endpoint: string) => {
+    let client = clients.get(endpoint);
+    if (client === undefined) {
+      // One attempt: retrying is the trigger's decision (each has its own AWS semantics).
+      client = new LambdaClient({
+        endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        maxAttempts: 1,
+      });
+      clients.set(endpoint, client);
+    }
+    return client;
+  };
+  return {
+    async invoke(functionName, payload): Promise<InvokeResult> {
+      const endpoint = lambdaEndpointOf(functionName);
+      if (endpoint === undefined) throw new Error(`no local service serves function ${functionName}`);
+      const response = await clientFor(endpoint).send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'RequestResponse',
+          Payload: new TextEncoder().encode(JSON.stringify(payload)),
+        }),
+      );
+      const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
+      const parsed = text === '' ? undefined : parseJson(text);
+      return response.FunctionError
+        ? { payload: parsed, functionError: response.FunctionError }
+        : { payload: parsed };
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

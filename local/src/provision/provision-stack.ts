@@ -1,0 +1,270 @@
+import {
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  ResourceInUseException as StreamInUse,
+} from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, PutBucketCorsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { LocalClients } from '../cloud/clients';
+import { resolveProperties, type Stack } from '../templates/stack';
+
+/** Ids the emulators generate (user pools, clients), kept so a restart finds its data again. */
+export type GeneratedIds = Record<string, string>;
+
+export interface ProvisionResult {
+  warnings: string[];
+}
+
+/** Kinesis on-demand streams scale their shards; locally they get this many. */
+const ON_DEMAND_LOCAL_SHARDS = 2;
+
+/**
+ * Creates, on the emulators, what a packaged template declares, in an order that lets later
+ * resources refer to earlier ones (a queue's dead-letter queue, a subscription's topic).
+ * Creation is idempotent: an existing resource (persisted from an earlier run) is kept.
+ */
+export async function provisionStack(
+  stack: Stack,
+  names: Map<string, string>,
+  clients: LocalClients,
+  generatedIds: GeneratedIds,
+): Promise<ProvisionResult> {
+  const warnings: string[] = [];
+  const ofType = (type: string) =>
+    Object.entries(stack.template.Resources)
+      .filter(([logicalId, resource]) => resource.Type === type && names.has(logicalId))
+      .map(([logicalId]) => logicalId);
+  const nameOf = (logicalId: string) => names.get(logicalId) as string;
+
+  for (const logicalId of ofType('AWS::DynamoDB::Table')) {
+    const streamArn = await createTable(clients, nameOf(logicalId), resolveProperties(stack, logicalId));
+    if (streamArn) stack.context.attributes.set(`${logicalId}.StreamArn`, streamArn);
+  }
+  for (const logicalId of ofType('AWS::S3::Bucket')) {
+    await createBucket(clients, nameOf(logicalId), resolveProperties(stack, logicalId));
+  }
+  for (const logicalId of ofType('AWS::Kinesis::Stream')) {
+    const properties = resolveProperties(stack, logicalId);
+    const mode = (properties.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode;
+    const shards = mode === 'ON_DEMAND' ? ON_DEMAND_LOCAL_SHARDS : Number(properties.ShardCount ?? 1);
+    if (mode === 'ON_DEMAND') warnings.push(`${logicalId}: on-demand stream emulated with ${shards} shards`);
+    await createStream(clients, nameOf(logicalId), shards);
+  }
+  // Queues first without their redrive policy, then with it: a DLQ may be declared after its queue.
+  const queues = ofType('AWS::SQS::Queue');
+  for (const logicalId of queues) {
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: nameOf(logicalId) }));
+    stack.context.refs.set(logicalId, QueueUrl as string);
+    stack.context.attributes.set(`${logicalId}.QueueUrl`, QueueUrl as string);
+  }
+  for (const logicalId of queues) {
+    const attributes = queueAttributes(resolveProperties(stack, logicalId));
+    if (Object.keys(attributes).length > 0) {
+      await clients.sqs.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: stack.context.refs.get(logicalId),
+          Attributes: attributes,
+        }),
+      );
+    }
+  }
+  for (const logicalId of ofType('AWS::SNS::Topic')) {
+    await clients.sns.send(new CreateTopicCommand({ Name: nameOf(logicalId) }));
+  }
+  for (const logicalId of ofType('AWS::SNS::Subscription')) {
+    const properties = resolveProperties(stack, logicalId);
+    if (properties.Protocol !== 'sqs') continue; // Lambda subscriptions are delivered by the local cloud itself.
+    await clients.sns.send(
+      new SubscribeCommand({
+        TopicArn: String(properties.TopicArn),
+        Protocol: 'sqs',
+        Endpoint: String(properties.Endpoint),
+        Attributes: subscriptionAttributes(properties),
+      }),
+    );
+  }
+  for (const logicalId of ofType('AWS::Cognito::UserPool')) {
+    const id = await ensureUserPool(
+      clients,
+      generatedIds,
+      `${stack.stackName}/${logicalId}`,
+      nameOf(logicalId),
+      resolveProperties(stack, logicalId),
+    );
+    stack.context.refs.set(logicalId, id);
+    const arn = `arn:aws:cognito-idp:${stack.context.region}:${stack.context.accountId}:userpool/${id}`;
+    stack.context.attributes.set(`${logicalId}.Arn`, arn);
+    stack.context.attributes.set(`${logicalId}.UserPoolId`, id);
+  }
+  for (const logicalId of ofType('AWS::Cognito::UserPoolClient')) {
+    const properties = resolveProperties(stack, logicalId);
+    const id = await ensureUserPoolClient(
+      clients,
+      generatedIds,
+      `${stack.stackName}/${logicalId}`,
+      properties,
+    );
+    stack.context.refs.set(logicalId, id);
+    stack.context.attributes.set(`${logicalId}.ClientId`, id);
+  }
+  for (const logicalId of ofType('AWS::Cognito::UserPoolGroup')) {
+    const properties = resolveProperties(stack, logicalId);
+    await clients.cognito
+      .send(
+        new CreateGroupCommand({
+          UserPoolId: String(properties.UserPoolId),
+          GroupName: String(properties.GroupName),
+          Description: properties.Description as string | undefined,
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'GroupExistsException') throw error;
+      });
+  }
+  return { warnings };
+}
+
+async function createTable(clients: LocalClients, name: string, properties: Record<string, unknown>) {
+  const input = {
+    TableName: name,
+    AttributeDefinitions: properties.AttributeDefinitions,
+    KeySchema: properties.KeySchema,
+    GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes,
+    LocalSecondaryIndexes: properties.LocalSecondaryIndexes,
+    StreamSpecification: properties.StreamSpecification
+      ? { StreamEnabled: true, ...(properties.StreamSpecification as object) }
+      : undefined,
+    BillingMode: 'PAY_PER_REQUEST',
+  } as CreateTableCommandInput;
+  try {
+    const { TableDescription } = await clients.dynamodb.send(new CreateTableCommand(input));
+    return TableDescription?.LatestStreamArn;
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+    const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    return Table?.LatestStreamArn;
+  }
+}
+
+async function createBucket(clients: LocalClients, name: string, properties: Record<string, unknown>) {
+  await clients.s3.send(new CreateBucketCommand({ Bucket: name })).catch((error: Error) => {
+    if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+  });
+  const versioning = (properties.VersioningConfiguration as { Status?: string } | undefined)?.Status;
+  if (versioning === 'Enabled') {
+    await clients.s3
+      .send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }))
+      .catch(() => undefined); // s3rver does not version objects: listed among the differences.
+  }
+  const cors = properties.CorsConfiguration as { CorsRules?: unknown[] } | undefined;
+  if (cors?.CorsRules) {
+    await clients.s3.send(
+      new PutBucketCorsCommand({ Bucket: name, CORSConfiguration: { CORSRules: cors.CorsRules as never } }),
+    );
+  }
+}
+
+async function createStream(clients: LocalClients, name: string, shards: number) {
+  try {
+    await clients.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  } catch (error) {
+    if (!(error instanceof StreamInUse)) throw error;
+  }
+  // Ready when ACTIVE; kinesalite is configured to create streams at once.
+  await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+}
+
+function queueAttributes(properties: Record<string, unknown>): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const key of [
+    'VisibilityTimeout',
+    'MessageRetentionPeriod',
+    'DelaySeconds',
+    'ReceiveMessageWaitTimeSeconds',
+    'MaximumMessageSize',
+  ]) {
+    if (properties[key] !== undefined) attributes[key] = String(properties[key]);
+  }
+  if (properties.RedrivePolicy !== undefined)
+    attributes.RedrivePolicy = JSON.stringify(properties.RedrivePolicy);
+  return attributes;
+}
+
+function subscriptionAttributes(properties: Record<string, unknown>): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (properties.FilterPolicy !== undefined)
+    attributes.FilterPolicy = JSON.stringify(properties.FilterPolicy);
+  if (properties.FilterPolicyScope !== undefined)
+    attributes.FilterPolicyScope = String(properties.FilterPolicyScope);
+  if (properties.RawMessageDelivery !== undefined)
+    attributes.RawMessageDelivery = String(properties.RawMessageDelivery);
+  return attributes;
+}
+
+async function ensureUserPool(
+  clients: LocalClients,
+  generatedIds: GeneratedIds,
+  key: string,
+  name: string,
+  properties: Record<string, unknown>,
+): Promise<string> {
+  const known = generatedIds[key];
+  if (known !== undefined) {
+    const found = await clients.cognito
+      .send(new DescribeUserPoolCommand({ UserPoolId: known }))
+      .catch(() => undefined);
+    if (found?.UserPool) return known;
+  }
+  const { UserPool } = await clients.cognito.send(
+    new CreateUserPoolCommand({
+      PoolName: String(properties.UserPoolName ?? name),
+      UsernameAttributes: properties.UsernameAttributes as never,
+      AutoVerifiedAttributes: properties.AutoVerifiedAttributes as never,
+      Policies: properties.Policies as never,
+    }),
+  );
+  const id = UserPool?.Id as string;
+  generatedIds[key] = id;
+  return id;
+}
+
+async function ensureUserPoolClient(
+  clients: LocalClients,
+  generatedIds: GeneratedIds,
+  key: string,
+  properties: Record<string, unknown>,
+): Promise<string> {
+  const userPoolId = String(properties.UserPoolId);
+  const known = generatedIds[key];
+  if (known !== undefined) {
+    const found = await clients.cognito
+      .send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: known }))
+      .catch(() => undefined);
+    if (found?.UserPoolClient) return known;
+  }
+  const { UserPoolClient } = await clients.cognito.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: String(properties.ClientName ?? 'client'),
+      ExplicitAuthFlows: properties.ExplicitAuthFlows as never,
+      GenerateSecret: false,
+    }),
+  );
+  const id = UserPoolClient?.ClientId as string;
+  generatedIds[key] = id;
+  return id;
+}

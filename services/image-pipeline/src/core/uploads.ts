@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { ValidationError } from '@serverless-patterns/shared/errors';
+import { type ImageRecord, identifier } from '@serverless-patterns/shared/schemas';
+import type { S3Event } from 'aws-lambda';
+
+export const UPLOADS_PREFIX = 'uploads/';
+
+/** One new object, as an S3 ObjectCreated notification describes it. */
+export interface CreatedObject {
+  bucket: string;
+  /** The key exactly as the notification carries it: URL-encoded, with '+' for spaces. */
+  eventKey: string;
+  /** Present when the bucket is versioned; it tells two uploads to the same key apart. */
+  versionId?: string | undefined;
+  eTag: string;
+}
+
+export interface UploadKey {
+  key: string;
+  ownerId: string;
+  fileName: string;
+}
+
+/** Where image records live; implemented by the images table adapter. */
+export interface ImageStore {
+  /** Writes the record unless one with the same imageId exists, and says which happened. */
+  createIfAbsent(record: ImageRecord): Promise<'created' | 'exists'>;
+}
+
+export type Clock = () => Date;
+
+export interface UploadOutcome {
+  imageId: string;
+  ownerId: string;
+  key: string;
+  outcome: 'created' | 'exists';
+}
+
+export function createdObjectsOf(event: S3Event): CreatedObject[] {
+  return event.Records.map(({ s3: { bucket, object } }) => ({
+    bucket: bucket.name,
+    eventKey: object.key,
+    versionId: object.versionId,
+    eTag: object.eTag,
+  }));
+}
+
+/**
+ * S3 notifications URL-encode object keys and write spaces as '+':
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ */
+export function decodeEventKey(eventKey: string): string {
+  try {
+    return decodeURIComponent(eventKey.replace(/\+/g, ' '));
+  } catch (error) {
+    throw new ValidationError(`Object key ${JSON.stringify(eventKey)} is not a valid URL-encoded key`, {
+      cause: error,
+    });
+  }
+}
+
+/** Reads the owner and file name from a decoded key laid out as uploads/<ownerId>/<file name>. */
+export function parseUploadKey(key: string): UploadKey {
+  const expected = `expected ${UPLOADS_PREFIX}<ownerId>/<file name>`;
+  if (!key.startsWith(UPLOADS_PREFIX)) {
+    throw new ValidationError(`Object key ${JSON.stringify(key)} is not an upload: ${expected}`);
+  }
+  const segments = key.slice(UPLOADS_PREFIX.length).split('/');
+  const [ownerId, fileName] = segments;
+  if (segments.length !== 2 || !ownerId || !fileName) {
+    throw new ValidationError(`Object key ${JSON.stringify(key)} is not an upload: ${expected}`);
+  }
+  const owner = identifier.safeParse(ownerId);
+  if (!owner.success) {
+    throw new ValidationError(
+      `Object key ${JSON.stringify(key)} names an invalid owner id: ${owner.error.issues[0]?.message}`,
+      { cause: owner.error, details: [{ path: 'ownerId', message: owner.error.issues[0]?.message ?? '' }] },
+    );
+  }
+  return { key, ownerId, fileName };
+}
+
+/**
+ * The same object version always gets the same id, so a replayed notification (S3 delivers at least
+ * once) finds its record already written. The version id is preferred because, in a versioned bucket,
+ * uploading identical bytes twice gives two versions with the same ETag.
+ */
+export function imageIdOf(object: Pick<CreatedObject, 'bucket' | 'versionId' | 'eTag'>, key: string): string {
+  const revision = object.versionId ? `version:${object.versionId}` : `etag:${object.eTag}`;
+  return createHash('sha256').update(`${object.bucket}\n${key}\n${revision}`).digest('hex').slice(0, 32);
+}
+
+export function processingRecord(
+  object: CreatedObject,
+  upload: UploadKey,
+  now: Date,
+): ImageRecord & { status: 'PROCESSING' } {
+  const timestamp = now.toISOString();
+  return {
+    imageId: imageIdOf(object, upload.key),
+    ownerId: upload.ownerId,
+    bucket: object.bucket,
+    key: upload.key,
+    status: 'PROCESSING',
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  };
+}
+
+export function createUploadRecorder({ images, clock }: { images: ImageStore; clock: Clock }) {
+  return {
+    async record(object: CreatedObject): Promise<UploadOutcome> {
+      const upload = parseUploadKey(decodeEventKey(object.eventKey));
+      const record = processingRecord(object, upload, clock());
+      const outcome = await images.createIfAbsent(record);
+      return { imageId: record.imageId, ownerId: record.ownerId, key: record.key, outcome };
+    },
+  };
+}
+
+export type UploadRecorder = ReturnType<typeof createUploadRecorder>;

@@ -1,0 +1,216 @@
+import { ValidationError } from '@serverless-patterns/shared/errors';
+import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared/schemas';
+import { expect } from 'chai';
+import {
+  type CreatedObject,
+  createdObjectsOf,
+  createUploadRecorder,
+  decodeEventKey,
+  type ImageStore,
+  imageIdOf,
+  parseUploadKey,
+  processingRecord,
+} from '../../../src/core/uploads';
+import { createS3PutEvent } from '../factories';
+
+const NOW = new Date('2025-03-01T12:00:00.000Z');
+
+function onlyObjectOf(...args: Parameters<typeof createS3PutEvent>): CreatedObject {
+  const [object, ...rest] = createdObjectsOf(createS3PutEvent(...args));
+  if (object === undefined || rest.length > 0) throw new Error('expected exactly one object in the event');
+  return object;
+}
+
+function createInMemoryImages(): ImageStore & { records: Map<string, ImageRecord>; writes: number } {
+  const records = new Map<string, ImageRecord>();
+  return {
+    records,
+    writes: 0,
+    async createIfAbsent(record) {
+      if (records.has(record.imageId)) return 'exists';
+      records.set(record.imageId, structuredClone(record));
+      this.writes += 1;
+      return 'created';
+    },
+  };
+}
+
+describe('uploads', () => {
+  describe('createdObjectsOf', () => {
+    it('reads bucket, key, ETag and version id from each record of an S3 notification', () => {
+      const event = createS3PutEvent(
+        { bucket: 'images', key: 'uploads/a/one.jpg', eTag: 'e1', versionId: 'v1' },
+        { bucket: 'images', key: 'uploads/b/two.jpg', eTag: 'e2' },
+      );
+
+      expect(createdObjectsOf(event)).to.deep.equal([
+        { bucket: 'images', eventKey: 'uploads/a/one.jpg', eTag: 'e1', versionId: 'v1' },
+        { bucket: 'images', eventKey: 'uploads/b/two.jpg', eTag: 'e2', versionId: undefined },
+      ]);
+    });
+  });
+
+  describe('decodeEventKey', () => {
+    it("turns '+' into spaces and percent escapes into characters", () => {
+      expect(decodeEventKey('uploads/owner-1/summer+holiday+%282024%29.jpg')).to.equal(
+        'uploads/owner-1/summer holiday (2024).jpg',
+      );
+    });
+
+    it("keeps an encoded '+' and decodes an encoded '/' and UTF-8", () => {
+      expect(decodeEventKey('uploads/owner-1/a%2Bb%2Fc-%C3%A9t%C3%A9.png')).to.equal(
+        'uploads/owner-1/a+b/c-été.png',
+      );
+    });
+
+    it('refuses a malformed escape with a ValidationError naming the key', () => {
+      expect(() => decodeEventKey('uploads/owner-1/100%.jpg')).to.throw(
+        ValidationError,
+        'Object key "uploads/owner-1/100%.jpg" is not a valid URL-encoded key',
+      );
+    });
+  });
+
+  describe('parseUploadKey', () => {
+    it('reads the owner and the file name', () => {
+      expect(parseUploadKey('uploads/owner-1/summer holiday.jpg')).to.deep.equal({
+        key: 'uploads/owner-1/summer holiday.jpg',
+        ownerId: 'owner-1',
+        fileName: 'summer holiday.jpg',
+      });
+    });
+
+    for (const key of [
+      'test/key',
+      'thumbnails/owner-1/photo.jpg',
+      'uploads/photo.jpg',
+      'uploads/owner-1/',
+      'uploads//photo.jpg',
+      'uploads/owner-1/nested/photo.jpg',
+      'Uploads/owner-1/photo.jpg',
+    ]) {
+      it(`refuses "${key}" as outside uploads/<ownerId>/<file name>`, () => {
+        expect(() => parseUploadKey(key))
+          .to.throw(
+            ValidationError,
+            `Object key "${key}" is not an upload: expected uploads/<ownerId>/<file name>`,
+          )
+          .with.property('code', 'VALIDATION_FAILED');
+      });
+    }
+
+    it('refuses an owner id that is not an identifier', () => {
+      expect(() => parseUploadKey('uploads/owner 1/photo.jpg')).to.throw(
+        ValidationError,
+        'Object key "uploads/owner 1/photo.jpg" names an invalid owner id',
+      );
+    });
+
+    it('refuses an object whose key only decodes to a path outside the layout', () => {
+      expect(() => parseUploadKey(decodeEventKey('uploads/owner-1%2Fnested%2Fphoto.jpg'))).to.throw(
+        ValidationError,
+        'is not an upload',
+      );
+    });
+  });
+
+  describe('imageIdOf', () => {
+    const key = 'uploads/owner-1/photo.jpg';
+    const object = { bucket: 'images', eTag: 'etag-1' };
+
+    it('gives the same bucket, key and ETag the same id on every call', () => {
+      expect(imageIdOf(object, key)).to.equal(imageIdOf({ ...object }, key));
+    });
+
+    it('is an identifier the image record accepts', () => {
+      expect(imageIdOf(object, key)).to.match(/^[0-9a-f]{32}$/);
+    });
+
+    it('changes with the ETag, the key and the bucket', () => {
+      const id = imageIdOf(object, key);
+      expect(imageIdOf({ ...object, eTag: 'etag-2' }, key)).to.not.equal(id);
+      expect(imageIdOf(object, 'uploads/owner-1/other.jpg')).to.not.equal(id);
+      expect(imageIdOf({ ...object, bucket: 'other-images' }, key)).to.not.equal(id);
+    });
+
+    it('tells two versions with identical bytes (same ETag) apart by version id', () => {
+      const first = imageIdOf({ ...object, versionId: 'v1' }, key);
+      expect(imageIdOf({ ...object, versionId: 'v2' }, key)).to.not.equal(first);
+      expect(imageIdOf({ ...object, versionId: 'v1' }, key)).to.equal(first);
+    });
+  });
+
+  describe('processingRecord', () => {
+    it('builds a PROCESSING record that the shared image record schema accepts', () => {
+      const object = onlyObjectOf({ bucket: 'images', key: 'uploads/owner-1/my+photo.jpg', eTag: 'e1' });
+      const upload = parseUploadKey(decodeEventKey(object.eventKey));
+
+      const record = processingRecord(object, upload, NOW);
+
+      expect(imageRecordSchema.parse(record)).to.deep.equal({
+        imageId: imageIdOf(object, 'uploads/owner-1/my photo.jpg'),
+        ownerId: 'owner-1',
+        bucket: 'images',
+        key: 'uploads/owner-1/my photo.jpg',
+        status: 'PROCESSING',
+        createdAt: '2025-03-01T12:00:00.000Z',
+        updatedAt: '2025-03-01T12:00:00.000Z',
+      });
+    });
+  });
+
+  describe('createUploadRecorder', () => {
+    it('records an upload once, however often its notification is delivered', async () => {
+      // Prepare
+      const images = createInMemoryImages();
+      const times = [NOW, new Date('2025-03-01T12:05:00.000Z')];
+      const recorder = createUploadRecorder({ images, clock: () => times.shift() ?? NOW });
+      const object = onlyObjectOf({ key: 'uploads/owner-1/photo.jpg', versionId: 'v1' });
+
+      // Act
+      const first = await recorder.record(object);
+      const replay = await recorder.record(object);
+
+      // Assess
+      expect(first).to.include({ outcome: 'created', ownerId: 'owner-1', key: 'uploads/owner-1/photo.jpg' });
+      expect(replay).to.deep.equal({ ...first, outcome: 'exists' });
+      expect(images.writes).to.equal(1);
+      expect([...images.records.values()]).to.deep.equal([
+        {
+          imageId: first.imageId,
+          ownerId: 'owner-1',
+          bucket: 'example-bucket',
+          key: 'uploads/owner-1/photo.jpg',
+          status: 'PROCESSING',
+          createdAt: NOW.toISOString(),
+          updatedAt: NOW.toISOString(),
+        },
+      ]);
+    });
+
+    it('records a new version of the same key as a new image', async () => {
+      const images = createInMemoryImages();
+      const recorder = createUploadRecorder({ images, clock: () => NOW });
+
+      await recorder.record(onlyObjectOf({ versionId: 'v1' }));
+      await recorder.record(onlyObjectOf({ versionId: 'v2' }));
+
+      expect(images.records.size).to.equal(2);
+    });
+
+    it('refuses an object outside uploads/ and writes nothing', async () => {
+      const images = createInMemoryImages();
+      const recorder = createUploadRecorder({ images, clock: () => NOW });
+
+      let error: unknown;
+      try {
+        await recorder.record(onlyObjectOf({ key: 'test/key' }));
+      } catch (caught) {
+        error = caught;
+      }
+
+      expect(error).to.be.instanceOf(ValidationError).with.property('message').that.contains('test/key');
+      expect(images.records.size).to.equal(0);
+    });
+  });
+});

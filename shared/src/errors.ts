@@ -1,0 +1,97 @@
+export interface AppErrorOptions extends ErrorOptions {
+  details?: unknown;
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+// Names are string literals rather than `new.target.name` because bundling with minification renames classes.
+export class AppError extends Error {
+  override readonly name: string = 'AppError';
+  readonly code: string;
+  readonly details?: unknown;
+
+  constructor(code: string, message: string, options: AppErrorOptions = {}) {
+    super(message, options);
+    this.code = code;
+    if (options.details !== undefined) this.details = options.details;
+  }
+}
+
+export class ValidationError extends AppError {
+  override readonly name: string = 'ValidationError';
+  declare readonly details: readonly FieldIssue[];
+
+  constructor(message: string, options: ErrorOptions & { details?: readonly FieldIssue[] } = {}) {
+    super('VALIDATION_FAILED', message, { ...options, details: options.details ?? [] });
+  }
+}
+
+export class NotFoundError extends AppError {
+  override readonly name: string = 'NotFoundError';
+
+  constructor(message: string, options?: AppErrorOptions) {
+    super('NOT_FOUND', message, options);
+  }
+}
+
+export class ConflictError extends AppError {
+  override readonly name: string = 'ConflictError';
+
+  constructor(message: string, options?: AppErrorOptions) {
+    super('CONFLICT', message, options);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  override readonly name: string = 'ForbiddenError';
+
+  constructor(message: string, options?: AppErrorOptions) {
+    super('FORBIDDEN', message, options);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  override readonly name: string = 'UnauthorizedError';
+
+  constructor(message: string, options?: AppErrorOptions) {
+    super('UNAUTHORIZED', message, options);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  override readonly name: string = 'PayloadTooLargeError';
+
+  constructor(message: string, options?: AppErrorOptions) {
+    super('PAYLOAD_TOO_LARGE', message, options);
+  }
+}
+
+export interface HttpError {
+  statusCode: number;
+  body: { error: { code: string; message: string; details?: unknown } };
+}
+
+const STATUS_CODES: ReadonlyArray<readonly [abstract new (...args: never[]) => AppError, number]> = [
+  [ValidationError, 400],
+  [UnauthorizedError, 401],
+  [ForbiddenError, 403],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [PayloadTooLargeError, 413],
+];
+
+export function toHttpError(error: unknown): HttpError {
+  if (!(error instanceof AppError)) {
+    // Unknown errors may carry internals (SQL, ARNs, stack traces); the caller logs them, the client gets nothing.
+    return { statusCode: 500, body: { error: { code: 'INTERNAL', message: 'Internal server error' } } };
+  }
+  const statusCode = STATUS_CODES.find(([type]) => error instanceof type)?.[1] ?? 500;
+  const { code, message, details } = error;
+  return {
+    statusCode,
+    body: { error: details === undefined ? { code, message } : { code, message, details } },
+  };
+}

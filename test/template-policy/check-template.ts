@@ -1,0 +1,592 @@
+/**
+ * Policy checks on a packaged CloudFormation template (what `osls package` writes to
+ * .serverless/cloudformation-template-update-stack.json). Pure: no AWS SDK, no environment.
+ */
+
+export const RULE_NAMES = [
+  'runtime',
+  'tracing',
+  'one-role-per-function',
+  'no-wildcard-action',
+  'wildcard-resource',
+  'bucket-encryption',
+  'bucket-public-access',
+  'bucket-tls-only',
+  'table-pitr',
+  'table-encryption',
+  'stream-encryption',
+  'log-retention',
+  'event-source-failure-destination',
+] as const;
+
+export type RuleName = (typeof RULE_NAMES)[number];
+
+export interface Violation {
+  rule: RuleName;
+  /** Logical id of the offending resource. */
+  resource: string;
+  message: string;
+}
+
+export interface CloudFormationResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface CloudFormationTemplate {
+  Resources?: Record<string, CloudFormationResource>;
+  [key: string]: unknown;
+}
+
+/** A known, accepted violation. The reason is required so that every waiver explains itself. */
+export interface Exemption {
+  rule: RuleName;
+  resource: string;
+  reason: string;
+}
+
+export interface CheckTemplateOptions {
+  /** Defaults to `nodejs24.x`. */
+  runtime?: string;
+  /**
+   * `service.provider` from .serverless/serverless-state.json. osls does not put REST API stage tracing
+   * in the template: it creates the stage through AWS::ApiGateway::Deployment.StageName and turns
+   * X-Ray on with an UpdateStage call after the stack deploys (osls
+   * lib/plugins/aws/package/compile/events/api-gateway/lib/hack/update-stage.js). Only this setting
+   * tells whether that stage will be traced.
+   */
+  serverlessProvider?: { tracing?: { apiGateway?: unknown } };
+  exemptions?: readonly Exemption[];
+}
+
+export interface WildcardResourceReason {
+  reason: string;
+  documentation: string;
+}
+
+const SERVICE_AUTHORIZATION_REFERENCE = 'https://docs.aws.amazon.com/service-authorization/latest/reference';
+
+const xrayReason: WildcardResourceReason = {
+  reason: 'X-Ray defines no resource type for sending traces or reading sampling rules.',
+  documentation: `${SERVICE_AUTHORIZATION_REFERENCE}/list_awsx-ray.html`,
+};
+
+/**
+ * Actions that may be granted on `Resource: "*"`, because they have no resource-level permissions.
+ * An entry ending in `*` covers every action that starts with it (and that pattern itself).
+ */
+export const WILDCARD_RESOURCE_ALLOWED: Readonly<Record<string, WildcardResourceReason>> = {
+  'xray:PutTraceSegments': xrayReason,
+  'xray:PutTelemetryRecords': xrayReason,
+  'xray:GetSamplingRules': xrayReason,
+  'xray:GetSamplingTargets': xrayReason,
+  'cloudwatch:PutMetricData': {
+    reason: 'PutMetricData has no resource type; scope it with the cloudwatch:namespace condition instead.',
+    documentation: `${SERVICE_AUTHORIZATION_REFERENCE}/list_amazoncloudwatch.html`,
+  },
+  'ec2:Describe*': {
+    reason: 'EC2 Describe actions do not support resource-level permissions.',
+    documentation: 'https://docs.aws.amazon.com/AWSEC2/latest/devguide/ec2-api-permissions.html',
+  },
+  'rekognition:DetectLabels': {
+    reason: 'DetectLabels analyses an image passed in the request and has no resource type.',
+    documentation: `${SERVICE_AUTHORIZATION_REFERENCE}/list_amazonrekognition.html`,
+  },
+  'sts:GetCallerIdentity': {
+    reason: 'GetCallerIdentity has no resource and needs no permission; it succeeds even when denied.',
+    documentation: 'https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html',
+  },
+};
+
+// Firehose only encrypts at rest what it stores itself: with another source the data stays encrypted by
+// that source, and CloudFormation rejects DeliveryStreamEncryptionConfigurationInput on such streams.
+// https://docs.aws.amazon.com/firehose/latest/dev/encryption.html
+const FIREHOSE_SOURCES_ENCRYPTED_UPSTREAM = new Set([
+  'KinesisStreamAsSource',
+  'MSKAsSource',
+  'DatabaseAsSource',
+]);
+
+const DEFAULT_RUNTIME = 'nodejs24.x';
+
+interface Resource {
+  id: string;
+  type: string;
+  properties: Record<string, unknown>;
+}
+
+interface Context {
+  resources: readonly Resource[];
+  byId: ReadonlyMap<string, Resource>;
+  options: CheckTemplateOptions;
+}
+
+type Rule = (context: Context) => Violation[];
+
+export function checkTemplate(
+  template: CloudFormationTemplate,
+  options: CheckTemplateOptions = {},
+): Violation[] {
+  const resources = readResources(template);
+  const context: Context = { resources, byId: new Map(resources.map((r) => [r.id, r])), options };
+  const exemptions = options.exemptions ?? [];
+  return RULE_NAMES.flatMap((name) => RULES[name](context)).filter(
+    (violation) =>
+      !exemptions.some(
+        (exemption) => exemption.rule === violation.rule && exemption.resource === violation.resource,
+      ),
+  );
+}
+
+export function formatViolations(violations: readonly Violation[]): string {
+  if (violations.length === 0) return 'No template policy violations.';
+  const lines = violations.map((v) => `  - [${v.rule}] ${v.resource}: ${v.message}`);
+  return `${violations.length} template policy violation(s):\n${lines.join('\n')}`;
+}
+
+const RULES: Record<RuleName, Rule> = {
+  runtime: ({ resources, options }) => {
+    const expected = options.runtime ?? DEFAULT_RUNTIME;
+    return ofType(resources, 'AWS::Lambda::Function').flatMap(({ id, properties }) => {
+      const runtime = properties.Runtime;
+      if (runtime === expected || isIntrinsic(runtime)) return [];
+      const actual = runtime === undefined ? 'no Runtime' : `Runtime ${JSON.stringify(runtime)}`;
+      return [violation('runtime', id, `Function ${id} has ${actual}; expected ${expected}.`)];
+    });
+  },
+
+  tracing: ({ resources, byId, options }) => [
+    ...ofType(resources, 'AWS::Lambda::Function').flatMap(({ id, properties }) => {
+      const mode = lookup(properties.TracingConfig, 'Mode');
+      if (mode === 'Active' || isIntrinsic(mode)) return [];
+      return [violation('tracing', id, `Function ${id} does not have TracingConfig.Mode Active.`)];
+    }),
+    ...ofType(resources, 'AWS::ApiGateway::Stage').flatMap(({ id, properties }) =>
+      isTrue(properties.TracingEnabled)
+        ? []
+        : [violation('tracing', id, `API Gateway stage ${id} does not have TracingEnabled true.`)],
+    ),
+    ...ofType(resources, 'AWS::ApiGateway::Deployment').flatMap(({ id, properties }) => {
+      // A deployment without StageName creates no stage; its stage is an AWS::ApiGateway::Stage.
+      if (properties.StageName === undefined) return [];
+      const described = lookup(properties.StageDescription, 'TracingEnabled');
+      if (described !== undefined) {
+        return isTrue(described)
+          ? []
+          : [
+              violation(
+                'tracing',
+                id,
+                `API Gateway deployment ${id} sets StageDescription.TracingEnabled false.`,
+              ),
+            ];
+      }
+      // osls skips its UpdateStage call for an external API (provider.apiGateway.restApiId).
+      const api = byId.get(refTarget(properties.RestApiId) ?? '');
+      const tracedByOsls = options.serverlessProvider?.tracing?.apiGateway === true;
+      if (tracedByOsls && api?.type === 'AWS::ApiGateway::RestApi') return [];
+      return [
+        violation(
+          'tracing',
+          id,
+          `API Gateway deployment ${id} creates a stage with no tracing in the template: set ` +
+            'StageDescription.TracingEnabled, or, with osls (which traces the stage after deploy), set ' +
+            'provider.tracing.apiGateway: true and pass options.serverlessProvider.',
+        ),
+      ];
+    }),
+  ],
+
+  'one-role-per-function': ({ resources, byId }) => {
+    const functionsByRole = new Map<string, string[]>();
+    const violations: Violation[] = [];
+    for (const { id, properties } of ofType(resources, 'AWS::Lambda::Function')) {
+      const target = getAttTarget(properties.Role);
+      if (target?.attribute !== 'Arn' || byId.get(target.id)?.type !== 'AWS::IAM::Role') {
+        violations.push(
+          violation(
+            'one-role-per-function',
+            id,
+            `Function ${id}: Role is not a Fn::GetAtt to the Arn of an AWS::IAM::Role in this template.`,
+          ),
+        );
+        continue;
+      }
+      functionsByRole.set(target.id, [...(functionsByRole.get(target.id) ?? []), id]);
+    }
+    for (const [role, functions] of functionsByRole) {
+      if (functions.length < 2) continue;
+      for (const id of functions) {
+        const others = functions.filter((other) => other !== id).join(', ');
+        violations.push(
+          violation('one-role-per-function', id, `Function ${id} shares role ${role} with ${others}.`),
+        );
+      }
+    }
+    return violations;
+  },
+
+  'no-wildcard-action': ({ resources }) =>
+    allowStatements(resources).flatMap(({ resource, where, statement }) => {
+      if (statement.NotAction !== undefined) {
+        return [
+          violation(
+            'no-wildcard-action',
+            resource,
+            `${where} allows NotAction, which grants every other action of every service.`,
+          ),
+        ];
+      }
+      const wildcards = actionsOf(statement).filter(
+        (action): action is string => typeof action === 'string' && isWildcardAction(action),
+      );
+      return wildcards.length === 0
+        ? []
+        : [violation('no-wildcard-action', resource, `${where} allows ${wildcards.join(', ')}.`)];
+    }),
+
+  'wildcard-resource': ({ resources }) =>
+    allowStatements(resources).flatMap(({ resource, where, statement }) => {
+      if (statement.NotResource !== undefined) {
+        return [
+          violation(
+            'wildcard-resource',
+            resource,
+            `${where} allows NotResource, which grants every other resource.`,
+          ),
+        ];
+      }
+      if (!toArray(statement.Resource).includes('*')) return [];
+      const notAllowed =
+        statement.NotAction !== undefined
+          ? ['NotAction']
+          : actionsOf(statement)
+              .filter((action) => typeof action !== 'string' || !isWildcardResourceAllowed(action))
+              .map((action) => (typeof action === 'string' ? action : JSON.stringify(action)));
+      return notAllowed.length === 0
+        ? []
+        : [
+            violation(
+              'wildcard-resource',
+              resource,
+              `${where} grants ${notAllowed.join(', ')} on Resource "*"; only actions in ` +
+                'WILDCARD_RESOURCE_ALLOWED may use it.',
+            ),
+          ];
+    }),
+
+  'bucket-encryption': ({ resources }) =>
+    ofType(resources, 'AWS::S3::Bucket').flatMap(({ id, properties }) => {
+      const configuration = lookup(properties.BucketEncryption, 'ServerSideEncryptionConfiguration');
+      const present =
+        isIntrinsic(configuration) || (Array.isArray(configuration) && configuration.length > 0);
+      return present
+        ? []
+        : [
+            violation(
+              'bucket-encryption',
+              id,
+              `Bucket ${id} has no BucketEncryption.ServerSideEncryptionConfiguration.`,
+            ),
+          ];
+    }),
+
+  'bucket-public-access': ({ resources }) =>
+    ofType(resources, 'AWS::S3::Bucket').flatMap(({ id, properties }) => {
+      const block = properties.PublicAccessBlockConfiguration;
+      const flags = ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'];
+      const off = flags.filter((flag) => !isTrue(lookup(block, flag)));
+      return off.length === 0
+        ? []
+        : [
+            violation(
+              'bucket-public-access',
+              id,
+              `Bucket ${id} does not set PublicAccessBlockConfiguration ${off.join(', ')} to true.`,
+            ),
+          ];
+    }),
+
+  'bucket-tls-only': ({ resources }) => {
+    const policies = ofType(resources, 'AWS::S3::BucketPolicy');
+    return ofType(resources, 'AWS::S3::Bucket').flatMap((bucket) => {
+      const enforced = policies.some(
+        ({ properties }) =>
+          isPolicyFor(properties.Bucket, bucket) &&
+          statementsOf(properties.PolicyDocument).some(deniesInsecureTransport),
+      );
+      return enforced
+        ? []
+        : [
+            violation(
+              'bucket-tls-only',
+              bucket.id,
+              `Bucket ${bucket.id} has no AWS::S3::BucketPolicy that denies requests with ` +
+                'Bool aws:SecureTransport false.',
+            ),
+          ];
+    });
+  },
+
+  'table-pitr': ({ resources }) =>
+    ofType(resources, 'AWS::DynamoDB::Table').flatMap(({ id, properties }) =>
+      isTrue(lookup(properties.PointInTimeRecoverySpecification, 'PointInTimeRecoveryEnabled'))
+        ? []
+        : [
+            violation(
+              'table-pitr',
+              id,
+              `Table ${id} does not set PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled true.`,
+            ),
+          ],
+    ),
+
+  'table-encryption': ({ resources }) =>
+    ofType(resources, 'AWS::DynamoDB::Table').flatMap(({ id, properties }) =>
+      isTrue(lookup(properties.SSESpecification, 'SSEEnabled'))
+        ? []
+        : [violation('table-encryption', id, `Table ${id} does not set SSESpecification.SSEEnabled true.`)],
+    ),
+
+  'stream-encryption': ({ resources }) =>
+    resources.flatMap(({ id, type, properties }) => {
+      const missing = missingEncryption(type, properties);
+      return missing === undefined
+        ? []
+        : [violation('stream-encryption', id, `${missing.kind} ${id} has no ${missing.setting}.`)];
+    }),
+
+  'log-retention': ({ resources }) =>
+    ofType(resources, 'AWS::Logs::LogGroup').flatMap(({ id, properties }) =>
+      isPresent(properties.RetentionInDays)
+        ? []
+        : [
+            violation(
+              'log-retention',
+              id,
+              `Log group ${id} has no RetentionInDays, so it keeps logs forever.`,
+            ),
+          ],
+    ),
+
+  'event-source-failure-destination': ({ resources, byId }) =>
+    ofType(resources, 'AWS::Lambda::EventSourceMapping').flatMap(({ id, properties }) => {
+      if (!readsStream(properties, byId)) return [];
+      const destination = lookup(properties.DestinationConfig, 'OnFailure', 'Destination');
+      return isPresent(destination)
+        ? []
+        : [
+            violation(
+              'event-source-failure-destination',
+              id,
+              `Stream event source mapping ${id} has no DestinationConfig.OnFailure.Destination.`,
+            ),
+          ];
+    }),
+};
+
+function missingEncryption(
+  type: string,
+  properties: Record<string, unknown>,
+): { kind: string; setting: string } | undefined {
+  switch (type) {
+    case 'AWS::Kinesis::Stream':
+      return isPresent(properties.StreamEncryption)
+        ? undefined
+        : { kind: 'Kinesis stream', setting: 'StreamEncryption' };
+    case 'AWS::SNS::Topic':
+      return isPresent(properties.KmsMasterKeyId)
+        ? undefined
+        : { kind: 'SNS topic', setting: 'KmsMasterKeyId' };
+    case 'AWS::SQS::Queue':
+      return isPresent(properties.KmsMasterKeyId) || isTrue(properties.SqsManagedSseEnabled)
+        ? undefined
+        : { kind: 'SQS queue', setting: 'KmsMasterKeyId or SqsManagedSseEnabled true' };
+    case 'AWS::KinesisFirehose::DeliveryStream': {
+      const source = properties.DeliveryStreamType;
+      if (typeof source === 'string' && FIREHOSE_SOURCES_ENCRYPTED_UPSTREAM.has(source)) return undefined;
+      return isPresent(properties.DeliveryStreamEncryptionConfigurationInput)
+        ? undefined
+        : { kind: 'Firehose delivery stream', setting: 'DeliveryStreamEncryptionConfigurationInput' };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const STREAM_SOURCE_TYPES = new Set([
+  'AWS::Kinesis::Stream',
+  'AWS::Kinesis::StreamConsumer',
+  'AWS::DynamoDB::Table',
+  'AWS::DynamoDB::GlobalTable',
+]);
+
+/**
+ * Kinesis and DynamoDB streams retry a failing batch until it expires, blocking the shard; SQS queues
+ * hand failures to their own dead-letter queue. https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
+ */
+function readsStream(properties: Record<string, unknown>, byId: ReadonlyMap<string, Resource>): boolean {
+  const source = properties.EventSourceArn;
+  if (source === undefined) return false;
+  const target = getAttTarget(source)?.id ?? refTarget(source);
+  const targetType = target === undefined ? undefined : byId.get(target)?.type;
+  if (targetType !== undefined) return STREAM_SOURCE_TYPES.has(targetType);
+  const sub = isRecord(source) ? source['Fn::Sub'] : undefined;
+  const arn = typeof source === 'string' ? source : Array.isArray(sub) ? sub[0] : sub;
+  if (typeof arn === 'string') return /:(kinesis|dynamodb):/.test(arn);
+  // Source unknown (an import, a parameter): only stream and Kafka mappings take a StartingPosition.
+  return properties.StartingPosition !== undefined;
+}
+
+interface PolicyStatement {
+  resource: string;
+  where: string;
+  statement: Record<string, unknown>;
+}
+
+/** Allow statements of identity policies: inline role policies, AWS::IAM::Policy and ManagedPolicy. */
+function allowStatements(resources: readonly Resource[]): PolicyStatement[] {
+  return resources.flatMap(({ id, type, properties }) => {
+    const documents: { label: string; document: unknown }[] = [];
+    if (type === 'AWS::IAM::Role') {
+      toArray(properties.Policies).forEach((policy, index) => {
+        const name = lookup(policy, 'PolicyName');
+        const label = typeof name === 'string' ? `policy ${name}` : `policy #${index + 1}`;
+        documents.push({ label: `Role ${id} ${label}`, document: lookup(policy, 'PolicyDocument') });
+      });
+    } else if (type === 'AWS::IAM::Policy' || type === 'AWS::IAM::ManagedPolicy') {
+      documents.push({ label: `Policy ${id}`, document: properties.PolicyDocument });
+    }
+    return documents.flatMap(({ label, document }) =>
+      statementsOf(document).flatMap((statement, index) => {
+        if (statement.Effect === 'Deny') return [];
+        const sid = typeof statement.Sid === 'string' ? ` (${statement.Sid})` : '';
+        return [{ resource: id, where: `${label} statement #${index + 1}${sid}`, statement }];
+      }),
+    );
+  });
+}
+
+function statementsOf(document: unknown): Record<string, unknown>[] {
+  return toArray(lookup(document, 'Statement')).filter(
+    (statement): statement is Record<string, unknown> => isRecord(statement) && !isIntrinsic(statement),
+  );
+}
+
+function actionsOf(statement: Record<string, unknown>): unknown[] {
+  return toArray(statement.Action);
+}
+
+// Action names are case-insensitive in IAM.
+function isWildcardAction(action: string): boolean {
+  return action === '*' || /^[a-z0-9-]+:\*$/i.test(action);
+}
+
+function isWildcardResourceAllowed(action: string): boolean {
+  const wanted = action.toLowerCase();
+  return Object.keys(WILDCARD_RESOURCE_ALLOWED).some((allowed) => {
+    const pattern = allowed.toLowerCase();
+    return pattern.endsWith('*') ? wanted.startsWith(pattern.slice(0, -1)) : wanted === pattern;
+  });
+}
+
+function deniesInsecureTransport(statement: Record<string, unknown>): boolean {
+  if (statement.Effect !== 'Deny') return false;
+  const bool = lookup(statement.Condition, 'Bool');
+  if (isIntrinsic(bool)) return true;
+  if (!isRecord(bool)) return false;
+  // Condition keys are case-insensitive.
+  return Object.entries(bool).some(
+    ([key, value]) => key.toLowerCase() === 'aws:securetransport' && (value === false || value === 'false'),
+  );
+}
+
+function isPolicyFor(bucketReference: unknown, bucket: Resource): boolean {
+  if (refTarget(bucketReference) === bucket.id) return true;
+  const name = bucket.properties.BucketName;
+  return typeof bucketReference === 'string' && typeof name === 'string' && bucketReference === name;
+}
+
+function readResources(template: CloudFormationTemplate): Resource[] {
+  const resources = isRecord(template.Resources) ? template.Resources : {};
+  return Object.entries(resources).flatMap(([id, resource]) => {
+    if (!isRecord(resource) || typeof resource.Type !== 'string') return [];
+    const given = isRecord(resource.Properties) ? resource.Properties : {};
+    const properties = Object.fromEntries(Object.entries(given).filter(([, value]) => !isNoValue(value)));
+    return [{ id, type: resource.Type, properties }];
+  });
+}
+
+function ofType(resources: readonly Resource[], type: string): Resource[] {
+  return resources.filter((resource) => resource.type === type);
+}
+
+function violation(rule: RuleName, resource: string, message: string): Violation {
+  return { rule, resource, message };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `{ Ref: ... }`, `{ 'Fn::...': ... }` or `{ Condition: ... }`: its value is only known at deploy time. */
+function isIntrinsic(value: unknown): value is Record<string, unknown> {
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value);
+  const [key] = keys;
+  return (
+    keys.length === 1 && key !== undefined && (key === 'Ref' || key === 'Condition' || key.startsWith('Fn::'))
+  );
+}
+
+/** CloudFormation accepts booleans as strings; an intrinsic is given the benefit of the doubt. */
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true' || isIntrinsic(value);
+}
+
+function isPresent(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/**
+ * The value at `keys` below `value`. An intrinsic met on the way is returned as is, since whatever it
+ * resolves to is unknown until deploy time; `{ Ref: 'AWS::NoValue' }` removes the property, so it reads
+ * as undefined.
+ */
+function lookup(value: unknown, ...keys: string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (isNoValue(current)) return undefined;
+    if (isIntrinsic(current)) return current;
+    current = isRecord(current) ? current[key] : undefined;
+  }
+  return isNoValue(current) ? undefined : current;
+}
+
+function isNoValue(value: unknown): boolean {
+  return refTarget(value) === 'AWS::NoValue';
+}
+
+function toArray(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function refTarget(value: unknown): string | undefined {
+  const target = isRecord(value) ? value.Ref : undefined;
+  return typeof target === 'string' ? target : undefined;
+}
+
+function getAttTarget(value: unknown): { id: string; attribute: string } | undefined {
+  const getAtt = isRecord(value) ? value['Fn::GetAtt'] : undefined;
+  if (typeof getAtt === 'string') {
+    const dot = getAtt.indexOf('.');
+    return dot > 0 ? { id: getAtt.slice(0, dot), attribute: getAtt.slice(dot + 1) } : undefined;
+  }
+  if (Array.isArray(getAtt)) {
+    const [id, attribute] = getAtt;
+    if (typeof id === 'string' && typeof attribute === 'string') return { id, attribute };
+  }
+  return undefined;
+}
