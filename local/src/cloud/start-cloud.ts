@@ -12,6 +12,7 @@ import { createOfflineInvoker } from '../lambda/offline-invoker';
 import { type GeneratedIds, provisionStack } from '../provision/provision-stack';
 import { assignPhysicalNames } from '../templates/physical-names';
 import { activeResources, createStack, resolvedExports, type Stack, tryResolve } from '../templates/stack';
+import { functionNameFromArn } from '../triggers/eventbridge/rules';
 import {
   decodeS3EventKey,
   notificationTargetsFrom,
@@ -165,7 +166,7 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
           ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
         };
         for (const target of s3Targets.filter((candidate) => targetMatches(candidate, change))) {
-          const functionName = functionNameFromArn(target.functionArn);
+          const functionName = functionNameFromArn(target.functionArn) ?? target.functionArn;
           asyncInvoker.invokeAsync(
             functionName,
             s3Event(target, change, { region: LOCAL_REGION, now: new Date() }),
@@ -178,6 +179,7 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
     eventBridge.start(asyncInvoker, destinations);
     const mappings = await startEventSourceMappings({
       stacks,
+      queueUrlOf: (arn) => queueUrls.get(arn),
       clients,
       invoker,
       destinations,
@@ -393,11 +395,6 @@ function queueUrlsByArn(stacks: Map<string, Stack>): Map<string, string> {
     }
   }
   return urls;
-}
-
-export function functionNameFromArn(arn: string): string {
-  // arn:aws:lambda:region:account:function:name[:alias]
-  return arn.split(':')[6] ?? arn;
 }
 
 /** Resource types the local cloud provisions, serves or deliberately leaves to AWS (with the reason). */
