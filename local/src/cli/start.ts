@@ -1,19 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CloudDescription } from '../cloud/cloud-description';
-import { localPaths } from '../cloud/layout';
+import { composeServices, localPaths } from '../cloud/layout';
 import { type RunningCloud, startCloud } from '../cloud/start-cloud';
 
 const { values } = parseArgs({
   options: {
     fresh: { type: 'boolean', default: false },
-    'data-dir': { type: 'string' },
+    'state-dir': { type: 'string' },
+    'extra-service': { type: 'string', multiple: true, default: [] },
     verbose: { type: 'boolean', default: false },
     'retry-delay-scale': { type: 'string' },
   },
 });
-const paths = localPaths(undefined, values['data-dir']);
+const paths = localPaths(undefined, values['state-dir']);
 
 function runningPid(): number | undefined {
   if (!existsSync(paths.lockFile)) return undefined;
@@ -54,7 +56,11 @@ try {
   console.log(values.fresh ? 'Starting the local cloud from empty...' : 'Starting the local cloud...');
   cloud = await startCloud({
     fresh: values.fresh,
-    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
+    services: [
+      ...composeServices(),
+      ...(values['extra-service'] ?? []).map((path) => ({ key: basename(path), path: resolve(path) })),
+    ],
     ...(values['retry-delay-scale'] ? { retryDelayScale: Number(values['retry-delay-scale']) } : {}),
     log: values.verbose ? (line) => console.log(line) : () => undefined,
   });

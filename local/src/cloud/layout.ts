@@ -5,12 +5,15 @@ import { load } from 'js-yaml';
 /** The repository root: local/src/cloud -> ../../.. */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
-/** Where the local cloud keeps its state; all of it is git-ignored. */
-export function localPaths(root = REPO_ROOT, dataDir?: string) {
-  const base = join(root, '.local');
+/**
+ * Where the local cloud keeps its state: `.local/` (git-ignored) by default; tests use a temporary
+ * folder so that they never meet a cloud someone started with `npm start`.
+ */
+export function localPaths(root = REPO_ROOT, stateDir?: string) {
+  const base = stateDir ?? join(root, '.local');
   return {
     base,
-    data: dataDir ?? join(base, 'data'),
+    data: join(base, 'data'),
     build: join(base, 'build'),
     cloudFile: join(base, 'cloud.json'),
     lockFile: join(base, 'cloud.pid'),

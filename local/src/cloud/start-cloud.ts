@@ -27,12 +27,12 @@ import { awsEnvironment, type Endpoints, LOCAL_CREDENTIALS, LOCAL_REGION } from 
 import { composeServices, localPaths, REPO_ROOT, type ServiceDefinition } from './layout';
 import { type RunningService, startOfflineService } from './offline';
 import { type PackagedService, packageServices } from './package-services';
-import { startEventBridge, startEventSourceMappings } from './wire-triggers';
+import { startEventBridge, startEventSourceMappings, startSnsLambdaSubscriptions } from './wire-triggers';
 
 export interface StartCloudOptions {
   root?: string;
-  /** Defaults to .local/data; tests pass a temporary folder. */
-  dataDir?: string;
+  /** Defaults to .local; tests pass a temporary folder. */
+  stateDir?: string;
   /** Start empty: remove the persisted data first. */
   fresh?: boolean;
   stage?: string;
@@ -67,7 +67,7 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
   const root = options.root ?? REPO_ROOT;
   const stage = options.stage ?? 'local';
   const log = options.log ?? (() => undefined);
-  const paths = localPaths(root, options.dataDir);
+  const paths = localPaths(root, options.stateDir);
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) {
@@ -151,7 +151,6 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
       delayScale: options.retryDelayScale ?? 1,
       log: (message, details) => log(`${message} ${JSON.stringify(details ?? {})}`),
     });
-    stoppers.push(() => asyncInvoker.drain());
 
     // S3 notifications: the bucket's NotificationConfiguration, delivered as asynchronous invocations.
     const s3Targets = bucketNotificationTargets(stacks, warnings);
@@ -187,6 +186,8 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
       warnings,
     });
     stoppers.push(mappings.stop);
+    const subscriptions = await startSnsLambdaSubscriptions({ stacks, clients, asyncInvoker, log });
+    stoppers.push(subscriptions.stop);
     const control = await startControlServer({
       fireSchedule: async (service, functionKey) => {
         const fn = functions.find(

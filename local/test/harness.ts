@@ -1,0 +1,139 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CloudDescription, readCloudDescription } from '../src/cloud/cloud-description';
+import { localPaths, REPO_ROOT } from '../src/cloud/layout';
+
+/**
+ * One local cloud for every integration suite of a test run: started by the first suite that asks
+ * for it (so a run of unit tests starts nothing), stopped by the root afterAll hook, and checked to
+ * leave no process behind. It runs as `npm start` would, in a child process, with its own state
+ * folder, the fixture service of local/test, and shortened asynchronous retry delays.
+ */
+export interface TestCloud {
+  description: CloudDescription;
+  /** Where the fixture service writes what it received, one file per function. */
+  recordingsDir: string;
+  /** Every event the fixture function received so far. */
+  recordings(functionKey: string): Promise<Record<string, unknown>[]>;
+  /** Polls `read` until `done` holds (or fails after `timeoutMs`), and returns the last value. */
+  eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs?: number): Promise<T>;
+  env: Record<string, string>;
+}
+
+const FIXTURE_SERVICE = join(REPO_ROOT, 'local', 'test', 'fixture-service');
+let starting: Promise<TestCloud> | undefined;
+let child: ChildProcess | undefined;
+let stateDir: string | undefined;
+export const startedPids: number[] = [];
+export const startedPorts: number[] = [];
+
+export function useLocalCloud(): Promise<TestCloud> {
+  starting ??= start();
+  return starting;
+}
+
+async function start(): Promise<TestCloud> {
+  stateDir = await mkdtemp(join(tmpdir(), 'local-cloud-test-'));
+  const recordingsDir = join(stateDir, 'recordings');
+  const paths = localPaths(REPO_ROOT, stateDir);
+  let output = '';
+  child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'local', 'src', 'cli', 'start.ts'),
+      '--fresh',
+      '--state-dir',
+      stateDir,
+      '--extra-service',
+      FIXTURE_SERVICE,
+      '--retry-delay-scale',
+      '0.005',
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, FIXTURE_RECORDINGS_DIR: recordingsDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
+  const deadline = Date.now() + 240_000;
+  while (!existsSync(paths.cloudFile)) {
+    const code = await Promise.race([exited, sleep(200).then(() => 'running' as const)]);
+    if (code !== 'running')
+      throw new Error(`the local cloud exited (${code}) before it was ready:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the local cloud was not ready after 240 s:\n${output}`);
+  }
+  const description = await readCloudDescription(paths.cloudFile);
+  startedPids.push(...description.processes.map((process) => process.pid));
+  const urls = [
+    ...Object.values(description.endpoints),
+    description.controlUrl,
+    ...Object.values(description.services).flatMap((service) => [service.apiUrl, service.lambdaEndpoint]),
+  ];
+  startedPorts.push(...urls.map((url) => Number(new URL(url).port)));
+  const cloud: TestCloud = {
+    description,
+    recordingsDir,
+    env: description.environment,
+    async recordings(functionKey) {
+      const file = join(recordingsDir, `${functionKey}.jsonl`);
+      if (!existsSync(file)) return [];
+      return (await readFile(file, 'utf8'))
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    async eventually(read, done, timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await read();
+        if (done(value)) return value;
+        if (Date.now() > until) return value;
+        await sleep(100);
+      }
+    },
+  };
+  return cloud;
+}
+
+/** Stops the cloud as Ctrl-C would, and waits for its process to exit. */
+export async function stopLocalCloud(): Promise<void> {
+  if (starting === undefined) return;
+  await starting.catch(() => undefined);
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(30_000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  starting = undefined;
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function listFiles(dir: string): Promise<string[]> {
+  return existsSync(dir) ? readdir(dir) : [];
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
