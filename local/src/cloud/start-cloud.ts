@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCognito } from '../emulators/cognito';
@@ -118,6 +119,10 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
     const env = { ...process.env, ...awsEnvironment(allEndpoints) };
     const functions = collectFunctions(stacks, warnings);
     const running = new Map<string, RunningService>();
+    // CloudWatch's share: the functions' EMF lines, collected as CloudWatch would ingest them.
+    await mkdir(paths.metrics, { recursive: true });
+    const metricsOut = createWriteStream(join(paths.metrics, 'metrics.jsonl'), { flags: 'a' });
+    stoppers.push(() => new Promise<void>((resolve) => metricsOut.end(resolve)));
     let port = PREFERRED_PORTS.services;
     for (const service of packaged) {
       const environments = Object.fromEntries(
@@ -128,7 +133,10 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
         env,
         buildDir: paths.build,
         preferredPort: port,
-        log: (line) => log(`[${service.key}] ${line}`),
+        log: (line) => {
+          if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
+          log(`[${service.key}] ${line}`);
+        },
       });
       port += 10;
       stoppers.push(offline.stop);
@@ -441,5 +449,15 @@ async function readJson<T>(path: string, fallback: T): Promise<T> {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch {
     return fallback;
+  }
+}
+
+/** An Embedded Metric Format document: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html */
+function isMetricsLine(line: string): boolean {
+  if (!line.startsWith('{') || !line.includes('"_aws"')) return false;
+  try {
+    return typeof (JSON.parse(line) as { _aws?: unknown })._aws === 'object';
+  } catch {
+    return false;
   }
 }

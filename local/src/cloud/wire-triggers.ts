@@ -130,7 +130,7 @@ export interface StreamWiringOptions {
 }
 
 /** Lambda polls a shard about once a second; locally a quicker poll keeps triggers snappy. */
-const LOCAL_POLL_INTERVAL_MS = 20;
+const LOCAL_POLL_INTERVAL_MS = 5;
 const SHARD_DISCOVERY_MS = 5_000;
 
 /** Event source mappings (Kinesis, DynamoDB Streams, SQS) with AWS semantics. */

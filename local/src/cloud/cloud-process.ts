@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CloudDescription, readCloudDescription } from './cloud-description';
+import { localPaths, REPO_ROOT } from './layout';
+
+export interface CloudProcess {
+  description: CloudDescription;
+  /** From spawning `npm start`'s script to `.local/cloud.json` being written. */
+  startupMs: number;
+  /** SIGTERM, as Ctrl-C; resolves once the process has exited (SIGKILL after 30 s). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the local cloud in a child process exactly as `npm start` does, for tests and benchmarks:
+ * with its own state folder, extra services (fixtures) and options.
+ */
+export async function startCloudProcess(options: {
+  stateDir: string;
+  extraServices?: string[];
+  env?: NodeJS.ProcessEnv;
+  retryDelayScale?: number;
+  timeoutMs?: number;
+}): Promise<CloudProcess> {
+  const paths = localPaths(REPO_ROOT, options.stateDir);
+  const args = [
+    '--import',
+    'tsx',
+    join(REPO_ROOT, 'local', 'src', 'cli', 'start.ts'),
+    '--fresh',
+    '--state-dir',
+    options.stateDir,
+  ];
+  for (const service of options.extraServices ?? []) args.push('--extra-service', service);
+  if (options.retryDelayScale !== undefined)
+    args.push('--retry-delay-scale', String(options.retryDelayScale));
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  for (const stream of [child.stdout, child.stderr])
+    stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = startedAt + (options.timeoutMs ?? 240_000);
+  while (!existsSync(paths.cloudFile)) {
+    const state = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 100, 'running'))]);
+    if (state !== 'running')
+      throw new Error(`the local cloud exited (${String(state)}) before it was ready:\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the local cloud was not ready in time:\n${output}`);
+    }
+  }
+  const startupMs = Date.now() - startedAt;
+  return { description: await readCloudDescription(paths.cloudFile), startupMs, stop };
+}
