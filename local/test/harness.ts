@@ -79,6 +79,7 @@ async function start(): Promise<TestCloud> {
   const urls = [
     ...Object.values(description.endpoints),
     description.controlUrl,
+    ...(description.portalUrl ? [description.portalUrl] : []),
     ...Object.values(description.services).flatMap((service) => [service.apiUrl, service.lambdaEndpoint]),
   ];
   startedPorts.push(...urls.map((url) => Number(new URL(url).port)));

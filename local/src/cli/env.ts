@@ -1,8 +1,11 @@
+import { parseArgs } from 'node:util';
 import { readCloudDescription } from '../cloud/cloud-description';
 import { localPaths } from '../cloud/layout';
 
-// eval "$(npm run --silent env)" points the AWS CLI and any SDK script at the running local cloud.
-const cloud = await readCloudDescription(localPaths().cloudFile).catch(() => {
+// eval "$(npm run --silent env)" points the AWS CLI and any SDK script at the running local cloud;
+// --state-dir reaches a cloud started with `npm start -- --state-dir <dir>`.
+const { values } = parseArgs({ options: { 'state-dir': { type: 'string' } } });
+const cloud = await readCloudDescription(localPaths(undefined, values['state-dir']).cloudFile).catch(() => {
   console.error('The local cloud is not running: start it with npm start.');
   process.exit(1);
 });

@@ -41,11 +41,17 @@ await writeFile(paths.lockFile, String(process.pid));
 const startedAt = Date.now();
 let cloud: RunningCloud | undefined;
 let stopping = false;
+const starting = new AbortController();
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping the local cloud...`);
-  await cloud?.stop();
+  // During start-up, startCloud stops what it has started so far and rejects: the catch below exits.
+  if (cloud === undefined) {
+    starting.abort();
+    return;
+  }
+  await cloud.stop();
   await rm(paths.lockFile, { force: true });
   process.exit(0);
 };
@@ -63,10 +69,19 @@ try {
     ],
     ...(values['retry-delay-scale'] ? { retryDelayScale: Number(values['retry-delay-scale']) } : {}),
     log: values.verbose ? (line) => console.log(line) : () => undefined,
+    signal: starting.signal,
   });
-  if (stopping) await cloud.stop();
-  else console.log(summary(cloud.description, Date.now() - startedAt));
+  if (stopping) {
+    await cloud.stop();
+    await rm(paths.lockFile, { force: true });
+    process.exit(0);
+  }
+  console.log(summary(cloud.description, Date.now() - startedAt));
 } catch (error) {
+  if (stopping) {
+    await rm(paths.lockFile, { force: true });
+    process.exit(0);
+  }
   console.error(`The local cloud could not start: ${error instanceof Error ? error.message : String(error)}`);
   await rm(paths.lockFile, { force: true });
   process.exit(1);

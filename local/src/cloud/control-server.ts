@@ -6,7 +6,7 @@ export interface Controls {
 }
 
 /** POST /schedules/<service>/<function> fires that function's schedule now (npm run trigger). */
-export async function startControlServer(controls: Controls) {
+export async function startControlServer(preferredPort: number | undefined, controls: Controls) {
   const server = createServer((request, response) => {
     const match = /^\/schedules\/([^/]+)\/([^/]+)$/.exec(request.url ?? '');
     if (request.method !== 'POST' || match?.[1] === undefined || match[2] === undefined) {
@@ -21,7 +21,7 @@ export async function startControlServer(controls: Controls) {
           .end(JSON.stringify({ error: String(error) })),
     );
   });
-  const port = await findFreePort(4011);
+  const port = await findFreePort(preferredPort);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${port}`, stop: () => closeHttpServer(server) };
 }

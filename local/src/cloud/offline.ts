@@ -33,12 +33,15 @@ export async function startOfflineService(
   const environmentFile = join(options.buildDir, `${service.key}.environment.json`);
   await writeFile(environmentFile, JSON.stringify(options.functionEnvironments, null, 2));
   const [node, args] = oslsCommand();
+  const fixes = join(import.meta.dirname, 'offline-fixes.mjs');
   const running = await startChildEmulator({
     name: `${service.key} (serverless-offline)`,
     port: lambdaPort,
     spawn: {
       command: node,
       args: [
+        '--import',
+        fixes,
         ...args,
         'offline',
         'start',

@@ -18,7 +18,7 @@ export interface PackagedService extends ServiceDefinition {
  */
 export async function packageServices(
   services: ServiceDefinition[],
-  options: { stage: string; buildDir: string; env: NodeJS.ProcessEnv },
+  options: { stage: string; buildDir: string; env: NodeJS.ProcessEnv; signal?: AbortSignal },
 ): Promise<PackagedService[]> {
   const [node, args] = oslsCommand();
   const queue = [...services];
@@ -30,6 +30,8 @@ export async function packageServices(
         cwd: service.path,
         env: options.env,
         maxBuffer: 16 * 1024 * 1024,
+        // Aborting kills the packaging under way (Ctrl-C during start-up).
+        ...(options.signal ? { signal: options.signal } : {}),
       }).catch((error: Error & { stdout?: string; stderr?: string }) => {
         throw new Error(`packaging ${service?.key} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, {
           cause: error,

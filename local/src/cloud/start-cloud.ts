@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startCognito } from '../emulators/cognito';
 import { startDynamoDb } from '../emulators/dynamodb';
 import { findFreePort, type RunningEmulator } from '../emulators/emulator';
@@ -25,6 +25,7 @@ import { createLocalClients } from './clients';
 import { type CloudDescription, writeCloudDescription } from './cloud-description';
 import { startControlServer } from './control-server';
 import { awsEnvironment, type Endpoints, LOCAL_CREDENTIALS, LOCAL_REGION } from './endpoints';
+import { startCloudFrontDoor } from './front-door';
 import { composeServices, localPaths, REPO_ROOT, type ServiceDefinition } from './layout';
 import { type RunningService, startOfflineService } from './offline';
 import { type PackagedService, packageServices } from './package-services';
@@ -41,6 +42,8 @@ export interface StartCloudOptions {
   services?: ServiceDefinition[];
   /** Multiplies Lambda's asynchronous retry delays (1 = AWS's one and two minutes). */
   retryDelayScale?: number;
+  /** Aborted during start-up (Ctrl-C), the start stops what it started so far and rejects. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -49,15 +52,23 @@ export interface RunningCloud {
   stop(): Promise<void>;
 }
 
-/** Preferred ports, so that `npm start` keeps the same URLs from one run to the next when they are free. */
+/**
+ * Preferred ports, so that `npm start` keeps the same URLs from one run to the next when they are
+ * free. A cloud with its own state folder (tests, benchmarks) takes whatever ports the kernel
+ * gives, so that it never races another cloud for the same ones.
+ */
 const PREFERRED_PORTS = {
   dynamodb: 8000,
   s3: 4569,
   kinesis: 4567,
   snsSqs: 4575,
   cognito: 9229,
+  eventBridge: 4010,
+  control: 4011,
   services: 3000,
+  portal: 8080,
 };
+type PortPreferences = { [name in keyof typeof PREFERRED_PORTS]?: number };
 
 /**
  * Brings the whole platform up on loopback: emulators, resources provisioned from the packaged
@@ -69,6 +80,7 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
   const stage = options.stage ?? 'local';
   const log = options.log ?? (() => undefined);
   const paths = localPaths(root, options.stateDir);
+  const ports: PortPreferences = options.stateDir === undefined ? PREFERRED_PORTS : {};
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) {
@@ -83,10 +95,20 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
     const services = options.services ?? composeServices(root);
 
     // Packaging and the emulators' start-up do not depend on each other.
-    const baseEnv = { ...process.env, ...awsEnvironment({}) };
-    const packaging = packageServices(services, { stage, buildDir: paths.build, env: baseEnv });
+    // Each cloud bundles into its own work folder (serverless-esbuild's outputWorkFolder, relative
+    // to each service), so `npm start` and a test run never delete each other's handlers.
+    const esbuildWorkFolder =
+      options.stateDir === undefined ? '.esbuild' : `.esbuild-${basename(paths.base)}`;
+    const baseEnv = { ...process.env, ...awsEnvironment({}), ESBUILD_WORK_FOLDER: esbuildWorkFolder };
+    const packaging = packageServices(services, {
+      stage,
+      buildDir: paths.build,
+      env: baseEnv,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     packaging.catch(() => undefined);
-    const emulators = await startEmulators(paths.data, log, stoppers);
+    const emulators = await startEmulators(ports, paths.data, log, stoppers);
+    options.signal?.throwIfAborted();
     const endpoints: Required<
       Pick<Endpoints, 'dynamodb' | 'dynamodbStreams' | 's3' | 'kinesis' | 'sqs' | 'sns' | 'cognito'>
     > = {
@@ -107,23 +129,23 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
     const generatedIds = await readJson<GeneratedIds>(generatedIdsFile, {});
     for (const stack of stacks.values()) {
       const names = assignPhysicalNames(stack);
-      const result = await provisionStack(stack, names, clients, generatedIds);
+      const result = await provisionStack(stack, names, clients, generatedIds, endpoints.cognito);
       warnings.push(...result.warnings.map((warning) => `${stack.service}: ${warning}`));
     }
     await writeFile(generatedIdsFile, JSON.stringify(generatedIds, null, 2));
     warnings.push(...unemulatedResources(stacks));
 
-    const eventBridge = await startEventBridge(stacks, warnings);
+    const eventBridge = await startEventBridge(stacks, warnings, ports.eventBridge);
     stoppers.push(eventBridge.stop);
     const allEndpoints: Endpoints = { ...endpoints, eventbridge: eventBridge.endpoint };
-    const env = { ...process.env, ...awsEnvironment(allEndpoints) };
+    const env = { ...process.env, ...awsEnvironment(allEndpoints), ESBUILD_WORK_FOLDER: esbuildWorkFolder };
     const functions = collectFunctions(stacks, warnings);
     const running = new Map<string, RunningService>();
     // CloudWatch's share: the functions' EMF lines, collected as CloudWatch would ingest them.
     await mkdir(paths.metrics, { recursive: true });
     const metricsOut = createWriteStream(join(paths.metrics, 'metrics.jsonl'), { flags: 'a' });
     stoppers.push(() => new Promise<void>((resolve) => metricsOut.end(resolve)));
-    let port = PREFERRED_PORTS.services;
+    let port = ports.services;
     for (const service of packaged) {
       const environments = Object.fromEntries(
         functions.filter((fn) => fn.service === service.key).map((fn) => [fn.name, fn.environment]),
@@ -132,15 +154,16 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
         functionEnvironments: environments,
         env,
         buildDir: paths.build,
-        preferredPort: port,
+        ...(port === undefined ? {} : { preferredPort: port }),
         log: (line) => {
           if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
           log(`[${service.key}] ${line}`);
         },
       });
-      port += 10;
+      if (port !== undefined) port += 10;
       stoppers.push(offline.stop);
       running.set(service.key, offline);
+      options.signal?.throwIfAborted();
     }
 
     const lambdaEndpointOf = (functionName: string) => {
@@ -196,7 +219,7 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
     stoppers.push(mappings.stop);
     const subscriptions = await startSnsLambdaSubscriptions({ stacks, clients, asyncInvoker, log });
     stoppers.push(subscriptions.stop);
-    const control = await startControlServer({
+    const control = await startControlServer(ports.control, {
       fireSchedule: async (service, functionKey) => {
         const fn = functions.find(
           (candidate) => candidate.service === service && candidate.key === functionKey,
@@ -212,12 +235,28 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
       },
     });
     stoppers.push(control.stop);
+    // The portal and every service's API on one origin, as CloudFront and the custom domain serve them.
+    const frontDoor = await startCloudFrontDoor({
+      webDir: join(root, 'services', 'api', 'web'),
+      portalDir: join(paths.build, 'portal'),
+      services: packaged.map((service) => ({
+        key: service.key,
+        stack: stacks.get(service.key) as Stack,
+        apiUrl: (running.get(service.key) as RunningService).apiUrl,
+      })),
+      cognitoEndpoint: emulators.cognito.endpoint,
+      region: LOCAL_REGION,
+      ...(ports.portal === undefined ? {} : { preferredPort: ports.portal }),
+      log,
+    });
+    stoppers.push(frontDoor.stop);
 
     const description: CloudDescription = {
       stage,
       region: LOCAL_REGION,
       accountId: '000000000000',
       pid: process.pid,
+      portalUrl: frontDoor.url,
       controlUrl: control.url,
       endpoints: allEndpoints as Record<string, string>,
       environment: awsEnvironment(allEndpoints),
@@ -262,6 +301,7 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
 }
 
 async function startEmulators(
+  ports: PortPreferences,
   dataDir: string,
   log: (line: string) => void,
   stoppers: (() => Promise<void>)[],
@@ -274,31 +314,29 @@ async function startEmulators(
   const [dynamodb, s3, kinesis, snsSqs, cognito] = await Promise.all([
     started(
       startDynamoDb({
-        port: await findFreePort(PREFERRED_PORTS.dynamodb),
+        port: await findFreePort(ports.dynamodb),
         dataDir: join(dataDir, 'dynamodb'),
         log,
       }),
     ),
     started(
       startS3({
-        port: await findFreePort(PREFERRED_PORTS.s3),
+        port: await findFreePort(ports.s3),
         dataDir: join(dataDir, 's3'),
         credentials: LOCAL_CREDENTIALS,
       }),
     ),
-    started(
-      startKinesis({ port: await findFreePort(PREFERRED_PORTS.kinesis), dataDir: join(dataDir, 'kinesis') }),
-    ),
+    started(startKinesis({ port: await findFreePort(ports.kinesis), dataDir: join(dataDir, 'kinesis') })),
     started(
       startSnsSqs({
-        port: await findFreePort(PREFERRED_PORTS.snsSqs),
+        port: await findFreePort(ports.snsSqs),
         dataDir: join(dataDir, 'sns-sqs'),
         log,
       }),
     ),
     started(
       startCognito({
-        port: await findFreePort(PREFERRED_PORTS.cognito),
+        port: await findFreePort(ports.cognito),
         dataDir: join(dataDir, 'cognito'),
         log,
       }),

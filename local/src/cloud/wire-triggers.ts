@@ -66,6 +66,7 @@ function collectRules(stacks: Map<string, Stack>): EventRule[] {
 export async function startEventBridge(
   stacks: Map<string, Stack>,
   warnings: string[],
+  preferredPort?: number,
 ): Promise<EventBridgeWiring> {
   const rules = collectRules(stacks);
   warnings.push(...targetWarnings(rules));
@@ -83,7 +84,7 @@ export async function startEventBridge(
   };
   const delivery = createTargetDelivery({ invoker, failureDestination, setTimer: systemTimer });
   const bus = createEventBus({ rules, onEvent: (rule, event) => delivery.deliverToRule(rule, event) });
-  const server = await startEventBusServer({ bus, port: await findFreePort(4010) });
+  const server = await startEventBusServer({ bus, port: await findFreePort(preferredPort) });
   let scheduler: Scheduler | undefined;
   return {
     endpoint: server.url,

@@ -42,6 +42,8 @@ export async function provisionStack(
   names: Map<string, string>,
   clients: LocalClients,
   generatedIds: GeneratedIds,
+  /** The issuer prefix of the local user pools' tokens: cognito-local's endpoint. */
+  cognitoIssuerBase: string,
 ): Promise<ProvisionResult> {
   const warnings: string[] = [];
   const ofType = (type: string) =>
@@ -109,6 +111,9 @@ export async function provisionStack(
     const arn = `arn:aws:cognito-idp:${stack.context.region}:${stack.context.accountId}:userpool/${id}`;
     stack.context.attributes.set(`${logicalId}.Arn`, arn);
     stack.context.attributes.set(`${logicalId}.UserPoolId`, id);
+    // ProviderURL is the tokens' issuer: https://cognito-idp.<region>.amazonaws.com/<id> in AWS.
+    stack.context.attributes.set(`${logicalId}.ProviderURL`, `${cognitoIssuerBase}/${id}`);
+    stack.context.attributes.set(`${logicalId}.ProviderName`, `${new URL(cognitoIssuerBase).host}/${id}`);
   }
   for (const logicalId of ofType('AWS::Cognito::UserPoolClient')) {
     const properties = resolveProperties(stack, logicalId);

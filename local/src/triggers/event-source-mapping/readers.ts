@@ -38,6 +38,14 @@ function iteratorRequest(position: ShardPosition) {
   }
 }
 
+/** A continuation is the previous read's NextShardIterator; any other position asks for a new iterator. */
+async function iteratorAt(
+  position: ShardPosition,
+  getIterator: (request: ReturnType<typeof iteratorRequest>) => Promise<string | undefined>,
+): Promise<string | undefined> {
+  return position.type === 'CONTINUATION' ? position.token : getIterator(iteratorRequest(position));
+}
+
 /** Reads one Kinesis shard; records become the Kinesis event records of kinesis-get-records.json. */
 export function kinesisShardReader(
   kinesis: KinesisClient,
@@ -45,18 +53,14 @@ export function kinesisShardReader(
 ): ShardReader {
   return {
     async read(position, limit) {
-      const iterator =
-        position.type === 'CONTINUATION'
-          ? position.token
-          : (
-              await kinesis.send(
-                new GetShardIteratorCommand({
-                  StreamName: stream.name,
-                  ShardId: stream.shardId,
-                  ...(iteratorRequest(position) as { ShardIteratorType: ShardIteratorType }),
-                }),
-              )
-            ).ShardIterator;
+      const iterator = await iteratorAt(position, async (request) => {
+        const command = new GetShardIteratorCommand({
+          StreamName: stream.name,
+          ShardId: stream.shardId,
+          ...(request as { ShardIteratorType: ShardIteratorType }),
+        });
+        return (await kinesis.send(command)).ShardIterator;
+      });
       const response = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
       const records: StreamRecord[] = (response.Records ?? []).map((record) => {
         const arrival = record.ApproximateArrivalTimestamp?.getTime() ?? Date.now();
@@ -106,18 +110,14 @@ export function dynamodbShardReader(
 ): ShardReader {
   return {
     async read(position, limit) {
-      const iterator =
-        position.type === 'CONTINUATION'
-          ? position.token
-          : (
-              await streams.send(
-                new GetStreamShardIteratorCommand({
-                  StreamArn: stream.arn,
-                  ShardId: stream.shardId,
-                  ...(iteratorRequest(position) as { ShardIteratorType: StreamIteratorType }),
-                }),
-              )
-            ).ShardIterator;
+      const iterator = await iteratorAt(position, async (request) => {
+        const command = new GetStreamShardIteratorCommand({
+          StreamArn: stream.arn,
+          ShardId: stream.shardId,
+          ...(request as { ShardIteratorType: StreamIteratorType }),
+        });
+        return (await streams.send(command)).ShardIterator;
+      });
       const response = await streams.send(
         new GetStreamRecordsCommand({ ShardIterator: iterator, Limit: limit }),
       );

@@ -5,7 +5,8 @@ import { join } from 'node:path';
  * Appends every event it receives to <RECORDINGS_DIR>/<function>.jsonl, then behaves as the
  * records ask:
  * - a Kinesis or SQS record whose payload has `fail: true` is reported as a batch item failure;
- * - `throw: true` makes the whole invocation fail;
+ * - `throw: true` makes the whole invocation fail, and so does an event whose JSON contains
+ *   `please-throw` (sources whose payload is not ours, e.g. an S3 key under `fail/`);
  * - `crashOnce: "<marker>"` fails the first invocation that carries it, then succeeds;
  * - tumbling-window invocations count records into their state.
  */
@@ -40,10 +41,13 @@ function idOf(record: StreamOrQueueRecord): string {
 
 export const handler = async (event: Record<string, unknown>, context: { functionName: string }) => {
   const name = context.functionName.split('-').pop() as string;
-  appendFileSync(join(directory, `${name}.jsonl`), `${JSON.stringify(event)}\n`);
+  const serialized = JSON.stringify(event);
+  appendFileSync(join(directory, `${name}.jsonl`), `${serialized}\n`);
   const records = (Array.isArray(event.Records) ? event.Records : []) as StreamOrQueueRecord[];
   const payloads = records.map(payloadOf);
   if (payloads.some((payload) => payload.throw)) throw new Error('a record asked the function to fail');
+  if (serialized.includes('please-throw'))
+    throw new Error('the event asked the function to fail (please-throw)');
   for (const payload of payloads) {
     if (payload.crashOnce === undefined) continue;
     const marker = join(directory, `crashed-${payload.crashOnce}`);

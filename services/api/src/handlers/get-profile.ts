@@ -1,10 +1,6 @@
-import { httpHandler, json } from '@serverless-patterns/shared/http';
-import { instrumented, logger } from '@serverless-patterns/shared/observability';
-import { callerFromClaims, profileOf } from '../core/profile';
+import { callerFrom } from '@serverless-patterns/shared/authorizers/caller';
+import { json } from '@serverless-patterns/shared/http';
+import { profileOf } from '../core/profile';
+import { route } from '../route';
 
-export const handler = instrumented(
-  httpHandler(
-    async (event) => json(200, profileOf(callerFromClaims(event.requestContext.authorizer?.claims))),
-    { onError: (error) => logger.error('request failed', { error }) },
-  ),
-);
+export const handler = route(async (event) => json(200, profileOf(callerFrom(event))));

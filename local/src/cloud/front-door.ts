@@ -1,0 +1,400 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
+import { closeHttpServer, findFreePort, LOOPBACK } from '../emulators/emulator';
+import { type Stack, tryResolve } from '../templates/stack';
+
+/**
+ * The local cloud's front door: one origin that plays CloudFront (the portal at `/`) and the API's
+ * custom domain (one base-path mapping per service), so that the browser talks to a single origin
+ * locally as it does in AWS.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html
+ */
+
+/** Where each service's API sits on the shared domain when its template declares no base-path mapping. */
+export const DEFAULT_BASE_PATHS: Readonly<Record<string, string>> = {
+  api: '',
+  'image-pipeline': '/images',
+  catalog: '/catalog',
+  clickstream: '/clicks',
+  ops: '/ops',
+};
+
+export interface FrontDoorRoute {
+  /** '/images' (stripped before the request is forwarded), or '' for the mapping at the domain's root. */
+  basePath: string;
+  /** http://127.0.0.1:PORT */
+  target: string;
+  /** For the root mapping: the top-level path segments it owns ('devices', 'me'). */
+  paths?: string[];
+}
+
+/** What the portal reads at start from /config.json. */
+export interface PortalConfig {
+  region: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  cognitoEndpoint: string;
+  /** '' when the API is on the portal's own origin, at the domain's root. */
+  apiBaseUrl: string;
+}
+
+export interface FrontDoorOptions {
+  port: number;
+  /** The built portal (index.html and its assets). */
+  portalDir: string;
+  routes: FrontDoorRoute[];
+  config: PortalConfig;
+  /** cognito-local, reached through `/cognito` so that the browser needs no CORS to it. */
+  cognitoTarget?: string;
+}
+
+export interface RunningFrontDoor {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export const COGNITO_PATH = '/cognito';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+};
+
+// Connection-level headers belong to one hop and are never forwarded (RFC 9110, section 7.6.1).
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export async function startFrontDoor(options: FrontDoorOptions): Promise<RunningFrontDoor> {
+  const portalRoot = resolve(options.portalDir);
+  const routes = [
+    ...(options.cognitoTarget ? [{ basePath: COGNITO_PATH, target: options.cognitoTarget }] : []),
+    ...options.routes,
+  ];
+  const configBody = JSON.stringify(options.config);
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const query = queryAt === -1 ? '' : url.slice(queryAt);
+    if (path === '/config.json') {
+      send(res, 200, configBody, { 'content-type': 'application/json', 'cache-control': 'no-store' }, req);
+      return;
+    }
+    const forwarded = forwardedPath(routes, path);
+    if (forwarded !== undefined) {
+      proxy(req, res, forwarded.route.target, `${forwarded.path}${query}`);
+      return;
+    }
+    serveStatic(req, res, portalRoot, path).catch((error: unknown) => {
+      if (res.headersSent) res.destroy();
+      else sendError(res, 500, 'INTERNAL', `The portal could not be served: ${String(error)}`);
+    });
+  });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, LOOPBACK, () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  return { url: `http://${LOOPBACK}:${port}`, stop: () => closeHttpServer(server) };
+}
+
+/** The route that owns `path` and the path its target sees, as API Gateway's base-path mappings decide. */
+export function forwardedPath(
+  routes: readonly FrontDoorRoute[],
+  path: string,
+): { route: FrontDoorRoute; path: string } | undefined {
+  for (const route of routes) {
+    if (route.basePath === '') continue;
+    if (path === route.basePath || path.startsWith(`${route.basePath}/`)) {
+      return { route, path: path.slice(route.basePath.length) || '/' };
+    }
+  }
+  const firstSegment = path.split('/')[1] ?? '';
+  const root = routes.find((route) => route.basePath === '' && route.paths?.includes(firstSegment));
+  return root === undefined ? undefined : { route: root, path };
+}
+
+function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
+  const targetUrl = new URL(target);
+  const headers = withoutHopByHop(req.headers);
+  headers['x-forwarded-for'] = req.socket.remoteAddress ?? LOOPBACK;
+  headers['x-forwarded-proto'] = 'http';
+  if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
+  const upstream = request(
+    { hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path, headers },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
+      answer.pipe(res);
+      answer.once('error', () => res.destroy());
+    },
+  );
+  upstream.once('error', (error: NodeJS.ErrnoException) => {
+    if (res.headersSent) res.destroy();
+    else {
+      const why = error.code ?? error.message;
+      sendError(
+        res,
+        502,
+        'BAD_GATEWAY',
+        `${targetUrl.origin} did not answer (${why}): is the service running?`,
+      );
+    }
+  });
+  // A browser that gives up (a closed tab) stops the request to the service as well.
+  res.once('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+  req.pipe(upstream);
+}
+
+async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, rawPath: string) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: 'GET, HEAD' });
+    return;
+  }
+  const file = fileWithin(root, rawPath);
+  if (file === undefined) {
+    sendError(res, 404, 'NOT_FOUND', 'Not found');
+    return;
+  }
+  const found = await fileStat(file);
+  if (found?.isFile()) {
+    streamFile(req, res, file, found.size);
+    return;
+  }
+  // The portal routes in the browser: a page address (no file extension) gets the application,
+  // a missing asset a 404, so that a broken build shows up as one.
+  if (extname(rawPath) !== '') {
+    sendError(res, 404, 'NOT_FOUND', 'Not found');
+    return;
+  }
+  const index = join(root, 'index.html');
+  const indexStat = await fileStat(index);
+  if (!indexStat?.isFile()) {
+    sendError(res, 503, 'PORTAL_NOT_BUILT', `The portal is not built: ${index} is missing`);
+    return;
+  }
+  streamFile(req, res, index, indexStat.size);
+}
+
+/** The file a URL path names inside `root`, or undefined when it would leave `root` or cannot be decoded. */
+export function fileWithin(root: string, rawPath: string): string | undefined {
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
+  // Decoded separators and dot segments (%2f, %5c, %2e%2e) never reach the file system.
+  if (path.includes('\0') || path.includes('\\')) return undefined;
+  if (path.split('/').some((segment) => segment === '..')) return undefined;
+  const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
+  return file.startsWith(`${root}${sep}`) ? file : undefined;
+}
+
+function streamFile(req: IncomingMessage, res: ServerResponse, file: string, size: number): void {
+  const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  // Vite names built assets by content hash: they never change; index.html must always be fresh.
+  const immutable = file.includes(`${sep}assets${sep}`);
+  res.writeHead(200, {
+    'content-type': type,
+    'content-length': size,
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file)
+    .once('error', () => res.destroy())
+    .pipe(res);
+}
+
+function fileStat(file: string) {
+  return stat(file).catch(() => undefined);
+}
+
+function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+}
+
+function send(
+  res: ServerResponse,
+  statusCode: number,
+  body: string,
+  headers: Record<string, string>,
+  req?: IncomingMessage,
+): void {
+  res.writeHead(statusCode, { ...headers, 'content-length': Buffer.byteLength(body) });
+  res.end(req?.method === 'HEAD' ? undefined : body);
+}
+
+/** Errors in the API's own shape, so that the portal shows them like any other. */
+function sendError(
+  res: ServerResponse,
+  statusCode: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  send(res, statusCode, JSON.stringify({ error: { code, message } }), {
+    ...headers,
+    'content-type': 'application/json',
+  });
+}
+
+export interface ServiceApi {
+  /** The compose key: api, catalog, ... */
+  key: string;
+  stack: Stack;
+  /** serverless-offline's API Gateway: http://127.0.0.1:PORT */
+  apiUrl: string;
+}
+
+/**
+ * The custom domain's base-path mappings, read from the templates: a service's
+ * AWS::ApiGateway::BasePathMapping (even when its condition leaves it out locally: the front door
+ * plays the domain), else DEFAULT_BASE_PATHS. Only services with a REST API get a mapping; the one at
+ * the root owns the top-level paths its template declares.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmapping.html
+ */
+export function routesFromTemplates(services: readonly ServiceApi[]): FrontDoorRoute[] {
+  const routes: FrontDoorRoute[] = [];
+  for (const { key, stack, apiUrl } of services) {
+    const resources = Object.values(stack.template.Resources);
+    if (!resources.some((resource) => resource.Type === 'AWS::ApiGateway::RestApi')) continue;
+    const mapping = resources.find((resource) => resource.Type === 'AWS::ApiGateway::BasePathMapping');
+    const declared =
+      mapping === undefined ? undefined : tryResolve(stack, mapping.Properties?.BasePath ?? '');
+    const basePath = normalizeBasePath(
+      typeof declared === 'string' ? declared : (DEFAULT_BASE_PATHS[key] ?? `/${key}`),
+    );
+    routes.push(
+      basePath === ''
+        ? { basePath, target: apiUrl, paths: topLevelPaths(stack) }
+        : { basePath, target: apiUrl },
+    );
+  }
+  return routes;
+}
+
+/** 'devices', '/devices' -> '/devices'; '', '/' and '(none)' (the console's name for the root) -> ''. */
+function normalizeBasePath(basePath: string): string {
+  const trimmed = basePath.replace(/^\/+|\/+$/g, '');
+  return trimmed === '' || trimmed === '(none)' ? '' : `/${trimmed}`;
+}
+
+/** PathParts of the REST API's resources whose parent is the API's root resource. */
+function topLevelPaths(stack: Stack): string[] {
+  return Object.values(stack.template.Resources)
+    .filter((resource) => resource.Type === 'AWS::ApiGateway::Resource')
+    .filter((resource) => {
+      const parent = resource.Properties?.ParentId as { 'Fn::GetAtt'?: unknown } | undefined;
+      const getAtt = parent?.['Fn::GetAtt'];
+      return Array.isArray(getAtt) && getAtt[1] === 'RootResourceId';
+    })
+    .map((resource) => resource.Properties?.PathPart)
+    .filter((part): part is string => typeof part === 'string' && !part.startsWith('{'));
+}
+
+/** The portal's settings: the api stack's user pool and client, and the API where its mapping puts it. */
+export function portalConfigFrom(options: {
+  apiStack: Stack | undefined;
+  routes: readonly FrontDoorRoute[];
+  apiUrl: string | undefined;
+  region: string;
+  frontDoorUrl: string;
+}): PortalConfig {
+  const { apiStack, routes, apiUrl, region, frontDoorUrl } = options;
+  const apiRoute = routes.find((route) => route.target === apiUrl);
+  return {
+    region,
+    userPoolId: apiStack?.context.refs.get('UserPool') ?? '',
+    userPoolClientId: apiStack?.context.refs.get('UserPoolClient') ?? '',
+    cognitoEndpoint: `${frontDoorUrl}${COGNITO_PATH}`,
+    apiBaseUrl: apiRoute?.basePath ?? '',
+  };
+}
+
+/**
+ * Builds the portal with Vite into `outDir` (each local cloud its own, so that two clouds never
+ * rebuild the same files under each other): about 1 s, so every start builds it afresh.
+ */
+export async function buildPortal(
+  webDir: string,
+  outDir: string,
+  log: (line: string) => void = () => undefined,
+) {
+  log(`building the portal (${webDir})`);
+  const { build } = await import('vite');
+  await build({ root: webDir, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+}
+
+/**
+ * The local cloud's front door: builds the portal, maps every service's API as the custom
+ * domain would, and points the portal at the api stack's user pool through `/cognito`.
+ */
+export async function startCloudFrontDoor(options: {
+  /** services/api/web: the portal's sources. */
+  webDir: string;
+  /** Where this cloud's build of the portal goes. */
+  portalDir: string;
+  services: readonly ServiceApi[];
+  cognitoEndpoint: string;
+  region: string;
+  preferredPort?: number;
+  log?: (line: string) => void;
+}): Promise<RunningFrontDoor> {
+  await buildPortal(options.webDir, options.portalDir, options.log);
+  const routes = routesFromTemplates(options.services);
+  const port = await findFreePort(options.preferredPort);
+  const api = options.services.find((service) => service.key === 'api');
+  const config = portalConfigFrom({
+    apiStack: api?.stack,
+    routes,
+    apiUrl: api?.apiUrl,
+    region: options.region,
+    frontDoorUrl: `http://${LOOPBACK}:${port}`,
+  });
+  return startFrontDoor({
+    port,
+    portalDir: options.portalDir,
+    routes,
+    config,
+    cognitoTarget: options.cognitoEndpoint,
+  });
+}

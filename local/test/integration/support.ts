@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { expect } from 'chai';
+import type { TestCloud } from '../harness';
+
+export const FIXTURE = 'fixture-service';
+
+/** What a fixture function received: one element per invocation, in the order they ran. */
+export type Invocation = Record<string, unknown> & { Records?: Record<string, unknown>[] };
+
+/** The real SDK clients, pointed at the local cloud through the endpoints it publishes. */
+export function awsClients(cloud: TestCloud) {
+  const env = cloud.env;
+  const config = (endpoint: string | undefined) => ({
+    endpoint,
+    region: 'us-east-1',
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+  });
+  const clients = {
+    s3: new S3Client({
+      ...config(env.AWS_ENDPOINT_URL_S3),
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    }),
+    // kinesalite speaks HTTP/1.1 only.
+    kinesis: new KinesisClient({
+      ...config(env.AWS_ENDPOINT_URL_KINESIS),
+      requestHandler: new NodeHttpHandler(),
+    }),
+    dynamodb: new DynamoDBClient(config(env.AWS_ENDPOINT_URL_DYNAMODB)),
+    sqs: new SQSClient(config(env.AWS_ENDPOINT_URL_SQS)),
+    sns: new SNSClient(config(env.AWS_ENDPOINT_URL_SNS)),
+    eventBridge: new EventBridgeClient(config(env.AWS_ENDPOINT_URL_EVENTBRIDGE)),
+  };
+  return {
+    ...clients,
+    destroy() {
+      for (const client of Object.values(clients)) client.destroy();
+    },
+  };
+}
+
+export type AwsClients = ReturnType<typeof awsClients>;
+
+/** The physical name (Ref) of a fixture resource: bucket, stream and table names, queue URLs, topic ARN. */
+export function resource(cloud: TestCloud, logicalId: string): string {
+  const value = cloud.description.services[FIXTURE]?.resources[logicalId];
+  if (value === undefined) throw new Error(`the fixture service has no resource ${logicalId}`);
+  return value;
+}
+
+export function functionName(cloud: TestCloud, key: string): string {
+  const value = cloud.description.services[FIXTURE]?.functions[key];
+  if (value === undefined) throw new Error(`the fixture service has no function ${key}`);
+  return value;
+}
+
+/** An id no other test (or earlier run) uses, so that each test reads its own records only. */
+export function uniqueId(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Waits until `done` holds for what `read` returns, and fails with `what` if it never does. Time is
+ * only what we allow the cloud; the assertions are made on the value.
+ */
+export async function waitFor<T>(
+  cloud: TestCloud,
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const value = await cloud.eventually(read, done, timeoutMs);
+  expect(done(value), `timed out waiting for ${what}`).to.equal(true);
+  return value;
+}
+
+export function recordsOf(invocation: Invocation): Record<string, unknown>[] {
+  return Array.isArray(invocation.Records) ? invocation.Records : [];
+}
+
+/** The JSON a Kinesis record carries (base64 in `kinesis.data`). */
+export function kinesisPayload(record: Record<string, unknown>): Record<string, unknown> {
+  const kinesis = record.kinesis as { data: string };
+  return JSON.parse(Buffer.from(kinesis.data, 'base64').toString('utf8')) as Record<string, unknown>;
+}
+
+export function kinesisSequence(record: Record<string, unknown>): string {
+  return (record.kinesis as { sequenceNumber: string }).sequenceNumber;
+}
+
+/** The `id`s of the Kinesis records of an invocation, in order. */
+export function kinesisIds(invocation: Invocation): string[] {
+  return recordsOf(invocation).map((record) => String(kinesisPayload(record).id));
+}
+
+/** Puts records on one stream, in order (one PutRecords call), and returns their sequence numbers. */
+export async function putKinesisRecords(
+  kinesis: KinesisClient,
+  streamName: string,
+  payloads: readonly (Record<string, unknown> & { id: string })[],
+  partitionKey: (payload: Record<string, unknown> & { id: string }) => string = (payload) => payload.id,
+): Promise<string[]> {
+  const { Records, FailedRecordCount } = await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: streamName,
+      Records: payloads.map((payload) => ({
+        PartitionKey: partitionKey(payload),
+        Data: Buffer.from(JSON.stringify(payload)),
+      })),
+    }),
+  );
+  expect(FailedRecordCount ?? 0, 'records refused by PutRecords').to.equal(0);
+  return (Records ?? []).map((record) => record.SequenceNumber as string);
+}
+
+/**
+ * Every message that reached a queue during the run. Receiving deletes, so the messages are kept here,
+ * shared by the suites, and each test picks its own among them.
+ */
+const inboxes = new Map<string, Record<string, unknown>[]>();
+
+export async function queueInbox(sqs: SQSClient, queueUrl: string): Promise<Record<string, unknown>[]> {
+  let inbox = inboxes.get(queueUrl);
+  if (inbox === undefined) {
+    inbox = [];
+    inboxes.set(queueUrl, inbox);
+  }
+  const { Messages } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+  );
+  for (const message of Messages ?? []) {
+    inbox.push(JSON.parse(message.Body ?? 'null') as Record<string, unknown>);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+  }
+  return inbox;
+}

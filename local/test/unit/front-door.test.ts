@@ -1,0 +1,336 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import {
+  type FrontDoorRoute,
+  type PortalConfig,
+  portalConfigFrom,
+  type RunningFrontDoor,
+  routesFromTemplates,
+  startFrontDoor,
+} from '../../src/cloud/front-door';
+import { closeHttpServer, findFreePort } from '../../src/emulators/emulator';
+import { type CloudFormationTemplate, createStack } from '../../src/templates/stack';
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+interface Echo {
+  service: string;
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A raw request: the path is sent exactly as given, as a hostile client would (fetch would normalise it). */
+function send(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      { hostname, port, path, method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    outgoing.once('error', reject);
+    outgoing.end(options.body);
+  });
+}
+
+/** A service that answers 201 with what it received, and a header and cookies of its own. */
+async function startEcho(service: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const echo: Echo = {
+        service,
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
+      res.writeHead(201, {
+        'content-type': 'application/json',
+        'x-served-by': service,
+        'set-cookie': ['a=1', 'b=2'],
+      });
+      res.end(JSON.stringify(echo));
+    });
+  });
+  const port = await findFreePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
+const SECRET = '{"name":"outside-the-portal"}';
+const INDEX = '<!doctype html><title>portal</title><div id="app"></div>';
+
+describe('front door', () => {
+  const config: PortalConfig = {
+    region: 'us-east-1',
+    userPoolId: 'us-east-1_pool',
+    userPoolClientId: 'client',
+    cognitoEndpoint: 'http://127.0.0.1:1/cognito',
+    apiBaseUrl: '',
+  };
+  let tmp: string;
+  let api: { url: string; server: Server };
+  let images: { url: string; server: Server };
+  let cognito: { url: string; server: Server };
+  let frontDoor: RunningFrontDoor;
+
+  before(async () => {
+    // Prepare: a built portal, a file beside it that must stay out of reach, two services and
+    // cognito-local's stand-in, and a service that is down (a port nobody listens on).
+    tmp = await mkdtemp(join(tmpdir(), 'front-door-'));
+    const portalDir = join(tmp, 'portal');
+    await mkdir(join(portalDir, 'assets'), { recursive: true });
+    await writeFile(join(portalDir, 'index.html'), INDEX);
+    await writeFile(join(portalDir, 'assets', 'app-1234.js'), 'console.log("portal");');
+    await writeFile(join(portalDir, 'assets', 'app-1234.css'), 'body{margin:0}');
+    await writeFile(join(tmp, 'package.json'), SECRET);
+    [api, images, cognito] = await Promise.all([startEcho('api'), startEcho('images'), startEcho('cognito')]);
+    const down = `http://127.0.0.1:${await findFreePort()}`;
+    const routes: FrontDoorRoute[] = [
+      { basePath: '', target: api.url, paths: ['devices', 'me', 'admin'] },
+      { basePath: '/images', target: images.url },
+      { basePath: '/ops', target: down },
+    ];
+    frontDoor = await startFrontDoor({
+      port: await findFreePort(),
+      portalDir,
+      routes,
+      config,
+      cognitoTarget: cognito.url,
+    });
+  });
+
+  after(async () => {
+    await frontDoor.stop();
+    await Promise.all([api, images, cognito].map(({ server }) => closeHttpServer(server)));
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  describe('API routes, as the custom domain maps them', () => {
+    it('forwards the root mapping its own top-level paths unchanged, body, status and headers included', async () => {
+      const answer = await send(frontDoor.url, '/devices/d-1/token?rotate=yes', {
+        method: 'POST',
+        headers: { authorization: 'Bearer id-token', 'content-type': 'application/json' },
+        body: '{"thresholdC":21.5}',
+      });
+
+      expect(answer.status).to.equal(201);
+      expect(answer.headers['x-served-by']).to.equal('api');
+      expect(answer.headers['set-cookie']).to.deep.equal(['a=1', 'b=2']);
+      const echo = JSON.parse(answer.body) as Echo;
+      expect(echo).to.include({ service: 'api', method: 'POST', url: '/devices/d-1/token?rotate=yes' });
+      expect(echo.body).to.equal('{"thresholdC":21.5}');
+      expect(echo.headers.authorization).to.equal('Bearer id-token');
+    });
+
+    it('forwards /me and /admin/... to the root mapping too', async () => {
+      for (const path of ['/me', '/admin/devices/count']) {
+        const echo = JSON.parse((await send(frontDoor.url, path)).body) as Echo;
+        expect(echo).to.include({ service: 'api', url: path });
+      }
+    });
+
+    it('strips a base path before forwarding, keeping the query', async () => {
+      const deep = JSON.parse((await send(frontDoor.url, '/images/uploads/i-1?size=2')).body) as Echo;
+      const bare = JSON.parse((await send(frontDoor.url, '/images')).body) as Echo;
+
+      expect(deep).to.include({ service: 'images', url: '/uploads/i-1?size=2' });
+      expect(bare).to.include({ service: 'images', url: '/' });
+    });
+
+    it('matches base paths by whole segments', async () => {
+      const answer = await send(frontDoor.url, '/imagesque');
+
+      expect(answer.status).to.equal(200);
+      expect(answer.body).to.equal(INDEX);
+    });
+
+    it('proxies /cognito to cognito-local at its root, so that the browser needs no CORS', async () => {
+      const answer = await send(frontDoor.url, '/cognito', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+        },
+        body: '{"AuthFlow":"USER_PASSWORD_AUTH"}',
+      });
+
+      const echo = JSON.parse(answer.body) as Echo;
+      expect(echo).to.include({ service: 'cognito', method: 'POST', url: '/' });
+      expect(echo.headers['x-amz-target']).to.equal('AWSCognitoIdentityProviderService.InitiateAuth');
+      expect(echo.body).to.equal('{"AuthFlow":"USER_PASSWORD_AUTH"}');
+    });
+
+    it('answers 502 with a JSON error when the service is down', async () => {
+      const answer = await send(frontDoor.url, '/ops/tasks');
+
+      expect(answer.status).to.equal(502);
+      expect(answer.headers['content-type']).to.equal('application/json');
+      expect(JSON.parse(answer.body)).to.have.nested.property('error.code', 'BAD_GATEWAY');
+    });
+  });
+
+  describe('the portal', () => {
+    it('serves /config.json from the given settings', async () => {
+      const answer = await send(frontDoor.url, '/config.json');
+
+      expect(answer.status).to.equal(200);
+      expect(answer.headers['content-type']).to.equal('application/json');
+      expect(JSON.parse(answer.body)).to.deep.equal(config);
+    });
+
+    it('serves index.html at / and its assets with their content types', async () => {
+      const index = await send(frontDoor.url, '/');
+      const script = await send(frontDoor.url, '/assets/app-1234.js');
+      const style = await send(frontDoor.url, '/assets/app-1234.css');
+
+      expect(index).to.include({ status: 200, body: INDEX });
+      expect(index.headers['content-type']).to.equal('text/html; charset=utf-8');
+      expect(script.headers['content-type']).to.equal('text/javascript; charset=utf-8');
+      expect(script.headers['cache-control']).to.include('immutable');
+      expect(style.headers['content-type']).to.equal('text/css; charset=utf-8');
+    });
+
+    it('falls back to index.html for page addresses, not for missing files', async () => {
+      const page = await send(frontDoor.url, '/devices-overview/kitchen');
+      const missing = await send(frontDoor.url, '/assets/app-5678.js');
+
+      expect(page).to.include({ status: 200, body: INDEX });
+      expect(missing.status).to.equal(404);
+    });
+
+    it('answers HEAD without a body and refuses other methods on the portal', async () => {
+      const head = await send(frontDoor.url, '/', { method: 'HEAD' });
+      const post = await send(frontDoor.url, '/index.html', { method: 'POST', body: 'x' });
+
+      expect(head).to.include({ status: 200, body: '' });
+      expect(head.headers['content-length']).to.equal(String(Buffer.byteLength(INDEX)));
+      expect(post.status).to.equal(405);
+    });
+
+    for (const path of [
+      '/../package.json',
+      '/assets/../../package.json',
+      '/%2e%2e/package.json',
+      '/%2E%2E/package.json',
+      '/..%2fpackage.json',
+      '/..%2Fpackage.json',
+      '/assets/..%2f..%2fpackage.json',
+      '/%2e%2e%2fpackage.json',
+      '/..%5cpackage.json',
+      '/..\\package.json',
+      '/%252e%252e/package.json',
+      '/%2e%2e%2f%2e%2e%2fpackage.json%00.html',
+      '/%ff%2e%2e',
+    ]) {
+      it(`never serves a file outside the portal: ${path}`, async () => {
+        const answer = await send(frontDoor.url, path);
+
+        expect(answer.body).not.to.include('outside-the-portal');
+        expect(answer.status).to.be.oneOf([400, 404]);
+      });
+    }
+  });
+});
+
+describe('front door routes from the templates', () => {
+  const restApi = { ApiGatewayRestApi: { Type: 'AWS::ApiGateway::RestApi', Properties: {} } };
+  const topLevel = (pathPart: string) => ({
+    Type: 'AWS::ApiGateway::Resource',
+    Properties: { ParentId: { 'Fn::GetAtt': ['ApiGatewayRestApi', 'RootResourceId'] }, PathPart: pathPart },
+  });
+  const stack = (service: string, template: CloudFormationTemplate) =>
+    createStack(service, `${service}-local`, template, { region: 'us-east-1', exports: new Map() });
+
+  it('maps each service at its declared base path, else its default one; services without an API get none', () => {
+    const api = stack('api', {
+      Resources: {
+        ...restApi,
+        ApiGatewayResourceDevices: topLevel('devices'),
+        ApiGatewayResourceMe: topLevel('me'),
+        ApiGatewayResourceDevicesDeviceidVar: {
+          Type: 'AWS::ApiGateway::Resource',
+          Properties: { ParentId: { Ref: 'ApiGatewayResourceDevices' }, PathPart: '{deviceId}' },
+        },
+      },
+    });
+    const images = stack('image-pipeline', { Resources: { ...restApi } });
+    // Declared for the custom domain, which does not exist locally: the front door plays it.
+    const catalog = stack('catalog', {
+      Conditions: { HasCustomDomain: { 'Fn::Equals': ['', 'example.com'] } },
+      Resources: {
+        ...restApi,
+        Mapping: {
+          Type: 'AWS::ApiGateway::BasePathMapping',
+          Condition: 'HasCustomDomain',
+          Properties: {
+            DomainName: { Ref: 'Domain' },
+            BasePath: 'lake',
+            RestApiId: { Ref: 'ApiGatewayRestApi' },
+          },
+        },
+      },
+    });
+    const ops = stack('ops', { Resources: {} });
+
+    const routes = routesFromTemplates([
+      { key: 'api', stack: api, apiUrl: 'http://127.0.0.1:3000' },
+      { key: 'image-pipeline', stack: images, apiUrl: 'http://127.0.0.1:3010' },
+      { key: 'catalog', stack: catalog, apiUrl: 'http://127.0.0.1:3020' },
+      { key: 'ops', stack: ops, apiUrl: 'http://127.0.0.1:3030' },
+    ]);
+
+    expect(routes).to.deep.equal([
+      { basePath: '', target: 'http://127.0.0.1:3000', paths: ['devices', 'me'] },
+      { basePath: '/images', target: 'http://127.0.0.1:3010' },
+      { basePath: '/lake', target: 'http://127.0.0.1:3020' },
+    ]);
+  });
+
+  it("gives the portal the api stack's user pool, its client and the API's base path", () => {
+    const api = stack('api', { Resources: { ...restApi } });
+    api.context.refs.set('UserPool', 'us-east-1_abc');
+    api.context.refs.set('UserPoolClient', 'client123');
+    const routes = [{ basePath: '/devices', target: 'http://127.0.0.1:3000' }];
+
+    const config = portalConfigFrom({
+      apiStack: api,
+      routes,
+      apiUrl: 'http://127.0.0.1:3000',
+      region: 'us-east-1',
+      frontDoorUrl: 'http://127.0.0.1:8080',
+    });
+
+    expect(config).to.deep.equal({
+      region: 'us-east-1',
+      userPoolId: 'us-east-1_abc',
+      userPoolClientId: 'client123',
+      cognitoEndpoint: 'http://127.0.0.1:8080/cognito',
+      apiBaseUrl: '/devices',
+    });
+  });
+});

@@ -1,0 +1,11 @@
+import { callerFrom } from '@serverless-patterns/shared/authorizers/caller';
+import { json } from '@serverless-patterns/shared/http';
+import { deviceService } from '../device-service';
+import { route } from '../route';
+
+export const handler = route(async (event) => {
+  const { userId } = callerFrom(event);
+  const issued = await deviceService.issueToken(userId, event.pathParameters?.deviceId);
+  // The token is a secret shown once: no cache along the way may keep it.
+  return json(201, issued, { 'cache-control': 'no-store' });
+});

@@ -1,0 +1,9 @@
+import { callerFrom } from '@serverless-patterns/shared/authorizers/caller';
+import { json } from '@serverless-patterns/shared/http';
+import { deviceService } from '../device-service';
+import { jsonBody, route } from '../route';
+
+export const handler = route(async (event) => {
+  const { userId } = callerFrom(event);
+  return json(201, await deviceService.register(userId, jsonBody(event)));
+});

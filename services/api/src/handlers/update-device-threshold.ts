@@ -1,0 +1,12 @@
+import { callerFrom } from '@serverless-patterns/shared/authorizers/caller';
+import { json } from '@serverless-patterns/shared/http';
+import { deviceService } from '../device-service';
+import { jsonBody, route } from '../route';
+
+export const handler = route(async (event) => {
+  const { userId } = callerFrom(event);
+  return json(
+    200,
+    await deviceService.updateThreshold(userId, event.pathParameters?.deviceId, jsonBody(event)),
+  );
+});

@@ -1,0 +1,140 @@
+import type { PortalConfig } from './config';
+import type { Session } from './session';
+
+/** The API's shapes (services/api; shared/src/schemas/device.ts). */
+export interface Device {
+  deviceId: string;
+  ownerId: string;
+  name: string;
+  location: string;
+  thresholdC: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeviceRegistration {
+  name: string;
+  location: string;
+  thresholdC: number;
+}
+
+export interface IssuedDeviceToken {
+  deviceId: string;
+  token: string;
+}
+
+export interface Profile {
+  userId: string;
+  email: string;
+  groups: string[];
+  isAdmin: boolean;
+}
+
+export interface FieldIssue {
+  /** The field's name ('thresholdC'), dotted for nested ones; '(root)' for the body itself. */
+  path: string;
+  message: string;
+}
+
+/** `{ error: { code, message, details? } }` from the API, or what the portal makes of a failure. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  readonly code: string;
+  readonly fieldIssues: FieldIssue[];
+
+  constructor(status: number, code: string, message: string, fieldIssues: FieldIssue[] = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.fieldIssues = fieldIssues;
+  }
+}
+
+const STATUS_MESSAGES: Record<number, string> = {
+  400: 'The request was not accepted.',
+  401: 'Your session has ended. Sign in again.',
+  403: 'You do not have access to this.',
+  404: 'It no longer exists.',
+  413: 'That is too much data to send at once.',
+  429: 'Too many requests. Wait a moment and try again.',
+};
+
+export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Session) {
+  const send = async (method: string, path: string, token: string, body: unknown, signal?: AbortSignal) => {
+    try {
+      return await fetch(`${config.apiBaseUrl}${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ApiError(0, 'NETWORK', 'The service cannot be reached. Check your connection and try again.');
+    }
+  };
+
+  async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    let response = await send(method, path, await session.idToken(), body, signal);
+    if (response.status === 401) {
+      // The token may have expired in flight: renew once and retry; a second refusal ends the session.
+      response = await send(method, path, await session.renew(), body, signal);
+      if (response.status === 401) {
+        session.expire();
+        throw await errorFrom(response);
+      }
+    }
+    if (!response.ok) throw await errorFrom(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  const device = (deviceId: string) => `/devices/${encodeURIComponent(deviceId)}`;
+
+  return {
+    async listDevices(signal?: AbortSignal): Promise<Device[]> {
+      return (await call<{ devices: Device[] }>('GET', '/devices', undefined, signal)).devices;
+    },
+    registerDevice: (registration: DeviceRegistration) => call<Device>('POST', '/devices', registration),
+    updateThreshold: (deviceId: string, thresholdC: number) =>
+      call<Device>('PATCH', device(deviceId), { thresholdC }),
+    deleteDevice: (deviceId: string) => call<void>('DELETE', device(deviceId)),
+    issueDeviceToken: (deviceId: string) => call<IssuedDeviceToken>('POST', `${device(deviceId)}/token`),
+    profile: (signal?: AbortSignal) => call<Profile>('GET', '/me', undefined, signal),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => undefined)) as
+    | { error?: { code?: unknown; message?: unknown; details?: unknown }; message?: unknown }
+    | undefined;
+  const error = typeof body?.error === 'object' && body.error !== null ? body.error : undefined;
+  const fallback =
+    STATUS_MESSAGES[response.status] ??
+    (response.status >= 500
+      ? 'Something went wrong on our side. Try again in a moment.'
+      : response.statusText);
+  // An unexpected failure's own message ('Internal server error') tells the user nothing.
+  const message =
+    typeof error?.message === 'string' && error.message !== '' && error.code !== 'INTERNAL'
+      ? error.message
+      : typeof body?.message === 'string' && body.message !== ''
+        ? body.message
+        : fallback;
+  const code = typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`;
+  const issues = Array.isArray(error?.details)
+    ? (error.details as unknown[]).filter(
+        (issue): issue is FieldIssue =>
+          typeof (issue as FieldIssue)?.path === 'string' &&
+          typeof (issue as FieldIssue).message === 'string',
+      )
+    : [];
+  return new ApiError(response.status, code, message, issues);
+}

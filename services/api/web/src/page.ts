@@ -1,0 +1,32 @@
+import type { Api } from './api';
+import type { Cognito } from './cognito';
+import type { Session } from './session';
+
+/** A message carried to the next page: "Your email is confirmed", "You have signed out". */
+export interface Flash {
+  kind: 'success' | 'info' | 'error';
+  message: string;
+}
+
+export interface PageContext {
+  api: Api;
+  cognito: Cognito;
+  session: Session;
+  /** The route's query: #/confirm?email=... */
+  params: URLSearchParams;
+  flash: Flash | undefined;
+  /** Aborted when the user leaves the page: requests still running are cancelled. */
+  signal: AbortSignal;
+  navigate(path: string, flash?: Flash): void;
+}
+
+/** A page renders itself into the element it returns, and keeps it up to date. */
+export type Page = (context: PageContext) => HTMLElement;
+
+/** The product's name, as the header and the document titles show it (index.html has it too). */
+export const PRODUCT_NAME = 'Thermostat Cloud';
+
+/** The document title of a page: its heading, then the product. */
+export function pageTitle(heading: string): string {
+  return heading === PRODUCT_NAME ? heading : `${heading} · ${PRODUCT_NAME}`;
+}

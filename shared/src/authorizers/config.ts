@@ -1,0 +1,38 @@
+import { readOneOf, readString } from '../config';
+import { ADMIN_ACCESS_MODES, type AdminAccess, DEFAULT_ADMIN_GROUP } from './admin-access';
+import { defaultJwksUri, type PeopleTokenOptions, TOKEN_USES } from './people-token';
+
+// Stage configuration of the authorizers, read once at cold start by their handlers; a missing or
+// invalid variable fails the cold start with its name, rather than every request with a 401.
+
+/**
+ * PEOPLE_JWT_ISSUER (required), PEOPLE_JWT_AUDIENCE (required: the app client id),
+ * PEOPLE_JWT_JWKS_URI (default <issuer>/.well-known/jwks.json),
+ * PEOPLE_JWT_TOKEN_USE (id | access, default id).
+ *
+ * The portal sends the ID token: it carries email and cognito:groups, which the handlers show and use,
+ * and Cognito binds it to the app client through `aud`. An access token is accepted instead with
+ * PEOPLE_JWT_TOKEN_USE=access (then `client_id` is checked and email is '').
+ */
+export function readPeopleTokenConfig(env?: NodeJS.ProcessEnv): PeopleTokenOptions {
+  const issuer = readString('PEOPLE_JWT_ISSUER', { env });
+  return {
+    issuer,
+    jwksUri: readString('PEOPLE_JWT_JWKS_URI', { env, default: defaultJwksUri(issuer) }),
+    clientId: readString('PEOPLE_JWT_AUDIENCE', { env }),
+    tokenUse: readOneOf('PEOPLE_JWT_TOKEN_USE', TOKEN_USES, { env, default: 'id' }),
+  };
+}
+
+/** ADMIN_GROUP (default admins), ADMIN_ACCESS (admins-only | any-signed-in-user, default admins-only). */
+export function readAdminConfig(env?: NodeJS.ProcessEnv): { adminGroup: string; access: AdminAccess } {
+  return {
+    adminGroup: readString('ADMIN_GROUP', { env, default: DEFAULT_ADMIN_GROUP }),
+    access: readOneOf('ADMIN_ACCESS', ADMIN_ACCESS_MODES, { env, default: 'admins-only' }),
+  };
+}
+
+/** DEVICE_TOKENS_TABLE (required): the table holding device#<deviceId> / token items. */
+export function readDeviceConfig(env?: NodeJS.ProcessEnv): { tableName: string } {
+  return { tableName: readString('DEVICE_TOKENS_TABLE', { env }) };
+}
