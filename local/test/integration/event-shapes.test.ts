@@ -3,8 +3,8 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
+import * as samples from '../aws-samples';
 import { type TestCloud, useLocalCloud } from '../harness';
-import * as samples from './aws-samples';
 import {
   type AwsClients,
   awsClients,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { InvokeResult, LambdaInvoker } from '../../../src/lambda/invoker';
 import {
@@ -6,6 +5,7 @@ import {
   type QueueMessage,
 } from '../../../src/triggers/event-source-mapping/queue-consumer';
 import { parseEventSourceMapping } from '../../../src/triggers/event-source-mapping/settings';
+import { sqsReceiveMessage } from '../../aws-samples';
 import {
   CapturingLogger,
   deferred,
@@ -87,12 +87,7 @@ const failIds = (...ids: string[]): InvokeResult => ({
 describe('createQueueConsumer', () => {
   it('sends the batch in the shape of the SQS sample event and deletes it when the function succeeds', async () => {
     // Prepare
-    const sample = JSON.parse(
-      readFileSync(
-        new URL('../../../../../shared/aws-sample-events/sqs-receive-message.json', import.meta.url),
-        'utf8',
-      ),
-    ) as { Records: Record<string, unknown>[] };
+    const sample = sqsReceiveMessage as unknown as { Records: Record<string, unknown>[] };
     const { queue, invoker, consumer } = setup({});
     sendAll(queue, 'm1', 'm2');
 
