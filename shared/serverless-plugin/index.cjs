@@ -1,6 +1,7 @@
 'use strict';
 
 const { readFileSync } = require('node:fs');
+const { deployPortal } = require('./portal.cjs');
 
 /**
  * Build-time hooks every service loads:
@@ -12,14 +13,18 @@ const { readFileSync } = require('node:fs');
  *   such as `{ Ref: Table }` in function environments. The local cloud resolves them from the
  *   packaged template and passes the values in a file named by RESOLVED_ENVIRONMENT_FILE; this
  *   hook runs only for `sls offline` and never touches a deployment.
+ * - deployPortal: after `sls deploy` of a service with `custom.portal`, builds the portal and uploads
+ *   it to the stack's PortalBucket (portal.cjs).
  */
 class ServerlessPatternsPlugin {
-  constructor(serverless) {
+  constructor(serverless, _options, utils) {
     this.serverless = serverless;
+    this.log = utils?.log;
     this.hooks = {
       'before:package:finalize': () => this.dropUnusedDefaultRole(),
       'before:offline:start:init': () => this.resolveEnvironmentForOffline(),
       'before:offline:start': () => this.resolveEnvironmentForOffline(),
+      'after:deploy:deploy': () => deployPortal(this.serverless, this.log),
     };
   }
 
