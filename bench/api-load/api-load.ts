@@ -20,6 +20,7 @@ import { table } from '../lib/stats';
  */
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 20);
+const WARM_UP_SECONDS = 5;
 
 interface AutocannonResult {
   requests: { average: number };
@@ -72,6 +73,11 @@ async function main() {
     const url = `${base}/devices/${device.deviceId}`;
     const body = await (await fetch(url, { headers: { authorization } })).text();
 
+    // Warm-up, not measured: serverless-offline starts one worker per concurrent request, and each
+    // loads its bundle (Lambda's cold starts, all on this machine); ramp up to the full count.
+    for (const connections of [1, 10, CONNECTIONS]) {
+      await autocannon({ url, connections, duration: WARM_UP_SECONDS, headers: { authorization } });
+    }
     const stack = await load(url, { authorization });
 
     // Baseline: the same JSON from a bare server, loaded the same way in the same run.
