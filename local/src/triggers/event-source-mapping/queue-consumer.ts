@@ -9,6 +9,7 @@ import { readBatchResponse } from './batch-item-failures';
 import {
   type Clock,
   consoleLogger,
+  createBackgroundLoop,
   type EngineLogger,
   errorDetails,
   realSleep,
@@ -116,8 +117,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   const batchingWindowSeconds = settings.maximumBatchingWindowInSeconds;
   const extras: QueueEventExtras = { eventSourceArn, awsRegion: eventSourceArn.split(':')[3] ?? '' };
   const context = { eventSourceArn, functionName };
-  let abort: AbortController | undefined;
-  let running: Promise<void> | undefined;
+  const background = createBackgroundLoop((signal) => loop(signal));
 
   async function pollOnce(): Promise<QueuePollResult> {
     const result: QueuePollResult = { invocations: 0, received: 0, deleted: 0 };
@@ -163,10 +163,15 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         batch.push(...kept);
       }
       const now = clock.now();
-      if (deadline === undefined || batch.length >= batchSize || now >= deadline || abort?.signal.aborted) {
+      if (
+        deadline === undefined ||
+        batch.length >= batchSize ||
+        now >= deadline ||
+        background.signal?.aborted
+      ) {
         return batch;
       }
-      if (messages.length === 0) await sleep(Math.min(pollIntervalMs, deadline - now), abort?.signal);
+      if (messages.length === 0) await sleep(Math.min(pollIntervalMs, deadline - now), background.signal);
     }
   }
 
@@ -264,19 +269,12 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   return {
     pollOnce,
     start() {
-      if (running !== undefined) return;
       if (!settings.enabled) {
         logger.info('The event source mapping is disabled; the queue is not polled', context);
         return;
       }
-      abort = new AbortController();
-      running = loop(abort.signal);
+      background.start();
     },
-    async stop() {
-      abort?.abort();
-      await running;
-      running = undefined;
-      abort = undefined;
-    },
+    stop: () => background.stop(),
   };
 }

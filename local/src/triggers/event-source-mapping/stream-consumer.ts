@@ -12,6 +12,7 @@ import { buildOnFailureRecord, type FailureCondition } from './on-failure-record
 import {
   type Clock,
   consoleLogger,
+  createBackgroundLoop,
   type EngineLogger,
   errorDetails,
   exponentialRetryDelay,
@@ -227,8 +228,7 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
   let shardEnded = false;
   let openWindow: OpenWindow | undefined;
   let discardedCount = 0;
-  let abort: AbortController | undefined;
-  let running: Promise<void> | undefined;
+  const background = createBackgroundLoop((signal) => loop(signal));
 
   async function fill(): Promise<void> {
     if (shardEnded) return;
@@ -359,9 +359,9 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
         return result(invocations.reduce((sum, count) => sum + count, 0));
       }
       const wakeAt = nextWake(now);
-      if (wakeAt === undefined || abort?.signal.aborted) return result(0);
-      await sleep(Math.min(wakeAt - now, pollIntervalMs), abort?.signal);
-      if (abort?.signal.aborted) return result(0);
+      if (wakeAt === undefined || background.signal?.aborted) return result(0);
+      await sleep(Math.min(wakeAt - now, pollIntervalMs), background.signal);
+      if (background.signal?.aborted) return result(0);
       await fill();
     }
   }
@@ -614,20 +614,13 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
   return {
     pollOnce,
     start() {
-      if (running !== undefined) return;
       if (!settings.enabled) {
         logger.info('The event source mapping is disabled; the shard is not polled', context);
         return;
       }
-      abort = new AbortController();
-      running = loop(abort.signal);
+      background.start();
     },
-    async stop() {
-      abort?.abort();
-      await running;
-      running = undefined;
-      abort = undefined;
-    },
+    stop: () => background.stop(),
     checkpoint: () => checkpointed,
   };
 }
