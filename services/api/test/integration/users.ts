@@ -1,0 +1,152 @@
+import { createPrivateKey, createSign, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  AdminAddUserToGroupCommand,
+  AdminConfirmSignUpCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { apiService, clientConfig, type TestCloud } from './cloud';
+
+// Real people in the local cloud's cognito-local, signed up and signed in through the SDK as the portal
+// does, and tokens bent one property at a time from a real one.
+
+export interface Person {
+  email: string;
+  password: string;
+  /** The `sub` claim: the id the API files this person's devices under. */
+  userId: string;
+  /** What the API expects: `Authorization: Bearer <idToken>`. */
+  idToken: string;
+  accessToken: string;
+}
+
+export interface People {
+  /** Signs up, confirms and signs in a new person; `admin` adds them to the `admins` group first. */
+  create(options?: { admin?: boolean }): Promise<Person>;
+  destroy(): void;
+}
+
+export function people(cloud: TestCloud): People {
+  const api = apiService(cloud);
+  const cognito = new CognitoIdentityProviderClient(clientConfig(cloud, cognitoEndpoint(cloud)));
+  const userPoolId = api.resource('UserPool');
+  const clientId = api.resource('UserPoolClient');
+  return {
+    async create({ admin = false } = {}) {
+      const email = `person-${randomUUID()}@example.com`;
+      const password = `Correct-Horse-${randomUUID()}`;
+      await cognito.send(
+        new SignUpCommand({
+          ClientId: clientId,
+          Username: email,
+          Password: password,
+          UserAttributes: [{ Name: 'email', Value: email }],
+        }),
+      );
+      await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: email }));
+      if (admin) {
+        await cognito.send(
+          new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: 'admins' }),
+        );
+      }
+      const { AuthenticationResult } = await cognito.send(
+        new InitiateAuthCommand({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: clientId,
+          AuthParameters: { USERNAME: email, PASSWORD: password },
+        }),
+      );
+      const idToken = AuthenticationResult?.IdToken;
+      const accessToken = AuthenticationResult?.AccessToken;
+      if (idToken === undefined || accessToken === undefined) throw new Error(`no tokens for ${email}`);
+      const userId = decodeJwt(idToken).payload.sub;
+      if (typeof userId !== 'string') throw new Error(`the ID token of ${email} has no sub`);
+      return { email, password, userId, idToken, accessToken };
+    },
+    destroy() {
+      cognito.destroy();
+    },
+  };
+}
+
+export function cognitoEndpoint(cloud: TestCloud): string {
+  const endpoint = cloud.description.endpoints.cognito;
+  if (endpoint === undefined) throw new Error('the local cloud has no cognito endpoint');
+  return endpoint;
+}
+
+export function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
+
+// --- Tokens made by hand -------------------------------------------------------------------------
+//
+// cognito-local signs every token RS256 with one RSA key, kid "CognitoLocal", whose private half is
+// shipped in its package (lib/keys/cognitoLocal.private.json; lib/services/tokenGenerator.js signs
+// with jsonwebtoken and `keyid: 'CognitoLocal'`). Signing tokens that the authorizer would accept is
+// only possible because this is an emulator whose key is public: Cognito's signing keys never leave
+// AWS, and the people authorizer refuses plain-http JWKS off loopback, so no deployed stage trusts
+// this key (shared/src/authorizers/people-token.ts, assertJwksUriAllowed).
+
+type Claims = Record<string, unknown>;
+
+export function decodeJwt(token: string): { header: Claims; payload: Claims } {
+  const [header, payload] = token.split('.');
+  const decode = (part: string | undefined): Claims =>
+    JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Claims;
+  return { header: decode(header), payload: decode(payload) };
+}
+
+export function signJwt(header: Claims, payload: Claims, privateKey: KeyObject): string {
+  const encode = (part: Claims) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  const signingInput = `${encode(header)}.${encode(payload)}`;
+  const signature = createSign('RSA-SHA256').update(signingInput).sign(privateKey).toString('base64url');
+  return `${signingInput}.${signature}`;
+}
+
+/** cognito-local's private signing key, read from its package. */
+export function emulatorSigningKey(): KeyObject {
+  const file = createRequire(import.meta.url).resolve('cognito-local/lib/keys/cognitoLocal.private.json');
+  const { pem } = JSON.parse(readFileSync(file, 'utf8')) as { pem: string };
+  return createPrivateKey(pem);
+}
+
+export interface BentTokens {
+  /** The real token's header and claims, re-signed with the emulator's key: must still be accepted. */
+  resigned: string;
+  /** The same header (kid CognitoLocal) and claims, signed by a key nobody published. */
+  forged: string;
+  /** Signed with the emulator's key, expired an hour ago. */
+  expired: string;
+  /** Signed with the emulator's key, for another app client of the same pool. */
+  wrongAudience: string;
+  /** Signed with the emulator's key, issued by another user pool of the same emulator. */
+  wrongIssuer: string;
+  /** Not a JWT at all. */
+  malformed: string;
+}
+
+/** Tokens that each differ from a real ID token in one property only. */
+export function bendIdToken(idToken: string): BentTokens {
+  const { header, payload } = decodeJwt(idToken);
+  const emulatorKey = emulatorSigningKey();
+  const { privateKey: unknownKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const now = Math.floor(Date.now() / 1000);
+  const issuer = String(payload.iss);
+  const otherPool = `${issuer.slice(0, issuer.lastIndexOf('/'))}/us-east-1_OtherPool1`;
+  return {
+    resigned: signJwt(header, payload, emulatorKey),
+    forged: signJwt(header, payload, unknownKey),
+    expired: signJwt(
+      header,
+      { ...payload, iat: now - 7200, auth_time: now - 7200, exp: now - 3600 },
+      emulatorKey,
+    ),
+    wrongAudience: signJwt(header, { ...payload, aud: 'anotherportalclient0000000' }, emulatorKey),
+    wrongIssuer: signJwt(header, { ...payload, iss: otherPool }, emulatorKey),
+    malformed: 'abc.def',
+  };
+}
