@@ -164,7 +164,7 @@ describe('portal in Chromium (phone)', function () {
     refreshToken = ((await signIn.json()) as { AuthenticationResult: { RefreshToken: string } })
       .AuthenticationResult.RefreshToken;
 
-    await page.getByRole('heading', { name: 'Devices' }).waitFor();
+    await page.getByRole('heading', { name: 'Devices', exact: true }).waitFor();
     await page.getByRole('heading', { name: 'No devices yet' }).waitFor();
     await shot('devices-empty');
   });
