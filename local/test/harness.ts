@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CloudDescription, readCloudDescription } from '../src/cloud/cloud-description';
-import { localPaths, REPO_ROOT } from '../src/cloud/layout';
+import type { CloudDescription } from '../src/cloud/cloud-description';
+import { type CloudProcess, startCloudProcess } from '../src/cloud/cloud-process';
+import { REPO_ROOT } from '../src/cloud/layout';
 
 /**
  * One local cloud for every integration suite of a test run: started by the first suite that asks
@@ -25,7 +25,7 @@ export interface TestCloud {
 
 const FIXTURE_SERVICE = join(REPO_ROOT, 'local', 'test', 'fixture-service');
 let starting: Promise<TestCloud> | undefined;
-let child: ChildProcess | undefined;
+let running: CloudProcess | undefined;
 let stateDir: string | undefined;
 export const startedPids: number[] = [];
 export const startedPorts: number[] = [];
@@ -38,43 +38,13 @@ export function useLocalCloud(): Promise<TestCloud> {
 async function start(): Promise<TestCloud> {
   stateDir = await mkdtemp(join(tmpdir(), 'local-cloud-test-'));
   const recordingsDir = join(stateDir, 'recordings');
-  const paths = localPaths(REPO_ROOT, stateDir);
-  let output = '';
-  child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO_ROOT, 'local', 'src', 'cli', 'start.ts'),
-      '--fresh',
-      '--state-dir',
-      stateDir,
-      '--extra-service',
-      FIXTURE_SERVICE,
-      '--retry-delay-scale',
-      '0.005',
-    ],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, FIXTURE_RECORDINGS_DIR: recordingsDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  running = await startCloudProcess({
+    stateDir,
+    extraServices: [FIXTURE_SERVICE],
+    env: { FIXTURE_RECORDINGS_DIR: recordingsDir },
+    retryDelayScale: 0.005,
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
-  const deadline = Date.now() + 240_000;
-  while (!existsSync(paths.cloudFile)) {
-    const code = await Promise.race([exited, sleep(200).then(() => 'running' as const)]);
-    if (code !== 'running')
-      throw new Error(`the local cloud exited (${code}) before it was ready:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the local cloud was not ready after 240 s:\n${output}`);
-  }
-  const description = await readCloudDescription(paths.cloudFile);
+  const { description } = running;
   startedPids.push(...description.processes.map((process) => process.pid));
   const urls = [
     ...Object.values(description.endpoints),
@@ -112,12 +82,8 @@ async function start(): Promise<TestCloud> {
 export async function stopLocalCloud(): Promise<void> {
   if (starting === undefined) return;
   await starting.catch(() => undefined);
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(30_000)]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+  await running?.stop();
+  running = undefined;
   starting = undefined;
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 }

@@ -1,14 +1,18 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { type CloudDescription, readCloudDescription } from './cloud-description';
-import { localPaths, REPO_ROOT } from './layout';
+import { composeServices, localPaths, REPO_ROOT } from './layout';
 
 export interface CloudProcess {
   description: CloudDescription;
   /** From spawning `npm start`'s script to `.local/cloud.json` being written. */
   startupMs: number;
-  /** SIGTERM, as Ctrl-C; resolves once the process has exited (SIGKILL after 30 s). */
+  /**
+   * SIGTERM, as Ctrl-C; resolves once the process has exited (SIGKILL after 30 s) and the bundles
+   * of this cloud's own esbuild work folders are removed.
+   */
   stop(): Promise<void>;
 }
 
@@ -46,11 +50,20 @@ export async function startCloudProcess(options: {
     stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // A cloud with its own state folder bundles into `.esbuild-<folder name>` in every service
+    // (start-cloud.ts); nobody reuses them once it has stopped.
+    const workFolder = `.esbuild-${basename(paths.base)}`;
+    const serviceDirs = [
+      ...composeServices().map((service) => service.path),
+      ...(options.extraServices ?? []),
+    ];
+    await Promise.all(serviceDirs.map((dir) => rm(join(dir, workFolder), { recursive: true, force: true })));
   };
   const deadline = startedAt + (options.timeoutMs ?? 240_000);
   while (!existsSync(paths.cloudFile)) {
