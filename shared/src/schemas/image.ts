@@ -6,7 +6,9 @@ export type ImageStatus = z.infer<typeof imageStatusSchema>;
 
 export const imageMetadataSchema = z
   .object({
+    /** sharp's name for the decoder: jpeg, png, webp, gif, tiff, heif (AVIF), ... */
     format: z.string().min(1),
+    /** As displayed, after the EXIF orientation is applied. */
     width: z.number().int().positive(),
     height: z.number().int().positive(),
     orientation: z.number().int().min(1).max(8).optional(),
@@ -15,7 +17,9 @@ export const imageMetadataSchema = z
       .object({
         make: z.string().optional(),
         model: z.string().optional(),
-        takenAt: isoTimestamp.optional(),
+        // EXIF dates carry no time zone unless the camera wrote OffsetTimeOriginal: without one, the
+        // date is the camera's local time, written without an offset rather than guessed as UTC.
+        takenAt: z.iso.datetime({ offset: true, local: true }).optional(),
         exposureTime: z.number().positive().optional(),
         iso: z.number().positive().optional(),
       })
@@ -32,6 +36,16 @@ export type ImageMetadata = z.infer<typeof imageMetadataSchema>;
 export const imageLabelSchema = z
   .object({ name: z.string().min(1), confidence: z.number().min(0).max(100) })
   .strict();
+export type ImageLabel = z.infer<typeof imageLabelSchema>;
+
+export const imageThumbnailsSchema = z
+  .object({ square: z.string().min(1), preview: z.string().min(1) })
+  .strict();
+export type ImageThumbnails = z.infer<typeof imageThumbnailsSchema>;
+
+/** Why an image is FAILED (the workflow's error name and cause) or UNSUPPORTED (a reason code and message). */
+export const imageFailureSchema = z.object({ error: z.string(), cause: z.string() }).strict();
+export type ImageFailure = z.infer<typeof imageFailureSchema>;
 
 /** The image pipeline's record of one upload, as stored in its table and served by its API. */
 export const imageRecordSchema = z
@@ -40,16 +54,82 @@ export const imageRecordSchema = z
     ownerId: identifier,
     bucket: z.string().min(3).max(63),
     key: z.string().min(1).max(1024),
+    /** The S3 version of the original, in a versioned bucket: later uploads to the same key are other images. */
+    versionId: z.string().min(1).optional(),
     status: imageStatusSchema,
     metadata: imageMetadataSchema.optional(),
     labels: z.array(imageLabelSchema).optional(),
-    thumbnails: z
-      .object({ square: z.string().min(1), preview: z.string().min(1) })
-      .strict()
-      .optional(),
-    failure: z.object({ error: z.string(), cause: z.string() }).strict().optional(),
+    thumbnails: imageThumbnailsSchema.optional(),
+    failure: imageFailureSchema.optional(),
     createdAt: isoTimestamp,
     updatedAt: isoTimestamp,
   })
   .strict();
 export type ImageRecord = z.infer<typeof imageRecordSchema>;
+
+/**
+ * What the upload trigger hands the processing workflow (the input of its Step Functions execution):
+ * which object version to process, and the record it belongs to.
+ */
+export const imageJobSchema = z.object({
+  imageId: identifier,
+  ownerId: identifier,
+  bucket: z.string().min(3).max(63),
+  key: z.string().min(1).max(1024),
+  versionId: z.string().min(1).optional(),
+});
+export type ImageJob = z.infer<typeof imageJobSchema>;
+
+// The image pipeline's HTTP API (base path /images), shared with the portal.
+
+/** Content types a presigned upload accepts; the workflow still decides from the bytes, not the type. */
+export const UPLOAD_CONTENT_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/avif',
+  'image/tiff',
+] as const;
+
+/** The largest upload a presigned POST allows (25 MiB): above Rekognition's 15 MB S3 limit on purpose. */
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+/** POST /images/uploads */
+export const createUploadRequestSchema = z
+  .object({
+    fileName: z.string().trim().min(1).max(255),
+    contentType: z.enum(UPLOAD_CONTENT_TYPES),
+    sizeBytes: z.number().int().min(1).max(MAX_UPLOAD_BYTES),
+  })
+  .strict();
+export type CreateUploadRequest = z.infer<typeof createUploadRequestSchema>;
+
+export const createUploadResponseSchema = z
+  .object({
+    key: z.string().min(1),
+    upload: z.object({ url: z.string().min(1), fields: z.record(z.string(), z.string()) }).strict(),
+    maxBytes: z.number().int().positive(),
+    expiresAt: isoTimestamp,
+  })
+  .strict();
+export type CreateUploadResponse = z.infer<typeof createUploadResponseSchema>;
+
+/** An image as the API serves it: the record plus presigned GET URLs (valid for minutes). */
+export const imageViewSchema = imageRecordSchema.extend({
+  urls: z
+    .object({
+      square: z.string().optional(),
+      preview: z.string().optional(),
+      original: z.string().optional(),
+    })
+    .strict()
+    .optional(),
+});
+export type ImageView = z.infer<typeof imageViewSchema>;
+
+/** GET /images */
+export const listImagesResponseSchema = z
+  .object({ images: z.array(imageViewSchema), nextToken: z.string().min(1).optional() })
+  .strict();
+export type ListImagesResponse = z.infer<typeof listImagesResponseSchema>;

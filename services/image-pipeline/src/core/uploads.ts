@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '@serverless-patterns/shared/errors';
-import { type ImageRecord, identifier } from '@serverless-patterns/shared/schemas';
+import { type ImageJob, type ImageRecord, identifier } from '@serverless-patterns/shared/schemas';
 import type { S3Event } from 'aws-lambda';
 
 export const UPLOADS_PREFIX = 'uploads/';
@@ -27,13 +27,24 @@ export interface ImageStore {
   createIfAbsent(record: ImageRecord): Promise<'created' | 'exists'>;
 }
 
+/** Starts processing workflows; implemented by the Step Functions adapter. */
+export interface Workflow {
+  /**
+   * Starts an execution with this name, or says that one with this name already exists (a name is
+   * unique per state machine for 90 days, so a replayed event starts nothing):
+   * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+   */
+  start(name: string, input: ImageJob): Promise<'started' | 'exists'>;
+}
+
 export type Clock = () => Date;
 
 export interface UploadOutcome {
   imageId: string;
   ownerId: string;
   key: string;
-  outcome: 'created' | 'exists';
+  record: 'created' | 'exists';
+  execution: 'started' | 'exists';
 }
 
 export function createdObjectsOf(event: S3Event): CreatedObject[] {
@@ -101,21 +112,48 @@ export function processingRecord(
     ownerId: upload.ownerId,
     bucket: object.bucket,
     key: upload.key,
+    ...(object.versionId ? { versionId: object.versionId } : {}),
     status: 'PROCESSING',
     createdAt: timestamp,
     updatedAt: timestamp,
   };
 }
 
-export function createUploadRecorder({ images, clock }: { images: ImageStore; clock: Clock }) {
+/** The execution input: the same object version always gives the same input (no timestamp). */
+export function jobOf(record: ImageRecord): ImageJob {
+  const { imageId, ownerId, bucket, key, versionId } = record;
+  return { imageId, ownerId, bucket, key, ...(versionId ? { versionId } : {}) };
+}
+
+/**
+ * Records each upload as PROCESSING, then starts its workflow, named after the image id. Both steps
+ * are idempotent, and both run on a replay: if the first delivery wrote the record and crashed before
+ * StartExecution, the replay starts the execution it missed.
+ */
+export function createProcessingStarter({
+  images,
+  workflow,
+  clock,
+}: {
+  images: ImageStore;
+  workflow: Workflow;
+  clock: Clock;
+}) {
   return {
-    async record(object: CreatedObject): Promise<UploadOutcome> {
+    async start(object: CreatedObject): Promise<UploadOutcome> {
       const upload = parseUploadKey(decodeEventKey(object.eventKey));
       const record = processingRecord(object, upload, clock());
-      const outcome = await images.createIfAbsent(record);
-      return { imageId: record.imageId, ownerId: record.ownerId, key: record.key, outcome };
+      const written = await images.createIfAbsent(record);
+      const execution = await workflow.start(record.imageId, jobOf(record));
+      return {
+        imageId: record.imageId,
+        ownerId: record.ownerId,
+        key: record.key,
+        record: written,
+        execution,
+      };
     },
   };
 }
 
-export type UploadRecorder = ReturnType<typeof createUploadRecorder>;
+export type ProcessingStarter = ReturnType<typeof createProcessingStarter>;

@@ -4,12 +4,13 @@ import { expect } from 'chai';
 import {
   type CreatedObject,
   createdObjectsOf,
-  createUploadRecorder,
+  createProcessingStarter,
   decodeEventKey,
   type ImageStore,
   imageIdOf,
   parseUploadKey,
   processingRecord,
+  type Workflow,
 } from '../../../src/core/uploads';
 import { createS3PutEvent } from '../factories';
 
@@ -159,21 +160,41 @@ describe('uploads', () => {
     });
   });
 
-  describe('createUploadRecorder', () => {
-    it('records an upload once, however often its notification is delivered', async () => {
+  describe('createProcessingStarter', () => {
+    function createFakeWorkflow(): Workflow & { executions: Map<string, unknown>; starts: number } {
+      const executions = new Map<string, unknown>();
+      return {
+        executions,
+        starts: 0,
+        async start(name, input) {
+          this.starts += 1;
+          if (executions.has(name)) return 'exists';
+          executions.set(name, structuredClone(input));
+          return 'started';
+        },
+      };
+    }
+
+    it('records an upload and starts one execution, however often its notification is delivered', async () => {
       // Prepare
       const images = createInMemoryImages();
+      const workflow = createFakeWorkflow();
       const times = [NOW, new Date('2025-03-01T12:05:00.000Z')];
-      const recorder = createUploadRecorder({ images, clock: () => times.shift() ?? NOW });
+      const starter = createProcessingStarter({ images, workflow, clock: () => times.shift() ?? NOW });
       const object = onlyObjectOf({ key: 'uploads/owner-1/photo.jpg', versionId: 'v1' });
 
       // Act
-      const first = await recorder.record(object);
-      const replay = await recorder.record(object);
+      const first = await starter.start(object);
+      const replay = await starter.start(object);
 
       // Assess
-      expect(first).to.include({ outcome: 'created', ownerId: 'owner-1', key: 'uploads/owner-1/photo.jpg' });
-      expect(replay).to.deep.equal({ ...first, outcome: 'exists' });
+      expect(first).to.include({
+        record: 'created',
+        execution: 'started',
+        ownerId: 'owner-1',
+        key: 'uploads/owner-1/photo.jpg',
+      });
+      expect(replay).to.deep.equal({ ...first, record: 'exists', execution: 'exists' });
       expect(images.writes).to.equal(1);
       expect([...images.records.values()]).to.deep.equal([
         {
@@ -181,36 +202,67 @@ describe('uploads', () => {
           ownerId: 'owner-1',
           bucket: 'example-bucket',
           key: 'uploads/owner-1/photo.jpg',
+          versionId: 'v1',
           status: 'PROCESSING',
           createdAt: NOW.toISOString(),
           updatedAt: NOW.toISOString(),
         },
       ]);
+      // The execution is named after the image, with the job (no timestamp: a replay sends the same input).
+      expect([...workflow.executions.entries()]).to.deep.equal([
+        [
+          first.imageId,
+          {
+            imageId: first.imageId,
+            ownerId: 'owner-1',
+            bucket: 'example-bucket',
+            key: 'uploads/owner-1/photo.jpg',
+            versionId: 'v1',
+          },
+        ],
+      ]);
     });
 
-    it('records a new version of the same key as a new image', async () => {
+    it('starts the execution a first delivery missed after writing the record', async () => {
       const images = createInMemoryImages();
-      const recorder = createUploadRecorder({ images, clock: () => NOW });
+      const workflow = createFakeWorkflow();
+      const starter = createProcessingStarter({ images, workflow, clock: () => NOW });
+      const object = onlyObjectOf();
+      await images.createIfAbsent(processingRecord(object, parseUploadKey('uploads/owner-1/photo.jpg'), NOW));
 
-      await recorder.record(onlyObjectOf({ versionId: 'v1' }));
-      await recorder.record(onlyObjectOf({ versionId: 'v2' }));
+      const replay = await starter.start(object);
+
+      expect(replay).to.include({ record: 'exists', execution: 'started' });
+      expect(workflow.executions.size).to.equal(1);
+    });
+
+    it('processes a new version of the same key as a new image', async () => {
+      const images = createInMemoryImages();
+      const workflow = createFakeWorkflow();
+      const starter = createProcessingStarter({ images, workflow, clock: () => NOW });
+
+      await starter.start(onlyObjectOf({ versionId: 'v1' }));
+      await starter.start(onlyObjectOf({ versionId: 'v2' }));
 
       expect(images.records.size).to.equal(2);
+      expect(workflow.executions.size).to.equal(2);
     });
 
-    it('refuses an object outside uploads/ and writes nothing', async () => {
+    it('refuses an object outside uploads/ and writes and starts nothing', async () => {
       const images = createInMemoryImages();
-      const recorder = createUploadRecorder({ images, clock: () => NOW });
+      const workflow = createFakeWorkflow();
+      const starter = createProcessingStarter({ images, workflow, clock: () => NOW });
 
       let error: unknown;
       try {
-        await recorder.record(onlyObjectOf({ key: 'test/key' }));
+        await starter.start(onlyObjectOf({ key: 'test/key' }));
       } catch (caught) {
         error = caught;
       }
 
       expect(error).to.be.instanceOf(ValidationError).with.property('message').that.contains('test/key');
       expect(images.records.size).to.equal(0);
+      expect(workflow.starts).to.equal(0);
     });
   });
 });

@@ -1,0 +1,93 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { GalleryObjects } from '../core/gallery';
+import type { ObjectRef, ObjectStore } from '../core/workflow';
+
+export interface Presigners {
+  presignPost: typeof createPresignedPost;
+  presignGet: typeof getSignedUrl;
+}
+
+/** The images bucket: originals under uploads/, thumbnails under thumbnails/. */
+export function createImagesBucket({
+  client,
+  presigners = { presignPost: createPresignedPost, presignGet: getSignedUrl },
+}: {
+  client: S3Client;
+  presigners?: Presigners;
+}): ObjectStore & GalleryObjects {
+  const version = (object: ObjectRef) => (object.versionId ? { VersionId: object.versionId } : {});
+  // One DeleteObject per object (an image has at most three): no batch to split, no partial errors to
+  // read. Deleting a key that does not exist succeeds.
+  const deleteEach = async (refs: readonly ObjectRef[]) => {
+    await Promise.all(
+      refs.map((ref) =>
+        client.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...version(ref) })),
+      ),
+    );
+  };
+
+  return {
+    async size(object) {
+      const { ContentLength = 0 } = await client.send(
+        new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...version(object) }),
+      );
+      return ContentLength;
+    },
+
+    async read(object) {
+      const { Body } = await client.send(
+        new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...version(object) }),
+      );
+      if (Body === undefined) throw new Error(`s3://${object.bucket}/${object.key} has no body`);
+      return Body.transformToByteArray();
+    },
+
+    async write(bucket, key, body, contentType) {
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          // Thumbnails of an image never change: its id changes with its content.
+          CacheControl: 'private, max-age=31536000, immutable',
+        }),
+      );
+    },
+
+    remove: (bucket, keys) => deleteEach(keys.map((key) => ({ bucket, key }))),
+    deleteObjects: (refs) => deleteEach(refs),
+
+    async presignPost({ bucket, key, contentType, maxBytes, expiresInSeconds }) {
+      // The policy allows exactly this key and content type, and 1 to maxBytes bytes:
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
+      const { url, fields } = await presigners.presignPost(client, {
+        Bucket: bucket,
+        Key: key,
+        Conditions: [
+          ['content-length-range', 1, maxBytes],
+          ['eq', '$Content-Type', contentType],
+        ],
+        Fields: { 'Content-Type': contentType },
+        Expires: expiresInSeconds,
+      });
+      return { url, fields };
+    },
+
+    async presignGet(object, expiresInSeconds) {
+      return presigners.presignGet(
+        client,
+        new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...version(object) }),
+        { expiresIn: expiresInSeconds },
+      );
+    },
+  };
+}

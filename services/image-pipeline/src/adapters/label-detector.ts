@@ -1,0 +1,30 @@
+import { DetectLabelsCommand, type RekognitionClient } from '@serverless-patterns/shared/clients/rekognition';
+import type { ImageLabel } from '@serverless-patterns/shared/schemas';
+import type { LabelDetector } from '../core/workflow';
+
+export const MAX_LABELS = 20;
+export const MIN_CONFIDENCE = 70;
+
+/**
+ * Rekognition DetectLabels on image bytes. Errors are not caught: their names (ThrottlingException,
+ * InternalServerError, ProvisionedThroughputExceededException, ...) become the Lambda error type, which
+ * the state machine's Retry matches. https://docs.aws.amazon.com/rekognition/latest/APIReference/API_DetectLabels.html
+ */
+export function createLabelDetector({ client }: { client: Pick<RekognitionClient, 'send'> }): LabelDetector {
+  return {
+    async detect(jpeg) {
+      const { Labels = [] } = await client.send(
+        new DetectLabelsCommand({
+          Image: { Bytes: jpeg },
+          MaxLabels: MAX_LABELS,
+          MinConfidence: MIN_CONFIDENCE,
+        }),
+      );
+      return Labels.flatMap((label): ImageLabel[] =>
+        label.Name && typeof label.Confidence === 'number'
+          ? [{ name: label.Name, confidence: Math.round(label.Confidence * 100) / 100 }]
+          : [],
+      ).sort((a, b) => b.confidence - a.confidence);
+    },
+  };
+}

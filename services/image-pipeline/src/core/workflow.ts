@@ -1,0 +1,213 @@
+import {
+  type ImageFailure,
+  type ImageJob,
+  type ImageLabel,
+  type ImageMetadata,
+  type ImageThumbnails,
+  imageFailureSchema,
+  imageJobSchema,
+  imageLabelSchema,
+  imageMetadataSchema,
+  imageThumbnailsSchema,
+} from '@serverless-patterns/shared/schemas';
+import { z } from 'zod';
+import {
+  DEFAULT_LIMITS,
+  type Extraction,
+  extractMetadata,
+  labelImage,
+  makeThumbnails,
+  type ProcessingLimits,
+  THUMBNAIL_CONTENT_TYPE,
+  UnsupportedReason,
+} from './image-processing';
+import type { Clock } from './uploads';
+
+// The steps of the processing state machine (serverless.yml, stepFunctions), one function each. The
+// state machine passes them its state as Payload; each step returns what the state machine keeps.
+
+/** One object version in S3. */
+export interface ObjectRef {
+  bucket: string;
+  key: string;
+  versionId?: string | undefined;
+}
+
+/** The images bucket, as the workflow uses it; implemented by the S3 adapter. */
+export interface ObjectStore {
+  /** The object's size in bytes, from its headers. */
+  size(object: ObjectRef): Promise<number>;
+  read(object: ObjectRef): Promise<Uint8Array>;
+  write(bucket: string, key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Deletes the current versions of these keys; absent keys are not an error. */
+  remove(bucket: string, keys: readonly string[]): Promise<void>;
+}
+
+/** The record updates of the workflow; each resolves 'gone' when the record no longer exists. */
+export interface ImageUpdates {
+  saveMetadata(imageId: string, metadata: ImageMetadata, now: Date): Promise<'updated' | 'gone'>;
+  markReady(
+    imageId: string,
+    results: { labels: ImageLabel[]; thumbnails: ImageThumbnails },
+    now: Date,
+  ): Promise<'updated' | 'gone'>;
+  markUnsupported(
+    imageId: string,
+    reason: ImageFailure,
+    metadata: ImageMetadata | undefined,
+    now: Date,
+  ): Promise<'updated' | 'gone'>;
+  markFailed(imageId: string, failure: ImageFailure, now: Date): Promise<'updated' | 'gone'>;
+}
+
+export interface LabelDetector {
+  /** Labels of a JPEG of at most 5 MB, most confident first. */
+  detect(jpeg: Uint8Array): Promise<ImageLabel[]>;
+}
+
+/** Above this, an object is not even downloaded: UNSUPPORTED (FileTooLarge). */
+export const MAX_OBJECT_BYTES = 25 * 1024 * 1024;
+
+export function thumbnailKeys(ownerId: string, imageId: string): ImageThumbnails {
+  return {
+    square: `thumbnails/${ownerId}/${imageId}/square.webp`,
+    preview: `thumbnails/${ownerId}/${imageId}/preview.webp`,
+  };
+}
+
+// The state at each step. Schemas are not strict: a step reads what it needs from the whole state.
+
+export const extractedStateSchema = imageJobSchema.extend({
+  extraction: z.discriminatedUnion('supported', [
+    z.object({ supported: z.literal(true), metadata: imageMetadataSchema }),
+    z.object({
+      supported: z.literal(false),
+      reason: imageFailureSchema,
+      metadata: imageMetadataSchema.optional(),
+    }),
+  ]),
+});
+export type ExtractedState = z.infer<typeof extractedStateSchema>;
+
+/** After the Parallel state: [labels branch, thumbnails branch], each its result (failures go to recordFailure). */
+export const analysedStateSchema = extractedStateSchema.extend({
+  analysis: z.tuple([
+    z.object({ labels: z.array(imageLabelSchema) }),
+    z.object({ thumbnails: imageThumbnailsSchema }),
+  ]),
+});
+export type AnalysedState = z.infer<typeof analysedStateSchema>;
+
+/**
+ * What a Catch adds (ResultPath $.failure): Error and Cause. A Lambda error's Cause is a JSON document
+ * with errorType, errorMessage and trace:
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-handling-examples
+ */
+export const failedStateSchema = imageJobSchema.extend({
+  failure: z.object({ Error: z.string(), Cause: z.string().optional() }),
+});
+export type FailedState = z.infer<typeof failedStateSchema>;
+
+/** The error name and message of a caught failure; stack traces stay in the logs, not in the record. */
+export function describeFailure(failure: FailedState['failure']): ImageFailure {
+  let cause = failure.Cause ?? '';
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
+      cause = String(parsed.errorMessage);
+    }
+  } catch {
+    // Not JSON: a Step Functions error (States.Timeout, ...) whose Cause is plain text.
+  }
+  return { error: failure.Error, cause: cause.slice(0, 1000) };
+}
+
+export function createImageWorkflow({
+  objects,
+  images,
+  detector,
+  clock,
+  limits = DEFAULT_LIMITS,
+  maxObjectBytes = MAX_OBJECT_BYTES,
+}: {
+  objects: ObjectStore;
+  images: ImageUpdates;
+  /** Absent when label detection is switched off (stage parameter labelDetection): images get no labels. */
+  detector: LabelDetector | undefined;
+  clock: Clock;
+  limits?: ProcessingLimits;
+  maxObjectBytes?: number;
+}) {
+  const readOriginal = (job: ImageJob) => objects.read(job);
+
+  return {
+    /** Step 1: metadata, and whether the image can be processed (the Choice state reads `supported`). */
+    async extractMetadata(job: ImageJob): Promise<ExtractedState> {
+      const size = await objects.size(job);
+      const extraction: Extraction =
+        size > maxObjectBytes
+          ? {
+              supported: false,
+              reason: {
+                error: UnsupportedReason.tooLarge,
+                cause: `The file is ${size} bytes, over the limit of ${maxObjectBytes}.`,
+              },
+            }
+          : await extractMetadata(await readOriginal(job), limits);
+      return { ...job, extraction };
+    },
+
+    /** Step 3: the metadata on the record (the status stays PROCESSING). */
+    async storeMetadata(state: ExtractedState): Promise<'updated' | 'gone'> {
+      if (!state.extraction.supported) throw new Error('storeMetadata reached with an unsupported image');
+      return images.saveMetadata(state.imageId, state.extraction.metadata, clock());
+    },
+
+    /** Step 4, first branch. */
+    async detectLabels(job: ImageJob): Promise<{ labels: ImageLabel[] }> {
+      if (detector === undefined) return { labels: [] };
+      return { labels: await detector.detect(await labelImage(await readOriginal(job), limits)) };
+    },
+
+    /** Step 4, second branch. */
+    async makeThumbnails(job: ImageJob): Promise<{ thumbnails: ImageThumbnails }> {
+      const made = await makeThumbnails(await readOriginal(job), limits);
+      const keys = thumbnailKeys(job.ownerId, job.imageId);
+      await Promise.all([
+        objects.write(job.bucket, keys.square, made.square, THUMBNAIL_CONTENT_TYPE),
+        objects.write(job.bucket, keys.preview, made.preview, THUMBNAIL_CONTENT_TYPE),
+      ]);
+      return { thumbnails: keys };
+    },
+
+    /**
+     * Step 5: READY with labels and thumbnails. If the owner deleted the image while it was processed,
+     * the thumbnails just written would belong to nothing: they are deleted.
+     */
+    async storeResults(state: AnalysedState): Promise<'updated' | 'gone'> {
+      const [{ labels }, { thumbnails }] = state.analysis;
+      const outcome = await images.markReady(state.imageId, { labels, thumbnails }, clock());
+      if (outcome === 'gone') await objects.remove(state.bucket, Object.values(thumbnails));
+      return outcome;
+    },
+
+    async recordUnsupported(state: ExtractedState): Promise<'updated' | 'gone'> {
+      if (state.extraction.supported) throw new Error('recordUnsupported reached with a supported image');
+      return images.markUnsupported(
+        state.imageId,
+        state.extraction.reason,
+        state.extraction.metadata,
+        clock(),
+      );
+    },
+
+    /** The Catch target: FAILED with the error and its cause, and no thumbnail left behind. */
+    async recordFailure(state: FailedState): Promise<'updated' | 'gone'> {
+      const keys = thumbnailKeys(state.ownerId, state.imageId);
+      await objects.remove(state.bucket, Object.values(keys));
+      return images.markFailed(state.imageId, describeFailure(state.failure), clock());
+    },
+  };
+}
+
+export type ImageWorkflow = ReturnType<typeof createImageWorkflow>;

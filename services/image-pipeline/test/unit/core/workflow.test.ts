@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared/schemas';
+import { expect } from 'chai';
+import sharp from 'sharp';
+import {
+  type AnalysedState,
+  createImageWorkflow,
+  describeFailure,
+  type ExtractedState,
+  thumbnailKeys,
+} from '../../../src/core/workflow';
+import { createFakeBucket, createFakeDetector, createFakeTable } from '../fakes';
+import { COFFEE } from '../fixtures';
+
+const NOW = new Date('2026-11-29T10:00:00.000Z');
+const IMAGE_ID = '0123456789abcdef0123456789abcdef';
+const JOB = { imageId: IMAGE_ID, ownerId: 'owner-1', bucket: 'images', key: 'uploads/owner-1/coffee.png' };
+const PROCESSING: ImageRecord = {
+  ...JOB,
+  status: 'PROCESSING',
+  createdAt: '2026-11-29T09:59:59.000Z',
+  updatedAt: '2026-11-29T09:59:59.000Z',
+};
+
+function setup(original: Uint8Array = readFileSync(COFFEE), records: ImageRecord[] = [PROCESSING]) {
+  const objects = createFakeBucket({ [`images/${JOB.key}`]: original });
+  const images = createFakeTable(records);
+  const detector = createFakeDetector();
+  const workflow = createImageWorkflow({ objects, images, detector, clock: () => NOW });
+  return { objects, images, detector, workflow };
+}
+
+describe('image workflow', function () {
+  this.timeout(20_000);
+
+  it('runs the steps of a supported photo to READY, and the record stays valid', async () => {
+    // Prepare
+    const { objects, images, workflow } = setup();
+
+    // Act: what the state machine does, in order.
+    const extracted = await workflow.extractMetadata(JOB);
+    await workflow.storeMetadata(extracted);
+    const [labels, thumbnails] = await Promise.all([
+      workflow.detectLabels(JOB),
+      workflow.makeThumbnails(JOB),
+    ]);
+    const outcome = await workflow.storeResults({ ...extracted, analysis: [labels, thumbnails] });
+
+    // Assess
+    expect(extracted.extraction).to.have.property('supported', true);
+    expect(outcome).to.equal('updated');
+    const record = images.items.get(IMAGE_ID);
+    expect(imageRecordSchema.parse(record)).to.deep.include({
+      status: 'READY',
+      labels: [{ name: 'Cup', confidence: 97.5 }],
+      thumbnails: thumbnailKeys('owner-1', IMAGE_ID),
+      updatedAt: NOW.toISOString(),
+    });
+    expect(record?.metadata).to.include({ format: 'png', width: 600, height: 400 });
+    const square = objects.stored.get(`images/thumbnails/owner-1/${IMAGE_ID}/square.webp`);
+    expect(await sharp(square).metadata()).to.include({ width: 250, height: 250, format: 'webp' });
+  });
+
+  it('does not download an object over the size limit and calls it UNSUPPORTED', async () => {
+    const { objects } = setup(new Uint8Array(2048));
+    const small = createImageWorkflow({
+      objects,
+      images: createFakeTable([PROCESSING]),
+      detector: createFakeDetector(),
+      clock: () => NOW,
+      maxObjectBytes: 1024,
+    });
+
+    const extracted = await small.extractMetadata(JOB);
+
+    expect(extracted.extraction).to.deep.equal({
+      supported: false,
+      reason: { error: 'FileTooLarge', cause: 'The file is 2048 bytes, over the limit of 1024.' },
+    });
+    expect(objects.reads).to.deep.equal([]);
+  });
+
+  it('records an unsupported file with its reason', async () => {
+    const { images, workflow } = setup(Buffer.from('not an image'));
+
+    const extracted = await workflow.extractMetadata(JOB);
+    await workflow.recordUnsupported(extracted);
+
+    expect(images.items.get(IMAGE_ID)).to.deep.include({
+      status: 'UNSUPPORTED',
+      failure: {
+        error: 'UnsupportedFormat',
+        cause: 'The file is not an image that can be read: Input buffer contains unsupported image format.',
+      },
+    });
+  });
+
+  it('gives no labels and reads nothing when label detection is switched off', async () => {
+    const { objects, images } = setup();
+    const workflow = createImageWorkflow({ objects, images, detector: undefined, clock: () => NOW });
+
+    const result = await workflow.detectLabels(JOB);
+
+    expect(result).to.deep.equal({ labels: [] });
+    expect(objects.reads).to.deep.equal([]);
+  });
+
+  it('lets a Rekognition error propagate by name, for the state machine to retry', async () => {
+    const { detector, workflow } = setup();
+    detector.failWith = 'ThrottlingException';
+
+    const error = await workflow.detectLabels(JOB).catch((caught: unknown) => caught);
+
+    expect(error).to.have.property('name', 'ThrottlingException');
+  });
+
+  it('records a caught failure as FAILED with the error message, and deletes the thumbnails already written', async () => {
+    // Prepare: thumbnails were written, then label detection failed for good.
+    const { objects, images, workflow } = setup();
+    await workflow.makeThumbnails(JOB);
+    const cause = JSON.stringify({
+      errorType: 'InvalidImageFormatException',
+      errorMessage: 'Request has invalid image format',
+      trace: [
+        'InvalidImageFormatException: Request has invalid image format',
+        '    at de_InvalidImageFormatExceptionRes',
+      ],
+    });
+
+    // Act
+    await workflow.recordFailure({ ...JOB, failure: { Error: 'InvalidImageFormatException', Cause: cause } });
+
+    // Assess
+    expect(images.items.get(IMAGE_ID)).to.deep.include({
+      status: 'FAILED',
+      failure: { error: 'InvalidImageFormatException', cause: 'Request has invalid image format' },
+    });
+    expect([...objects.stored.keys()].filter((key) => key.includes('thumbnails/'))).to.deep.equal([]);
+  });
+
+  it('deletes the thumbnails of an image its owner deleted while it was processed', async () => {
+    const { objects, workflow } = setup(readFileSync(COFFEE), []);
+    const extracted: ExtractedState = await workflow.extractMetadata(JOB);
+    const thumbnails = await workflow.makeThumbnails(JOB);
+    const state: AnalysedState = { ...extracted, analysis: [{ labels: [] }, thumbnails] } as AnalysedState;
+
+    const outcome = await workflow.storeResults(state);
+
+    expect(outcome).to.equal('gone');
+    expect([...objects.stored.keys()]).to.deep.equal([`images/${JOB.key}`]);
+  });
+
+  describe('describeFailure', () => {
+    it('keeps a Step Functions cause that is not JSON, cut to 1000 characters', () => {
+      expect(describeFailure({ Error: 'States.Timeout', Cause: 'x'.repeat(1200) })).to.deep.equal({
+        error: 'States.Timeout',
+        cause: 'x'.repeat(1000),
+      });
+    });
+  });
+});

@@ -1,0 +1,193 @@
+import type { HttpHandler } from '@serverless-patterns/shared/http';
+import type { ImageRecord } from '@serverless-patterns/shared/schemas';
+import { expect } from 'chai';
+import { createLambdaContext } from '../factories';
+import { createHandlerHarness, quietly, routeEvent } from './harness';
+
+const RECORD: ImageRecord = {
+  imageId: 'img-1',
+  ownerId: 'owner-1',
+  bucket: 'images-bucket',
+  key: 'uploads/owner-1/photo.jpg',
+  status: 'READY',
+  thumbnails: {
+    square: 'thumbnails/owner-1/img-1/square.webp',
+    preview: 'thumbnails/owner-1/img-1/preview.webp',
+  },
+  createdAt: '2026-11-29T09:00:00.000Z',
+  updatedAt: '2026-11-29T09:00:05.000Z',
+};
+
+describe('image routes', () => {
+  const harness = createHandlerHarness();
+  const handlers: Record<string, HttpHandler> = {};
+
+  before(async () => {
+    for (const name of ['create-upload', 'list-images', 'get-image', 'delete-image']) {
+      handlers[name] = await harness.load<HttpHandler>(name);
+    }
+  });
+  beforeEach(() => harness.reset());
+  after(() => harness.restore());
+
+  async function call(name: string, event: ReturnType<typeof routeEvent>) {
+    const handler = handlers[name];
+    if (!handler) throw new Error(`no handler ${name}`);
+    const { result, output } = await quietly(() => handler(event, createLambdaContext()));
+    if (result.status === 'rejected') throw result.reason;
+    return {
+      ...result.value,
+      json: JSON.parse(result.value.body || 'null') as Record<string, unknown>,
+      output,
+    };
+  }
+
+  describe('POST /images/uploads', () => {
+    it('answers 201 with a presigned POST for the caller’s key', async () => {
+      const response = await call(
+        'create-upload',
+        routeEvent({
+          httpMethod: 'POST',
+          body: JSON.stringify({ fileName: 'beach.png', contentType: 'image/png', sizeBytes: 5000 }),
+        }),
+      );
+
+      expect(response.statusCode).to.equal(201);
+      expect(response.json).to.include({ key: 'uploads/owner-1/beach.png', maxBytes: 5000 });
+      expect(response.json).to.have.nested.property('upload.fields.Content-Type', 'image/png');
+      expect(response.json).to.have.nested.property('upload.fields.Policy');
+    });
+
+    for (const [description, body, path] of [
+      [
+        'an unknown field',
+        { fileName: 'a.jpg', contentType: 'image/jpeg', sizeBytes: 1, public: true },
+        'public',
+      ],
+      [
+        'a content type that is not an image',
+        { fileName: 'a.jpg', contentType: 'text/html', sizeBytes: 1 },
+        'contentType',
+      ],
+      [
+        'a size over 25 MiB',
+        { fileName: 'a.jpg', contentType: 'image/jpeg', sizeBytes: 26_214_401 },
+        'sizeBytes',
+      ],
+      ['a size of 0', { fileName: 'a.jpg', contentType: 'image/jpeg', sizeBytes: 0 }, 'sizeBytes'],
+      ['a missing file name', { contentType: 'image/jpeg', sizeBytes: 10 }, 'fileName'],
+    ] as const) {
+      it(`answers 400 naming ${path} for ${description}`, async () => {
+        const response = await call(
+          'create-upload',
+          routeEvent({ httpMethod: 'POST', body: JSON.stringify(body) }),
+        );
+
+        expect(response.statusCode).to.equal(400);
+        expect(response.json).to.have.nested.property('error.code', 'VALIDATION_FAILED');
+        expect(response.json)
+          .to.have.deep.nested.property('error.details')
+          .that.deep.includes({
+            path,
+            message:
+              path === 'public'
+                ? 'Unknown field'
+                : (response.json.error as { details: { message: string }[] }).details[0]?.message,
+          });
+      });
+    }
+  });
+
+  describe('GET /images', () => {
+    it('queries the byOwner index newest first and returns a nextToken when there is more', async () => {
+      harness.respondWith(({ name }) =>
+        name === 'QueryCommand'
+          ? {
+              Items: [RECORD],
+              LastEvaluatedKey: { imageId: 'img-1', ownerId: 'owner-1', createdAt: RECORD.createdAt },
+            }
+          : {},
+      );
+
+      const response = await call('list-images', routeEvent({ queryStringParameters: { limit: '1' } }));
+
+      expect(response.statusCode).to.equal(200);
+      expect(harness.sent[0]?.input).to.deep.include({
+        TableName: 'images-table',
+        IndexName: 'byOwner',
+        ScanIndexForward: false,
+        Limit: 1,
+        ExpressionAttributeValues: { ':ownerId': 'owner-1' },
+      });
+      expect(response.json.nextToken).to.be.a('string');
+      expect(response.json).to.have.nested.property('images[0].urls.square').that.contains('square.webp');
+    });
+
+    it('answers 400 for a limit over 100', async () => {
+      const response = await call('list-images', routeEvent({ queryStringParameters: { limit: '101' } }));
+
+      expect(response.statusCode).to.equal(400);
+      expect(harness.sent).to.deep.equal([]);
+    });
+  });
+
+  describe('GET /images/{imageId}', () => {
+    it('answers 404 for another owner’s image', async () => {
+      harness.respondWith(() => ({ Item: RECORD }));
+
+      const response = await call(
+        'get-image',
+        routeEvent({ userId: 'owner-2', pathParameters: { imageId: 'img-1' } }),
+      );
+
+      expect(response.statusCode).to.equal(404);
+      expect(response.json).to.deep.equal({ error: { code: 'NOT_FOUND', message: 'Image not found' } });
+    });
+
+    it('answers 200 with presigned URLs for the owner', async () => {
+      harness.respondWith(() => ({ Item: RECORD }));
+
+      const response = await call('get-image', routeEvent({ pathParameters: { imageId: 'img-1' } }));
+
+      expect(response.statusCode).to.equal(200);
+      expect(response.json).to.have.nested.property('image.urls.original').that.contains('X-Amz-Expires=300');
+    });
+  });
+
+  describe('DELETE /images/{imageId}', () => {
+    it('answers 204 after deleting the original, both thumbnails and the record', async () => {
+      harness.respondWith(({ name }) => (name === 'GetCommand' ? { Item: RECORD } : {}));
+
+      const response = await call(
+        'delete-image',
+        routeEvent({ httpMethod: 'DELETE', pathParameters: { imageId: 'img-1' } }),
+      );
+
+      expect(response.statusCode).to.equal(204);
+      expect(
+        harness.sent.map(
+          ({ name, input }) =>
+            `${name} ${String(input.Key && typeof input.Key === 'string' ? input.Key : JSON.stringify(input.Key))}`,
+        ),
+      ).to.deep.equal([
+        'GetCommand {"imageId":"img-1"}',
+        'DeleteObjectCommand uploads/owner-1/photo.jpg',
+        'DeleteObjectCommand thumbnails/owner-1/img-1/square.webp',
+        'DeleteObjectCommand thumbnails/owner-1/img-1/preview.webp',
+        'DeleteCommand {"imageId":"img-1"}',
+      ]);
+    });
+
+    it('answers 404 and deletes nothing for another owner’s image', async () => {
+      harness.respondWith(() => ({ Item: RECORD }));
+
+      const response = await call(
+        'delete-image',
+        routeEvent({ userId: 'owner-2', httpMethod: 'DELETE', pathParameters: { imageId: 'img-1' } }),
+      );
+
+      expect(response.statusCode).to.equal(404);
+      expect(harness.sent.map(({ name }) => name)).to.deep.equal(['GetCommand']);
+    });
+  });
+});
