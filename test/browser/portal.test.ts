@@ -1,43 +1,40 @@
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AdminConfirmSignUpCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { ImageView } from '@serverless-patterns/shared/schemas';
 import { expect } from 'chai';
-import {
-  type Browser,
-  type BrowserContext,
-  type Request as BrowserRequest,
-  chromium,
-  type Page,
-  type Response,
+import type {
+  Browser,
+  BrowserContext,
+  Request as BrowserRequest,
+  Locator,
+  Page,
+  Response,
 } from 'playwright-core';
 import { useLocalCloud } from '../../local/test/harness';
+import {
+  assertChromiumInstalled,
+  assertPhotoInstalled,
+  launchChromium,
+  PHONE,
+  PHOTO,
+  required,
+  STEP_TIMEOUT_MS,
+  warmUp,
+} from './chromium';
+import { type FakeImagesApi, fakeImagesApi } from './fake-images-api';
 
 // One person's first visit to the portal, in Debian's Chromium on a phone-sized screen: sign up,
-// confirm, sign in, add a thermostat, change its alert threshold, sign out. The steps run in order
-// and share the page, as the person would; each leaves a screenshot in artifacts/browser/.
+// confirm, sign in, add a thermostat, change its alert threshold, look after their images, sign out.
+// The steps run in order and share the page, as the person would; each leaves a screenshot in
+// artifacts/browser/.
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCREENSHOTS = join(ROOT, 'artifacts', 'browser');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// The flags of a quiet, repeatable headless run in a container (no sandbox: tests run as root).
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const PHONE = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-// Each step waits at most this long for what the person should see.
-const STEP_TIMEOUT_MS = 15_000;
 
 const THRESHOLD_ERROR = 'Choose a temperature from -40 to 80 °C.';
 
@@ -66,12 +63,16 @@ describe('portal in Chromium (phone)', function () {
   // Filled in by earlier steps for later ones.
   let refreshToken: string | undefined;
   let deviceId: string | undefined;
+  let images: FakeImagesApi | undefined;
   let shots = 0;
+  // Console errors a step caused on purpose (a refused request), left out of the last check.
+  const expectedConsoleErrors: RegExp[] = [];
 
-  const shot = async (name: string) => {
+  // The whole page, or what the screen shows (a dialog scrolls within the screen).
+  const shot = async (name: string, { fullPage = true } = {}) => {
     shots += 1;
     const file = `phone-${String(shots).padStart(2, '0')}-${name}.png`;
-    await page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true, animations: 'disabled' });
+    await page.screenshot({ path: join(SCREENSHOTS, file), fullPage, animations: 'disabled' });
   };
 
   const cognitoCall = (action: string) => (response: Response) =>
@@ -80,10 +81,24 @@ describe('portal in Chromium (phone)', function () {
   const deviceCard = (name: string) =>
     page.getByRole('listitem').filter({ has: page.getByRole('heading', { name }) });
 
+  const imageTile = (fileName: string) => page.getByRole('listitem').filter({ hasText: fileName });
+
+  /** Picks files with the page's own button, as the person would. */
+  const choosePhotos = async (files: { name: string; mimeType: string; buffer: Buffer }[]) => {
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Upload photos' }).click(),
+    ]);
+    await chooser.setFiles(files);
+  };
+
+  const dismiss = (alert: Locator) => alert.getByRole('button', { name: 'Dismiss' }).click();
+
   before(async function () {
     // The first suite to ask starts the local cloud: a few minutes on a cold machine.
     this.timeout(300_000);
     assertChromiumInstalled();
+    assertPhotoInstalled();
     const cloud = await useLocalCloud();
     const api = cloud.description.services.api;
     const cognitoEndpoint = cloud.description.endpoints.cognito;
@@ -231,6 +246,134 @@ describe('portal in Chromium (phone)', function () {
     expect(await stored.json()).to.include({ name: 'Living room', thresholdC: 22 });
   });
 
+  it('Images: in the menu between Devices and Profile, opens on an empty gallery', async () => {
+    images = await fakeImagesApi(page, portal);
+    const menu = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+    expect(await menu.allTextContents()).to.deep.equal(['Devices', 'Images', 'Profile']);
+
+    await menu.getByText('Images', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Images', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'No images yet' }).waitFor();
+    expect(new URL(page.url()).hash).to.equal('#/images');
+    // The same ID token as the devices API gets.
+    const [listing] = images.requests;
+    expect(listing).to.include({ method: 'GET', path: '/images' });
+    expect(listing?.authorization).to.match(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    await shot('images-empty');
+  });
+
+  it('Images: refuses a file that is not an image, without asking the API', async () => {
+    const fake = required(images, 'fake images API');
+    const sent = fake.requests.length;
+    await choosePhotos([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Not a photo') }]);
+
+    const refusal = page.getByRole('alert').filter({ hasText: 'notes.txt is not an image.' });
+    await refusal.waitFor();
+    expect(fake.requests.slice(sent), 'requests sent for a text file').to.deep.equal([]);
+    await shot('images-not-an-image');
+    await dismiss(refusal);
+  });
+
+  it("Images: shows the storage service's refusal in its own words, and no tile is left", async () => {
+    const fake = required(images, 'fake images API');
+    fake.storage = {
+      status: 403,
+      code: 'AccessDenied',
+      message: 'Invalid according to Policy: Policy expired.',
+    };
+    // Chromium reports a refused request in the console.
+    expectedConsoleErrors.push(/status of 403/);
+    await choosePhotos([{ name: 'chelsea.png', mimeType: 'image/png', buffer: await readFile(PHOTO) }]);
+
+    const refusal = page.getByRole('alert').filter({ hasText: 'chelsea.png was not uploaded.' });
+    await refusal
+      .getByText('The storage service refused the file: Invalid according to Policy: Policy expired.')
+      .waitFor();
+    await page.getByRole('heading', { name: 'No images yet' }).waitFor();
+    const asked = fake.requests.find((request) => request.path === '/images/uploads');
+    expect(asked?.authorization).to.match(/^Bearer /);
+    // S3's presigned POST: the signed fields first, the file last, and no Authorization header.
+    const posted = fake.requests.find((request) => request.path.startsWith('/fake-s3/'));
+    expect(posted?.formFields).to.deep.equal(['key', 'Content-Type', 'Policy', 'X-Amz-Signature', 'file']);
+    expect(posted?.authorization).to.equal(undefined);
+    await shot('images-upload-refused');
+    await dismiss(refusal);
+  });
+
+  it('Images: uploads a photo, shows it processing, then ready, and stops asking', async () => {
+    const fake = required(images, 'fake images API');
+    const photo = await readFile(PHOTO);
+    fake.storage = 'accept';
+    fake.images = earlierImages();
+    fake.processed = (record) => processedPhoto(record, photo.length, fake);
+    await choosePhotos([{ name: 'chelsea.png', mimeType: 'image/png', buffer: photo }]);
+
+    const tile = imageTile('chelsea.png');
+    await tile.getByText('Processing', { exact: true }).waitFor();
+    await shot('images-processing');
+    await tile.getByText('Ready', { exact: true }).waitFor();
+    await tile.locator('img').waitFor();
+    expect(await tile.locator('img').getAttribute('src'), 'the thumbnail shown').to.contain('/square.png?');
+    // The earlier images came with the same listing, each with its reason.
+    await imageTile('scan.tiff').getByText('TIFF images are not supported.').waitFor();
+    await imageTile('broken.jpg').getByText('The image is truncated.', { exact: true }).waitFor();
+    await page.getByText('3 images').waitFor();
+
+    // Nothing is pending any more: no more listings, even after more than two polling periods.
+    const listings = () => fake.requests.filter((request) => request.path === '/images').length;
+    const settled = listings();
+    await page.waitForTimeout(4_500);
+    expect(listings(), 'listings once every image is settled').to.equal(settled);
+    await shot('images-gallery');
+  });
+
+  it('Images: opens a photo with its preview, labels and camera details', async () => {
+    await page.getByRole('button', { name: /chelsea\.png/ }).click();
+    const detail = page.getByRole('dialog', { name: 'chelsea.png' });
+    await detail.getByRole('img', { name: 'Photo: cat, couch' }).waitFor();
+    await detail.getByText('Cat', { exact: true }).waitFor();
+    await detail.getByText('97%', { exact: true }).waitFor();
+    const details = detail.locator('dl');
+    const pairs = await details.evaluate((list) =>
+      [...list.querySelectorAll('dt')].map((term) => [
+        term.textContent,
+        term.nextElementSibling?.textContent,
+      ]),
+    );
+    expect(Object.fromEntries(pairs)).to.deep.include({
+      Format: 'PNG',
+      Dimensions: '451 × 300 px',
+      Camera: 'Canon EOS R6',
+      Exposure: '1/125 s',
+      ISO: '200',
+      Location: '48.85837° N, 2.29448° E',
+    });
+    expect(Object.fromEntries(pairs).Taken, "on the camera's clock").to.match(/^Jun 1, 2024, 12:30\sPM$/);
+    await shot('image-detail', { fullPage: false });
+    await details.scrollIntoViewIfNeeded();
+    await detail.getByRole('button', { name: 'Delete', exact: true }).scrollIntoViewIfNeeded();
+    await shot('image-detail-details', { fullPage: false });
+  });
+
+  it('Images: deletes a photo after confirmation', async () => {
+    const fake = required(images, 'fake images API');
+    const detail = page.getByRole('dialog', { name: 'chelsea.png' });
+    await detail.getByRole('button', { name: 'Delete', exact: true }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete chelsea.png?' });
+    await confirm.getByText('This cannot be undone.').waitFor();
+    await shot('image-delete-confirm', { fullPage: false });
+    await confirm.getByRole('button', { name: 'Delete image' }).click();
+
+    await page.getByText('chelsea.png deleted').waitFor();
+    await detail.waitFor({ state: 'detached' });
+    expect(await imageTile('chelsea.png').count()).to.equal(0);
+    expect(
+      fake.requests.filter((request) => request.method === 'DELETE').map((request) => request.path),
+    ).to.deep.equal(['/images/image-1']);
+    await page.getByText('2 images').waitFor();
+    await fake.stop();
+  });
+
   it('signs out: the sign-in page is back and the session is gone', async () => {
     const [revoked] = await Promise.all([
       page.waitForResponse(cognitoCall('RevokeToken')),
@@ -265,61 +408,85 @@ describe('portal in Chromium (phone)', function () {
   });
 
   it('raised no script error along the way', () => {
-    expect(scriptErrors).to.deep.equal([]);
+    const unexpected = scriptErrors.filter(
+      (error) => !expectedConsoleErrors.some((known) => known.test(error)),
+    );
+    expect(unexpected).to.deep.equal([]);
   });
 });
 
-const INSTALL_CHROMIUM =
-  "Install Debian's chromium with `apt-get install chromium` (.ci/run does), or set CHROMIUM_PATH.";
-
-/** Before the minutes it takes to start the local cloud. */
-function assertChromiumInstalled(): void {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing: there is no ${CHROMIUM}. ${INSTALL_CHROMIUM}`);
+/** Two images from an earlier visit that the pipeline could not make thumbnails of. */
+function earlierImages(): ImageView[] {
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+  const common = {
+    ownerId: 'fake-owner',
+    bucket: 'images-bucket',
+    createdAt: yesterday,
+    updatedAt: yesterday,
+  };
+  return [
+    {
+      ...common,
+      imageId: 'scan',
+      key: 'uploads/fake-owner/scan.tiff',
+      status: 'UNSUPPORTED',
+      failure: { error: 'UnsupportedFormatError', cause: 'TIFF images are not supported.' },
+    },
+    {
+      ...common,
+      imageId: 'broken',
+      key: 'uploads/fake-owner/broken.jpg',
+      status: 'FAILED',
+      // A Lambda task's failure, as Step Functions records it: the cause is the error as JSON.
+      failure: {
+        error: 'ThumbnailError',
+        cause: JSON.stringify({
+          errorType: 'ThumbnailError',
+          errorMessage: 'The image is truncated.',
+          trace: [],
+        }),
+      },
+    },
+  ];
 }
 
-async function launchChromium(): Promise<Browser> {
-  try {
-    // launch() gives the browser its own temporary profile, removed on close.
-    return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-    throw new Error(`Chromium at ${CHROMIUM} could not be started (${reason}). ${INSTALL_CHROMIUM}`, {
-      cause,
-    });
-  }
-}
-
-/**
- * serverless-offline loads a function on its first call, and discards it if that call outlasts the
- * function's timeout (10 s): on a busy machine the first PATCH answered 504. One call to each
- * function beforehand keeps the emulator's cold starts out of what this suite judges. The workers
- * stay loaded while they are called at least once a minute (serverless-offline's
- * terminateIdleLambdaTime), which this suite does.
- */
-async function warmUp(
-  service: { lambdaEndpoint: string; functions: Record<string, string> },
-  keys: readonly string[],
-): Promise<void> {
-  for (const key of keys) {
-    const name = required(service.functions[key], `function ${key}`);
-    for (let attempt = 1; attempt <= 2; attempt += 1) {
-      // An empty event: the handler refuses it, which is enough to have it loaded.
-      const response = await fetch(`${service.lambdaEndpoint}/2015-03-31/functions/${name}/invocations`, {
-        method: 'POST',
-        body: '{}',
-      });
-      // A first call that timed out ("[504] - Lambda timeout.") left nothing loaded: once more.
-      if (!(await response.text()).includes('Lambda timeout')) break;
-    }
-  }
+/** What the pipeline would make of Chelsea the cat, taken with a Canon by the Eiffel Tower. */
+function processedPhoto(record: ImageView, sizeBytes: number, fake: FakeImagesApi): ImageView {
+  const thumbnails = {
+    square: `thumbnails/${record.imageId}/square.png`,
+    preview: `thumbnails/${record.imageId}/preview.png`,
+  };
+  return {
+    ...record,
+    status: 'READY',
+    updatedAt: new Date().toISOString(),
+    metadata: {
+      format: 'png',
+      width: 451,
+      height: 300,
+      sizeBytes,
+      exif: {
+        make: 'Canon',
+        model: 'Canon EOS R6',
+        takenAt: '2024-06-01T12:30:00',
+        exposureTime: 0.008,
+        iso: 200,
+      },
+      gps: { latitude: 48.85837, longitude: 2.294481 },
+    },
+    labels: [
+      { name: 'Couch', confidence: 64.2 },
+      { name: 'Cat', confidence: 97.3 },
+    ],
+    thumbnails,
+    urls: {
+      square: `${fake.fileUrl(thumbnails.square)}?X-Amz-Signature=fake`,
+      preview: `${fake.fileUrl(thumbnails.preview)}?X-Amz-Signature=fake`,
+      original: `${fake.fileUrl(record.key)}?X-Amz-Signature=fake`,
+    },
+  };
 }
 
 function isDevicesUrl(response: Response): boolean {
   return new URL(response.url()).pathname === '/devices';
-}
-
-function required<T>(value: T | null | undefined, what: string): T {
-  if (value === undefined || value === null) throw new Error(`no ${what}`);
-  return value;
 }

@@ -1,3 +1,11 @@
+// Types only: the schemas themselves (zod) would outweigh the portal.
+import type {
+  CreateUploadRequest,
+  CreateUploadResponse,
+  ImageStatus,
+  ImageView,
+  ListImagesResponse,
+} from '@serverless-patterns/shared/schemas';
 import type { PortalConfig } from './config';
 import type { Session } from './session';
 
@@ -29,6 +37,9 @@ export interface Profile {
   groups: string[];
   isAdmin: boolean;
 }
+
+/** The image pipeline's shapes (services/image-pipeline; shared/src/schemas/image.ts). */
+export type { CreateUploadRequest, CreateUploadResponse, ImageStatus, ImageView, ListImagesResponse };
 
 export interface FieldIssue {
   /** The field's name ('thresholdC'), dotted for nested ones; '(root)' for the body itself. */
@@ -95,6 +106,8 @@ export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Ses
   }
 
   const device = (deviceId: string) => `/devices/${encodeURIComponent(deviceId)}`;
+  // The image pipeline's API, at its base path on the same domain.
+  const image = (imageId: string) => `/images/${encodeURIComponent(imageId)}`;
 
   return {
     async listDevices(signal?: AbortSignal): Promise<Device[]> {
@@ -106,6 +119,19 @@ export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Ses
     deleteDevice: (deviceId: string) => call<void>('DELETE', device(deviceId)),
     issueDeviceToken: (deviceId: string) => call<IssuedDeviceToken>('POST', `${device(deviceId)}/token`),
     profile: (signal?: AbortSignal) => call<Profile>('GET', '/me', undefined, signal),
+    listImages: (nextToken?: string, signal?: AbortSignal) =>
+      call<ListImagesResponse>(
+        'GET',
+        nextToken === undefined ? '/images' : `/images?nextToken=${encodeURIComponent(nextToken)}`,
+        undefined,
+        signal,
+      ),
+    async getImage(imageId: string, signal?: AbortSignal): Promise<ImageView> {
+      return (await call<{ image: ImageView }>('GET', image(imageId), undefined, signal)).image;
+    },
+    requestUpload: (request: CreateUploadRequest) =>
+      call<CreateUploadResponse>('POST', '/images/uploads', request),
+    deleteImage: (imageId: string) => call<void>('DELETE', image(imageId)),
   };
 }
 
@@ -137,4 +163,55 @@ async function errorFrom(response: Response): Promise<ApiError> {
       )
     : [];
   return new ApiError(response.status, code, message, issues);
+}
+
+/**
+ * Sends the file to S3 with the presigned POST: every field the API signed, then the file, last
+ * (S3 ignores fields after it). No Authorization header: the signed policy is the credential.
+ * XMLHttpRequest rather than fetch, for the upload's progress.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTForms.html
+ */
+export function postToS3(
+  upload: CreateUploadResponse['upload'],
+  file: Blob,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', file);
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', upload.url);
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    });
+    request.addEventListener('load', () => {
+      if (request.status >= 200 && request.status < 300) resolve();
+      else reject(s3ErrorFrom(request.status, request.responseText));
+    });
+    request.addEventListener('error', () =>
+      reject(
+        new ApiError(
+          0,
+          'NETWORK',
+          'The storage service cannot be reached. Check your connection and try again.',
+        ),
+      ),
+    );
+    request.addEventListener('abort', () =>
+      reject(new DOMException('The upload was cancelled.', 'AbortError')),
+    );
+    signal?.addEventListener('abort', () => request.abort(), { once: true });
+    request.send(form);
+  });
+}
+
+/** S3 refuses with `<Error><Code>EntityTooLarge</Code><Message>...</Message></Error>`. */
+export function s3ErrorFrom(status: number, body: string): ApiError {
+  const xml = new DOMParser().parseFromString(body, 'application/xml');
+  const text = (tag: string) => xml.querySelector(`Error > ${tag}`)?.textContent?.trim() || undefined;
+  const code = text('Code') ?? `HTTP_${status}`;
+  const reason = text('Message') ?? `status ${status}`;
+  return new ApiError(status, code, `The storage service refused the file: ${reason}`);
 }

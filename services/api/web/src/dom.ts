@@ -23,6 +23,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
+/** Replaces an element's children with what `h` would give it: conditional children allowed. */
+export function setChildren(element: Element, ...children: Child[]): void {
+  element.replaceChildren(...nodes(children));
+}
+
 function nodes(children: Child[]): (Node | string)[] {
   return children.flatMap((child) => {
     if (Array.isArray(child)) return nodes(child);

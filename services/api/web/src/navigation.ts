@@ -1,5 +1,6 @@
 import type { Page } from './page';
 import { devicesPage } from './pages/devices';
+import { imagesPage } from './pages/images';
 import { profilePage } from './pages/profile';
 
 export interface NavigationEntry {
@@ -13,10 +14,11 @@ export interface NavigationEntry {
 
 /**
  * The signed-in portal's pages, in menu order: the menu shows exactly these. A service's page joins
- * with one entry when its API lands: Images (image-pipeline, /images), Telemetry (clickstream,
- * /clicks), Catalog (catalog, /catalog), Ops (ops, /ops, adminOnly).
+ * with one entry when its API lands: Telemetry (clickstream, /clicks), Catalog (catalog, /catalog),
+ * Ops (ops, /ops, adminOnly).
  */
 export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/devices', label: 'Devices', page: devicesPage },
+  { path: '/images', label: 'Images', page: imagesPage },
   { path: '/profile', label: 'Profile', page: profilePage },
 ];

@@ -335,7 +335,7 @@ export function pageLayout(
 }
 
 /** Adds a close button to a message that has served its purpose once read. */
-function dismissible(box: HTMLElement): HTMLElement {
+export function dismissible(box: HTMLElement): HTMLElement {
   const close = h('button', { type: 'button', class: 'dismiss', 'aria-label': 'Dismiss' }, '×');
   close.addEventListener('click', () => box.remove());
   box.classList.add('alert-dismissible');
