@@ -13,6 +13,8 @@ const { values } = parseArgs({
     'extra-service': { type: 'string', multiple: true, default: [] },
     verbose: { type: 'boolean', default: false },
     'retry-delay-scale': { type: 'string' },
+    // Stage parameters, as `sls deploy --param "name=value"` takes them: off switches, limits...
+    param: { type: 'string', multiple: true, default: [] },
   },
 });
 const paths = localPaths(undefined, values['state-dir']);
@@ -68,6 +70,7 @@ try {
       ...(values['extra-service'] ?? []).map((path) => ({ key: basename(path), path: resolve(path) })),
     ],
     ...(values['retry-delay-scale'] ? { retryDelayScale: Number(values['retry-delay-scale']) } : {}),
+    params: parseParams(values.param ?? []),
     log: values.verbose ? (line) => console.log(line) : () => undefined,
     signal: starting.signal,
   });
@@ -106,4 +109,18 @@ function summary(description: CloudDescription, elapsedMs: number): string {
   }
   lines.push(`\nEverything above is in ${paths.cloudFile}`);
   return lines.join('\n');
+}
+
+/** `name=value` pairs; the value may itself contain '='. */
+function parseParams(pairs: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const separator = pair.indexOf('=');
+    if (separator <= 0) {
+      console.error(`--param takes name=value, not ${JSON.stringify(pair)}`);
+      process.exit(1);
+    }
+    params[pair.slice(0, separator)] = pair.slice(separator + 1);
+  }
+  return params;
 }

@@ -25,6 +25,8 @@ export async function startCloudProcess(options: {
   extraServices?: string[];
   env?: NodeJS.ProcessEnv;
   retryDelayScale?: number;
+  /** Stage parameters for every service (`npm start -- --param name=value`). */
+  params?: Record<string, string>;
   timeoutMs?: number;
 }): Promise<CloudProcess> {
   const paths = localPaths(REPO_ROOT, options.stateDir);
@@ -37,6 +39,7 @@ export async function startCloudProcess(options: {
     options.stateDir,
   ];
   for (const service of options.extraServices ?? []) args.push('--extra-service', service);
+  for (const [name, value] of Object.entries(options.params ?? {})) args.push('--param', `${name}=${value}`);
   if (options.retryDelayScale !== undefined)
     args.push('--retry-delay-scale', String(options.retryDelayScale));
   const startedAt = Date.now();

@@ -11,6 +11,9 @@ export const ENDPOINT_VARIABLES = {
   sns: 'SNS',
   cognito: 'COGNITO_IDENTITY_PROVIDER',
   eventbridge: 'EVENTBRIDGE',
+  // The SDK's service id for Step Functions is "SFN" (@aws-sdk/client-sfn).
+  stepfunctions: 'SFN',
+  rekognition: 'REKOGNITION',
 } as const;
 
 export type LocalService = keyof typeof ENDPOINT_VARIABLES;

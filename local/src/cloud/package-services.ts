@@ -18,21 +18,36 @@ export interface PackagedService extends ServiceDefinition {
  */
 export async function packageServices(
   services: ServiceDefinition[],
-  options: { stage: string; buildDir: string; env: NodeJS.ProcessEnv; signal?: AbortSignal },
+  options: {
+    stage: string;
+    buildDir: string;
+    env: NodeJS.ProcessEnv;
+    /** Stage parameters, as `sls package --param "name=value"` takes them (`${param:name}`). */
+    params?: Record<string, string>;
+    signal?: AbortSignal;
+  },
 ): Promise<PackagedService[]> {
   const [node, args] = oslsCommand();
+  const paramArgs = Object.entries(options.params ?? {}).flatMap(([name, value]) => [
+    '--param',
+    `${name}=${value}`,
+  ]);
   const queue = [...services];
   const packaged = new Map<string, PackagedService>();
   const worker = async () => {
     for (let service = queue.shift(); service; service = queue.shift()) {
       const output = join(options.buildDir, service.key);
-      await promisify(execFile)(node, [...args, 'package', '--stage', options.stage, '--package', output], {
-        cwd: service.path,
-        env: options.env,
-        maxBuffer: 16 * 1024 * 1024,
-        // Aborting kills the packaging under way (Ctrl-C during start-up).
-        ...(options.signal ? { signal: options.signal } : {}),
-      }).catch((error: Error & { stdout?: string; stderr?: string }) => {
+      await promisify(execFile)(
+        node,
+        [...args, 'package', '--stage', options.stage, '--package', output, ...paramArgs],
+        {
+          cwd: service.path,
+          env: options.env,
+          maxBuffer: 16 * 1024 * 1024,
+          // Aborting kills the packaging under way (Ctrl-C during start-up).
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+      ).catch((error: Error & { stdout?: string; stderr?: string }) => {
         throw new Error(`packaging ${service?.key} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, {
           cause: error,
         });

@@ -5,14 +5,23 @@ import { startCognito } from '../emulators/cognito';
 import { startDynamoDb } from '../emulators/dynamodb';
 import { findFreePort, type RunningEmulator } from '../emulators/emulator';
 import { startKinesis } from '../emulators/kinesis';
+import { startRekognition } from '../emulators/rekognition';
 import { startS3 } from '../emulators/s3';
 import { startSnsSqs } from '../emulators/sns-sqs';
+import { startStepFunctions, stateMachinesFrom } from '../emulators/step-functions/start-step-functions';
 import { asyncInvokeConfigFrom, createAsyncInvoker } from '../lambda/async-invoker';
 import { createDestinations } from '../lambda/destinations';
 import { createOfflineInvoker } from '../lambda/offline-invoker';
 import { type GeneratedIds, provisionStack } from '../provision/provision-stack';
 import { assignPhysicalNames } from '../templates/physical-names';
-import { activeResources, createStack, resolvedExports, type Stack, tryResolve } from '../templates/stack';
+import {
+  activeResources,
+  createStack,
+  LOCAL_ACCOUNT_ID,
+  resolvedExports,
+  type Stack,
+  tryResolve,
+} from '../templates/stack';
 import { functionNameFromArn } from '../triggers/eventbridge/rules';
 import {
   decodeS3EventKey,
@@ -40,8 +49,13 @@ export interface StartCloudOptions {
   stage?: string;
   /** Defaults to the services of serverless-compose.yml; tests add their fixture service. */
   services?: ServiceDefinition[];
-  /** Multiplies Lambda's asynchronous retry delays (1 = AWS's one and two minutes). */
+  /**
+   * Multiplies Lambda's asynchronous retry delays (1 = AWS's one and two minutes) and Step Functions'
+   * Retry intervals (1 = the definition's IntervalSeconds, BackoffRate and MaxDelaySeconds).
+   */
   retryDelayScale?: number;
+  /** Stage parameters for every service, as `sls deploy --param "name=value"` takes them. */
+  params?: Record<string, string>;
   /** Aborted during start-up (Ctrl-C), the start stops what it started so far and rejects. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -63,7 +77,10 @@ const PREFERRED_PORTS = {
   kinesis: 4567,
   snsSqs: 4575,
   cognito: 9229,
+  rekognition: 4012,
   eventBridge: 4010,
+  // Step Functions Local's own default port.
+  stepFunctions: 8083,
   control: 4011,
   services: 3000,
   portal: 8080,
@@ -104,13 +121,17 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
       stage,
       buildDir: paths.build,
       env: baseEnv,
+      ...(options.params ? { params: options.params } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     packaging.catch(() => undefined);
     const emulators = await startEmulators(ports, paths.data, log, stoppers);
     options.signal?.throwIfAborted();
     const endpoints: Required<
-      Pick<Endpoints, 'dynamodb' | 'dynamodbStreams' | 's3' | 'kinesis' | 'sqs' | 'sns' | 'cognito'>
+      Pick<
+        Endpoints,
+        'dynamodb' | 'dynamodbStreams' | 's3' | 'kinesis' | 'sqs' | 'sns' | 'cognito' | 'rekognition'
+      >
     > = {
       dynamodb: emulators.dynamodb.endpoint,
       dynamodbStreams: emulators.dynamodb.endpoint,
@@ -119,28 +140,71 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
       sqs: emulators.snsSqs.endpoint,
       sns: emulators.snsSqs.endpoint,
       cognito: emulators.cognito.endpoint,
+      rekognition: emulators.rekognition.endpoint,
     };
     const clients = createLocalClients(endpoints);
     const packaged = await packaging;
 
     const warnings: string[] = [];
-    const stacks = buildStacks(packaged);
+    const { stacks, exports } = buildStacks(packaged);
     const generatedIdsFile = join(paths.data, 'generated-ids.json');
     const generatedIds = await readJson<GeneratedIds>(generatedIdsFile, {});
     for (const stack of stacks.values()) {
       const names = assignPhysicalNames(stack);
       const result = await provisionStack(stack, names, clients, generatedIds, endpoints.cognito);
       warnings.push(...result.warnings.map((warning) => `${stack.service}: ${warning}`));
+      // Exports of what only provisioning names (a user pool's id and issuer, a client id) are
+      // known now; the stacks after this one import them.
+      for (const [name, value] of resolvedExports(stack)) exports.set(name, value);
     }
     await writeFile(generatedIdsFile, JSON.stringify(generatedIds, null, 2));
     warnings.push(...unemulatedResources(stacks));
 
     const eventBridge = await startEventBridge(stacks, warnings, ports.eventBridge);
     stoppers.push(eventBridge.stop);
-    const allEndpoints: Endpoints = { ...endpoints, eventbridge: eventBridge.endpoint };
-    const env = { ...process.env, ...awsEnvironment(allEndpoints), ESBUILD_WORK_FOLDER: esbuildWorkFolder };
     const functions = collectFunctions(stacks, warnings);
     const running = new Map<string, RunningService>();
+    // The invoker finds each function's serverless-offline when it invokes, so that Step Functions
+    // can start (and its endpoint reach every function's environment) before the services do.
+    const lambdaEndpointOf = (functionName: string) => {
+      const fn = functions.find((candidate) => candidate.name === functionName);
+      return fn === undefined ? undefined : running.get(fn.service)?.lambdaEndpoint;
+    };
+    const invoker = createOfflineInvoker(lambdaEndpointOf);
+    const queueUrls = queueUrlsByArn(stacks);
+    const destinations = createDestinations(clients, (arn) => queueUrls.get(arn));
+    const asyncInvoker = createAsyncInvoker({
+      invoker,
+      destinations,
+      configFor: (functionName) =>
+        functions.find((fn) => fn.name === functionName)?.asyncConfig ?? asyncInvokeConfigFrom(undefined),
+      functionArn: (functionName) => `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:${functionName}`,
+      delayScale: options.retryDelayScale ?? 1,
+      log: (message, details) => log(`${message} ${JSON.stringify(details ?? {})}`),
+    });
+    const machines = stateMachinesFrom(stacks.values());
+    warnings.push(...machines.warnings);
+    for (const warning of machines.warnings) log(`step functions: ${warning}`);
+    const stepFunctions = await startStepFunctions({
+      port: await findFreePort(ports.stepFunctions),
+      stateMachines: machines.stateMachines,
+      lambda: {
+        invoker,
+        hasFunction: (functionName) => functions.some((fn) => fn.name === functionName),
+        invokeAsync: (functionName, payload) => asyncInvoker.invokeAsync(functionName, payload),
+        region: LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT_ID,
+      },
+      retryDelayScale: options.retryDelayScale ?? 1,
+      log,
+    });
+    stoppers.push(stepFunctions.stop);
+    const allEndpoints: Endpoints = {
+      ...endpoints,
+      eventbridge: eventBridge.endpoint,
+      stepfunctions: stepFunctions.endpoint,
+    };
+    const env = { ...process.env, ...awsEnvironment(allEndpoints), ESBUILD_WORK_FOLDER: esbuildWorkFolder };
     // CloudWatch's share: the functions' EMF lines, collected as CloudWatch would ingest them.
     await mkdir(paths.metrics, { recursive: true });
     const metricsOut = createWriteStream(join(paths.metrics, 'metrics.jsonl'), { flags: 'a' });
@@ -165,23 +229,6 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
       running.set(service.key, offline);
       options.signal?.throwIfAborted();
     }
-
-    const lambdaEndpointOf = (functionName: string) => {
-      const fn = functions.find((candidate) => candidate.name === functionName);
-      return fn === undefined ? undefined : running.get(fn.service)?.lambdaEndpoint;
-    };
-    const invoker = createOfflineInvoker(lambdaEndpointOf);
-    const queueUrls = queueUrlsByArn(stacks);
-    const destinations = createDestinations(clients, (arn) => queueUrls.get(arn));
-    const asyncInvoker = createAsyncInvoker({
-      invoker,
-      destinations,
-      configFor: (functionName) =>
-        functions.find((fn) => fn.name === functionName)?.asyncConfig ?? asyncInvokeConfigFrom(undefined),
-      functionArn: (functionName) => `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:${functionName}`,
-      delayScale: options.retryDelayScale ?? 1,
-      log: (message, details) => log(`${message} ${JSON.stringify(details ?? {})}`),
-    });
 
     // S3 notifications: the bucket's NotificationConfiguration, delivered as asynchronous invocations.
     const s3Targets = bucketNotificationTargets(stacks, warnings);
@@ -342,11 +389,23 @@ async function startEmulators(
       }),
     ),
   ]);
-  return { dynamodb, s3, kinesis, snsSqs, cognito };
+  // DetectLabels reads S3Object images through the S3 API.
+  const rekognition = await started(
+    startRekognition({
+      port: await findFreePort(ports.rekognition),
+      dataDir: join(dataDir, 'rekognition'),
+      s3Endpoint: s3.endpoint,
+      log,
+    }),
+  );
+  return { dynamodb, s3, kinesis, snsSqs, cognito, rekognition };
 }
 
 /** Stacks in compose order; exports of earlier stacks are visible to later ones (Fn::ImportValue). */
-function buildStacks(packaged: PackagedService[]): Map<string, Stack> {
+function buildStacks(packaged: PackagedService[]): {
+  stacks: Map<string, Stack>;
+  exports: Map<string, string>;
+} {
   const exports = new Map<string, string>();
   const stacks = new Map<string, Stack>();
   for (const service of packaged) {
@@ -358,7 +417,7 @@ function buildStacks(packaged: PackagedService[]): Map<string, Stack> {
     for (const [name, value] of resolvedExports(stack)) exports.set(name, value);
     stacks.set(service.key, stack);
   }
-  return stacks;
+  return { stacks, exports };
 }
 
 interface LocalFunction {
@@ -462,8 +521,10 @@ const HANDLED_TYPES = new Set([
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Events::Rule',
+  'AWS::StepFunctions::StateMachine',
   'AWS::Logs::LogGroup',
   'AWS::Logs::LogStream',
+  // Lambda execution roles and Step Functions state machine roles: not enforced locally.
   'AWS::IAM::Role',
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Resource',

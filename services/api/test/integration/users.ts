@@ -1,75 +1,17 @@
-import { createPrivateKey, createSign, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { createPrivateKey, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import {
-  AdminAddUserToGroupCommand,
-  AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { apiService, clientConfig, type TestCloud } from './cloud';
+import { type People, people as signUpPeople } from '../../../../local/test/people';
+import type { TestCloud } from './cloud';
 
 // Real people in the local cloud's cognito-local, signed up and signed in through the SDK as the portal
 // does, and tokens bent one property at a time from a real one.
 
-export interface Person {
-  email: string;
-  password: string;
-  /** The `sub` claim: the id the API files this person's devices under. */
-  userId: string;
-  /** What the API expects: `Authorization: Bearer <idToken>`. */
-  idToken: string;
-  accessToken: string;
-}
+export type { People, Person } from '../../../../local/test/people';
 
-export interface People {
-  /** Signs up, confirms and signs in a new person; `admin` adds them to the `admins` group first. */
-  create(options?: { admin?: boolean }): Promise<Person>;
-  destroy(): void;
-}
-
+/** People of the api's user pool (local/test/people.ts, shared with the other services' suites). */
 export function people(cloud: TestCloud): People {
-  const api = apiService(cloud);
-  const cognito = new CognitoIdentityProviderClient(clientConfig(cloud, cognitoEndpoint(cloud)));
-  const userPoolId = api.resource('UserPool');
-  const clientId = api.resource('UserPoolClient');
-  return {
-    async create({ admin = false } = {}) {
-      const email = `person-${randomUUID()}@example.com`;
-      const password = `Correct-Horse-${randomUUID()}`;
-      await cognito.send(
-        new SignUpCommand({
-          ClientId: clientId,
-          Username: email,
-          Password: password,
-          UserAttributes: [{ Name: 'email', Value: email }],
-        }),
-      );
-      await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: email }));
-      if (admin) {
-        await cognito.send(
-          new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: 'admins' }),
-        );
-      }
-      const { AuthenticationResult } = await cognito.send(
-        new InitiateAuthCommand({
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: clientId,
-          AuthParameters: { USERNAME: email, PASSWORD: password },
-        }),
-      );
-      const idToken = AuthenticationResult?.IdToken;
-      const accessToken = AuthenticationResult?.AccessToken;
-      if (idToken === undefined || accessToken === undefined) throw new Error(`no tokens for ${email}`);
-      const userId = decodeJwt(idToken).payload.sub;
-      if (typeof userId !== 'string') throw new Error(`the ID token of ${email} has no sub`);
-      return { email, password, userId, idToken, accessToken };
-    },
-    destroy() {
-      cognito.destroy();
-    },
-  };
+  return signUpPeople(cloud.description as Parameters<typeof signUpPeople>[0]);
 }
 
 export function cognitoEndpoint(cloud: TestCloud): string {

@@ -1,0 +1,187 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import sharp from 'sharp';
+import { type CloudProcess, startCloudProcess } from '../../local/src/cloud/cloud-process';
+import { extractMetadata, makeThumbnails } from '../../services/image-pipeline/src/core/image-processing';
+import { formatMs, percentile, table } from '../lib/stats';
+
+/**
+ * Images per second through the whole pipeline (S3 upload -> trigger -> Step Functions -> READY in
+ * DynamoDB), with label detection and without it, and the latency from upload to READY; beside a
+ * plain loop that runs the same sharp and exifr work (the pipeline's own core functions) on the same
+ * images in one process. The ratio without labels is the figure with a goal (>= 0.7): what the
+ * workflow, the triggers and the storage cost on top of the image work itself.
+ *
+ * The uploads arrive as a burst (all at once), as a user dropping a folder of photos would send them.
+ */
+const IMAGES = Number(process.env.BENCH_IMAGES ?? 16);
+const WARM_UP = 2;
+/** About 12 megapixels, the size of a phone photo. */
+const WIDTH = 4000;
+const HEIGHT = 3000;
+const PHOTOS = ['astronaut.png', 'coffee.png', 'chelsea.png', 'motorcycle_left.png', 'rocket.jpg'];
+const PHOTO_DIR = '/usr/lib/python3/dist-packages/skimage/data';
+const TERMINAL = new Set(['READY', 'UNSUPPORTED', 'FAILED']);
+
+async function main() {
+  console.log(
+    `image-pipeline: ${IMAGES} JPEGs of ${WIDTH} x ${HEIGHT} (Debian's skimage photographs, scaled)`,
+  );
+  const images = await photographs(IMAGES + WARM_UP);
+  const measured = images.slice(WARM_UP);
+
+  const baseline = await plainLoop(measured);
+  const withoutLabels = await throughPipeline(images, { imageLabels: 'off' });
+  const withLabels = await throughPipeline(images, {});
+
+  const rate = (count: number, ms: number) => (count / (ms / 1000)).toFixed(2);
+  const baselineRate = IMAGES / (baseline.totalMs / 1000);
+  const row = (name: string, run: PipelineRun) => [
+    name,
+    rate(IMAGES, run.totalMs),
+    formatMs(percentile(run.latencies, 50)),
+    formatMs(percentile(run.latencies, 99)),
+    (IMAGES / (run.totalMs / 1000) / baselineRate).toFixed(2),
+    Object.entries(run.statuses)
+      .map(([status, count]) => `${count} ${status}`)
+      .join(', '),
+  ];
+  console.log(
+    table([
+      ['path', 'images/s', 'p50 upload -> READY', 'p99', 'ratio to plain loop', 'outcomes'],
+      row('pipeline, labels off (goal ratio >= 0.7)', withoutLabels),
+      row('pipeline, labels on (local detector)', withLabels),
+      [
+        'plain loop: sharp + exifr in one process (baseline)',
+        rate(IMAGES, baseline.totalMs),
+        formatMs(percentile(baseline.latencies, 50)),
+        formatMs(percentile(baseline.latencies, 99)),
+        '1.00',
+        `${IMAGES} processed`,
+      ],
+    ]),
+  );
+}
+
+/** Distinct ~12 MP JPEGs: each photograph scaled, mirrored or tinted so that no two share bytes. */
+async function photographs(count: number): Promise<Buffer[]> {
+  const images: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const source = join(PHOTO_DIR, PHOTOS[i % PHOTOS.length] as string);
+    let image = sharp(source)
+      .resize(WIDTH, HEIGHT, { fit: 'cover' })
+      .modulate({ hue: (i * 37) % 360 });
+    if (Math.floor(i / PHOTOS.length) % 2 === 1) image = image.flop();
+    images.push(await image.jpeg({ quality: 90 }).toBuffer());
+  }
+  return images;
+}
+
+interface PipelineRun {
+  totalMs: number;
+  latencies: number[];
+  statuses: Record<string, number>;
+}
+
+async function plainLoop(images: Buffer[]): Promise<PipelineRun> {
+  const latencies: number[] = [];
+  const startedAt = performance.now();
+  for (const image of images) {
+    const started = performance.now();
+    const extraction = await extractMetadata(image);
+    if (!extraction.supported)
+      throw new Error(`the baseline could not read an image: ${extraction.reason.cause}`);
+    await makeThumbnails(image);
+    latencies.push(performance.now() - started);
+  }
+  return { totalMs: performance.now() - startedAt, latencies, statuses: {} };
+}
+
+async function throughPipeline(images: Buffer[], params: Record<string, string>): Promise<PipelineRun> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'bench-image-pipeline-'));
+  let cloud: CloudProcess | undefined;
+  try {
+    cloud = await startCloudProcess({ stateDir, params });
+    const { description } = cloud;
+    const service = description.services['image-pipeline'];
+    if (service === undefined) throw new Error('the image-pipeline service did not start');
+    const config = { region: description.region, credentials: description.credentials };
+    const s3 = new S3Client({
+      ...config,
+      endpoint: description.endpoints.s3,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    const table = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ ...config, endpoint: description.endpoints.dynamodb }),
+    );
+    const bucket = service.resources.ImagesBucket as string;
+    const tableName = service.resources.ImagesTable as string;
+    const upload = async (ownerId: string, batch: Buffer[]) => {
+      const sentAt = new Map<string, number>();
+      const startedAt = Date.now();
+      await Promise.all(
+        batch.map(async (body, index) => {
+          const key = `uploads/${ownerId}/photo-${index}.jpg`;
+          sentAt.set(key, Date.now());
+          await s3.send(
+            new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'image/jpeg' }),
+          );
+        }),
+      );
+      const done = await waitForTerminal(table, tableName, ownerId, batch.length);
+      const latencies = done.map(
+        (record) => Date.parse(record.updatedAt) - (sentAt.get(record.key) as number),
+      );
+      const finishedAt = Math.max(...done.map((record) => Date.parse(record.updatedAt)));
+      const statuses: Record<string, number> = {};
+      for (const record of done) statuses[record.status] = (statuses[record.status] ?? 0) + 1;
+      return { totalMs: finishedAt - startedAt, latencies, statuses };
+    };
+    // The first executions load every function's bundle (cold starts): not what is measured.
+    await upload('benchwarmup', images.slice(0, WARM_UP));
+    return await upload('benchowner', images.slice(WARM_UP));
+  } finally {
+    await cloud?.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+interface ImageRow {
+  key: string;
+  status: string;
+  updatedAt: string;
+}
+
+async function waitForTerminal(
+  table: DynamoDBDocumentClient,
+  tableName: string,
+  ownerId: string,
+  count: number,
+): Promise<ImageRow[]> {
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    const { Items = [] } = await table.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'byOwner',
+        KeyConditionExpression: 'ownerId = :owner',
+        ExpressionAttributeValues: { ':owner': ownerId },
+      }),
+    );
+    const done = (Items as ImageRow[]).filter((item) => TERMINAL.has(item.status));
+    if (done.length >= count) return done;
+    if (Date.now() > deadline)
+      throw new Error(`only ${done.length} of ${count} images finished in 15 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

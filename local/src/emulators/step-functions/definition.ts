@@ -1,0 +1,125 @@
+/**
+ * Reading and preparing Amazon States Language definitions: pure functions, no I/O.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html
+ */
+
+export interface AslState {
+  Type: string;
+  QueryLanguage?: string;
+  Resource?: string;
+  Retry?: AslRetrier[];
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
+  Branches?: AslDefinition[];
+  ItemProcessor?: AslDefinition & { ProcessorConfig?: { Mode?: string } };
+  Iterator?: AslDefinition;
+  [field: string]: unknown;
+}
+
+export interface AslRetrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+}
+
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  QueryLanguage?: string;
+  TimeoutSeconds?: number;
+  [field: string]: unknown;
+}
+
+/** Visits every state, those inside Parallel branches and Map item processors included. */
+export function forEachState(
+  definition: AslDefinition,
+  visit: (name: string, state: AslState) => void,
+): void {
+  for (const [name, state] of Object.entries(definition.States ?? {})) {
+    visit(name, state);
+    for (const branch of state.Branches ?? []) forEachState(branch, visit);
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor !== undefined) forEachState(processor, visit);
+  }
+}
+
+/**
+ * Why the local cloud cannot run a definition as AWS would, or undefined when it can. JSONata
+ * (QueryLanguage, at the top or on any state) is refused rather than silently read as JSONPath.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+ */
+export function unsupportedFeatures(definition: AslDefinition): string[] {
+  const reasons: string[] = [];
+  if (definition.QueryLanguage === 'JSONata') reasons.push('QueryLanguage JSONata (top level)');
+  forEachState(definition, (name, state) => {
+    if (state.QueryLanguage === 'JSONata') reasons.push(`QueryLanguage JSONata (state ${name})`);
+    if (state.Type === 'Map' && state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED')
+      reasons.push(`distributed Map (state ${name})`);
+  });
+  return reasons;
+}
+
+/** A Task's Resource, as the local cloud runs it. */
+export type TaskResource =
+  /** arn:aws:states:::lambda:invoke: Parameters give FunctionName and Payload; the output wraps the result. */
+  | { kind: 'lambda-invoke' }
+  /** A function ARN: the state input is the payload, the function's result is the output. */
+  | { kind: 'lambda-function'; functionName: string }
+  | { kind: 'unsupported'; resource: string };
+
+const LAMBDA_INVOKE = /^arn:aws[\w-]*:states:::lambda:invoke$/;
+
+export function taskResource(resource: string): TaskResource {
+  if (LAMBDA_INVOKE.test(resource)) return { kind: 'lambda-invoke' };
+  const functionName = functionNameOf(resource);
+  if (resource.startsWith('arn:') && functionName !== undefined)
+    return { kind: 'lambda-function', functionName };
+  return { kind: 'unsupported', resource };
+}
+
+/**
+ * The function a Lambda FunctionName designates: a name, a full or partial ARN, each with an
+ * optional version or alias ("my-function:live").
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
+ */
+export function functionNameOf(reference: string): string | undefined {
+  const full = /^arn:aws[\w-]*:lambda:[^:]*:\d{12}:function:([\w-]+)(?::[\w$-]+)?$/.exec(reference);
+  if (full) return full[1];
+  const partial = /^\d{12}:function:([\w-]+)(?::[\w$-]+)?$/.exec(reference);
+  if (partial) return partial[1];
+  const name = /^([\w-]+)(?::[\w$-]+)?$/.exec(reference);
+  return name?.[1];
+}
+
+/**
+ * Node's timers hold at most 2^31-1 ms. A Task without TimeoutSeconds has no timeout in AWS
+ * (99999999 s); aws-local-stepfunctions would otherwise stop it after 60 s.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html
+ */
+export const LONGEST_TASK_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** AWS's retrier defaults: https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-handling-retrying-after-an-error */
+const DEFAULT_INTERVAL_SECONDS = 1;
+
+/**
+ * The copy of a definition that aws-local-stepfunctions runs: Retry intervals (and their
+ * MaxDelaySeconds cap) multiplied by `retryDelayScale`, so that backoff keeps its shape at any
+ * scale (the library's retryIntervalOverrides give one fixed pause per retrier, losing backoff);
+ * and Tasks without a timeout given the longest one a timer allows. The original is untouched.
+ */
+export function runnableDefinition(definition: AslDefinition, retryDelayScale = 1): AslDefinition {
+  const copy = structuredClone(definition);
+  forEachState(copy, (_name, state) => {
+    if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined)
+      state.TimeoutSeconds = LONGEST_TASK_TIMEOUT_SECONDS;
+    if (retryDelayScale === 1) return;
+    for (const retrier of state.Retry ?? []) {
+      retrier.IntervalSeconds = (retrier.IntervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * retryDelayScale;
+      if (retrier.MaxDelaySeconds !== undefined) retrier.MaxDelaySeconds *= retryDelayScale;
+    }
+  });
+  return copy;
+}

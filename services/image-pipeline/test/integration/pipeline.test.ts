@@ -1,0 +1,292 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ImageRecord, ImageView } from '@serverless-patterns/shared/schemas';
+import { expect } from 'chai';
+import sharp from 'sharp';
+import { type TestCloud, useLocalCloud } from '../../../../local/test/harness';
+import { type Person, people } from '../../../../local/test/people';
+
+// The pipeline as a user meets it, on the local cloud: an object put into uploads/ with the SDK goes
+// through the S3 notification, the trigger, the state machine (local Step Functions) and the local
+// Rekognition, and ends as a record the API serves. The EXIF is written by exiftool, an independent
+// tool, into a real photograph from a Debian package, and read back by exiftool to compare.
+
+const PHOTOGRAPH = '/usr/lib/python3/dist-packages/skimage/data/astronaut.png';
+const TERMINAL = ['READY', 'UNSUPPORTED', 'FAILED'];
+
+describe('image pipeline, end to end on the local cloud', function () {
+  this.timeout(240_000);
+  let cloud: TestCloud;
+  let person: Person;
+  let s3: S3Client;
+  let table: DynamoDBDocumentClient;
+  let sfn: SFNClient;
+  let bucket: string;
+  let tableName: string;
+  let stateMachineArn: string;
+  let apiUrl: string;
+  let workDir: string;
+
+  before(async () => {
+    cloud = await useLocalCloud();
+    const { description } = cloud;
+    const service = description.services['image-pipeline'];
+    if (service === undefined) throw new Error('the local cloud runs no image-pipeline service');
+    const config = { region: description.region, credentials: description.credentials };
+    s3 = new S3Client({
+      ...config,
+      endpoint: description.endpoints.s3,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    table = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ ...config, endpoint: description.endpoints.dynamodb }),
+    );
+    sfn = new SFNClient({ ...config, endpoint: description.endpoints.stepfunctions });
+    bucket = service.resources.ImagesBucket as string;
+    tableName = service.resources.ImagesTable as string;
+    stateMachineArn = service.resources.ImageProcessingStateMachine as string;
+    apiUrl = `${description.portalUrl}/images`;
+    person = await people(description).create();
+    workDir = await mkdtemp(join(tmpdir(), 'image-pipeline-e2e-'));
+  });
+
+  after(async () => {
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  const upload = async (fileName: string, body: Uint8Array, owner = person) => {
+    const key = `uploads/${owner.userId}/${fileName}`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    return key;
+  };
+
+  /** The record of `key` once the workflow has finished with it. */
+  const finished = async (key: string, ownerId = person.userId): Promise<ImageRecord> => {
+    const record = await cloud.eventually(
+      async () => {
+        const { Items = [] } = await table.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'byOwner',
+            KeyConditionExpression: 'ownerId = :owner',
+            ExpressionAttributeValues: { ':owner': ownerId },
+          }),
+        );
+        return (Items as ImageRecord[]).find((item) => item.key === key);
+      },
+      (item) => item !== undefined && TERMINAL.includes(item.status),
+      180_000,
+    );
+    if (record === undefined || !TERMINAL.includes(record.status))
+      throw new Error(`${key} did not finish: ${JSON.stringify(record)}`);
+    return record;
+  };
+
+  const readObject = async (key: string) => {
+    const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return Buffer.from((await Body?.transformToByteArray()) ?? []);
+  };
+
+  const callApi = async (method: string, path: string, caller = person) => {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${caller.idToken}` },
+    });
+    const text = await response.text();
+    return { status: response.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
+  };
+
+  it('turns a photograph with EXIF into a READY record: exiftool’s values, a person, upright thumbnails', async () => {
+    // A landscape JPEG stored sideways: orientation 6 says "turn 90° clockwise to view", so it is
+    // seen (and must be thumbnailed) as a portrait, 480 x 640.
+    const photo = join(workDir, 'astronaut.jpg');
+    await sharp(PHOTOGRAPH).resize(640, 480, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(photo);
+    exiftool(
+      '-overwrite_original',
+      '-Make=Hasselblad',
+      '-Model=500 EL/M',
+      '-DateTimeOriginal=1984:02:07 15:30:12',
+      '-OffsetTimeOriginal=-06:00',
+      '-ExposureTime=1/250',
+      '-ISO=64',
+      '-GPSLatitude=28.5721',
+      '-GPSLatitudeRef=N',
+      '-GPSLongitude=80.648',
+      '-GPSLongitudeRef=W',
+      '-Orientation#=6',
+      photo,
+    );
+    const truth = JSON.parse(exiftool('-json', '-n', photo))[0] as Record<string, number | string>;
+
+    const key = await upload('astronaut.jpg', await readFile(photo));
+    const record = await finished(key);
+
+    expect(record.status, JSON.stringify(record.failure)).to.equal('READY');
+    // Dimensions as the photo is seen, after its orientation (shared/src/schemas/image.ts).
+    expect(record.metadata).to.include({ format: 'jpeg', width: 480, height: 640, orientation: 6 });
+    expect(record.metadata?.exif).to.include({
+      make: truth.Make,
+      model: truth.Model,
+      exposureTime: truth.ExposureTime,
+      iso: truth.ISO,
+    });
+    expect(record.metadata?.exif?.takenAt).to.equal('1984-02-07T15:30:12-06:00');
+    expect(record.metadata?.gps?.latitude).to.equal(truth.GPSLatitude);
+    expect(record.metadata?.gps?.longitude).to.equal(truth.GPSLongitude);
+    expect(record.labels?.map((label) => label.name)).to.include('Person');
+
+    const square = await sharp(await readObject(record.thumbnails?.square as string)).metadata();
+    const preview = await sharp(await readObject(record.thumbnails?.preview as string)).metadata();
+    expect([square.format, square.width, square.height]).to.deep.equal(['webp', 250, 250]);
+    expect([preview.format, preview.width, preview.height]).to.deep.equal(['webp', 480, 640]);
+    expect(preview.exif, 'metadata stripped').to.equal(undefined);
+
+    // The API serves it to its owner, with working presigned links, and to nobody else.
+    const got = await callApi('GET', `/${record.imageId}`);
+    expect(got.status).to.equal(200);
+    const view = (got.json as { image: ImageView }).image;
+    expect(view.status).to.equal('READY');
+    const thumbnail = await fetch(view.urls?.square as string);
+    expect(thumbnail.status).to.equal(200);
+    const stranger = await people(cloud.description).create();
+    expect((await callApi('GET', `/${record.imageId}`, stranger)).status).to.equal(404);
+  });
+
+  it('records a text file named .jpg and an empty file as UNSUPPORTED, with the reason, at once', async () => {
+    const text = await finished(await upload('notes.jpg', new TextEncoder().encode('not a photo\n')));
+    const empty = await finished(await upload('empty.jpg', new Uint8Array()));
+
+    expect(text.status).to.equal('UNSUPPORTED');
+    expect(text.failure?.error).to.equal('UnsupportedFormat');
+    expect(empty.status).to.equal('UNSUPPORTED');
+    expect(empty.failure?.error).to.equal('EmptyFile');
+  });
+
+  it('starts no second execution when S3 delivers the same event again', async () => {
+    const body = await sharp({ create: { width: 120, height: 90, channels: 3, background: '#3a6' } })
+      .png()
+      .toBuffer();
+    const key = await upload('replayed.png', body);
+    const record = await finished(key);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+
+    // The same notification again, straight to the trigger, as S3's at-least-once delivery may.
+    const lambda = new LambdaClient({
+      region: cloud.description.region,
+      credentials: cloud.description.credentials,
+      endpoint: cloud.description.services['image-pipeline']?.lambdaEndpoint as string,
+    });
+    const replay = await lambda.send(
+      new InvokeCommand({
+        FunctionName: cloud.description.services['image-pipeline']?.functions.startProcessing as string,
+        Payload: JSON.stringify(s3Event(bucket, key, head.ETag as string, head.VersionId)),
+      }),
+    );
+    expect(replay.FunctionError, Buffer.from(replay.Payload ?? []).toString()).to.equal(undefined);
+
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+    const named = executions.filter((execution) => execution.name === record.imageId);
+    expect(named).to.have.length(1);
+    expect((await finished(key)).updatedAt).to.equal(record.updatedAt);
+  });
+
+  it('retries an injected DetectLabels failure, then records FAILED and leaves no thumbnail behind', async () => {
+    const faults = `${cloud.description.endpoints.rekognition}/_local/faults`;
+    const inject = await fetch(faults, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'DetectLabels', error: 'InternalServerError', times: 1000 }),
+    });
+    expect(inject.status).to.be.lessThan(300);
+    try {
+      const body = await sharp({ create: { width: 200, height: 150, channels: 3, background: '#a63' } })
+        .jpeg()
+        .toBuffer();
+      const record = await finished(await upload('unlucky.jpg', body));
+
+      expect(record.status).to.equal('FAILED');
+      expect(record.failure?.error).to.equal('InternalServerError');
+      const { KeyCount } = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: `thumbnails/${person.userId}/${record.imageId}/`,
+        }),
+      );
+      expect(KeyCount).to.equal(0);
+      const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+      const execution = executions.find((candidate) => candidate.name === record.imageId);
+      const { events = [] } = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn: execution?.executionArn as string, maxResults: 1000 }),
+      );
+      const failedAttempts = events.filter(
+        (event) => event.type === 'TaskFailed' || event.type === 'LambdaFunctionFailed',
+      );
+      expect(failedAttempts.length, 'DetectLabels was retried before the Catch').to.be.greaterThan(1);
+    } finally {
+      await fetch(faults, { method: 'DELETE' });
+    }
+  });
+
+  it('lists my images newest first and deletes one with its original and thumbnails', async () => {
+    const owner = await people(cloud.description).create();
+    const body = await sharp({ create: { width: 100, height: 100, channels: 4, background: '#0000' } })
+      .png()
+      .toBuffer();
+    const first = await finished(await upload('first.png', body, owner), owner.userId);
+    const second = await finished(await upload('second.png', body, owner), owner.userId);
+
+    const listed = await callApi('GET', '', owner);
+    expect(listed.status).to.equal(200);
+    const ids = (listed.json as { images: ImageView[] }).images.map((image) => image.imageId);
+    expect(ids).to.have.members([first.imageId, second.imageId]);
+
+    expect((await callApi('DELETE', `/${first.imageId}`, person)).status, 'not the owner').to.equal(404);
+    expect((await callApi('DELETE', `/${first.imageId}`, owner)).status).to.equal(204);
+    expect((await callApi('GET', `/${first.imageId}`, owner)).status).to.equal(404);
+    const { KeyCount } = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `thumbnails/${owner.userId}/${first.imageId}/` }),
+    );
+    expect(KeyCount).to.equal(0);
+  });
+});
+
+function exiftool(...args: string[]): string {
+  return execFileSync('exiftool', args, { encoding: 'utf8' });
+}
+
+function s3Event(bucket: string, key: string, eTag: string, versionId: string | undefined) {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        s3: {
+          s3SchemaVersion: '1.0',
+          bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+          object: {
+            key: encodeURIComponent(key).replace(/%2F/g, '/'),
+            eTag: eTag.replace(/"/g, ''),
+            ...(versionId ? { versionId } : {}),
+          },
+        },
+      },
+    ],
+  };
+}
