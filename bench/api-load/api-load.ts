@@ -73,8 +73,9 @@ async function main() {
     const url = `${base}/devices/${device.deviceId}`;
     const body = await (await fetch(url, { headers: { authorization } })).text();
 
-    // Warm-up, not measured: serverless-offline starts one worker per concurrent request, and each
-    // loads its bundle (Lambda's cold starts, all on this machine); ramp up to the full count.
+    // Warm-up, not measured: the first invocations start the functions' execution environments (worker
+    // threads that load their bundle: Lambda's cold starts, at most LOCAL_LAMBDA_CONCURRENCY per
+    // function, see local/src/cloud/offline-fixes/) and fill the authorizer's result cache.
     for (const connections of [1, 10, CONNECTIONS]) {
       await autocannon({ url, connections, duration: WARM_UP_SECONDS, headers: { authorization } });
     }

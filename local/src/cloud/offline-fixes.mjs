@@ -1,25 +1,17 @@
-// Loaded into each serverless-offline process (node --import) to correct one difference from
-// API Gateway that the platform relies on: serverless-offline 14 builds an authorizer's methodArn
-// from the route template (/devices/{deviceId}/telemetry) where API Gateway uses the request's
-// path (/devices/d-42/telemetry), so a policy scoped to one device's route could never match.
-// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html
+// Loaded into each serverless-offline process (node --import) to correct where serverless-offline 14
+// differs from API Gateway and Lambda in ways the platform relies on: each fix in
+// offline-fixes/patches.ts rewrites one module's source as it loads. The fixes are TypeScript, run by
+// Node's type stripping (no build step, no tsx in these processes).
 import { registerHooks } from 'node:module';
-
-const TARGET = '/serverless-offline/src/events/http/createAuthScheme.js';
-const TEMPLATE_PATH = 'const resourcePath = request.route.path.replace(';
-const REQUEST_PATH = 'const resourcePath = request.path.replace(';
+import { applyFixes, isFixed } from './offline-fixes/patches.ts';
 
 registerHooks({
   load(url, context, nextLoad) {
     const loaded = nextLoad(url, context);
-    if (!url.endsWith(TARGET)) return loaded;
-    const source = String(loaded.source);
-    if (!source.includes(TEMPLATE_PATH)) {
-      process.emitWarning(
-        `serverless-offline changed: ${TARGET} no longer builds methodArn from the route template`,
-      );
-      return loaded;
-    }
-    return { ...loaded, source: source.replace(TEMPLATE_PATH, REQUEST_PATH) };
+    if (!isFixed(url)) return loaded;
+    const source = applyFixes(url, String(loaded.source), (message) =>
+      process.emitWarning(`serverless-offline fix skipped: ${message}`),
+    );
+    return { ...loaded, source };
   },
 });

@@ -12,7 +12,10 @@ export interface RunningService extends RunningEmulator {
 /**
  * One serverless-offline process per service: API Gateway on `httpPort`, the Lambda Invoke API on
  * `lambdaPort`. Function environments come resolved from the packaged template (see
- * shared/serverless-plugin), so handlers see the same variables as in AWS.
+ * shared/serverless-plugin), so handlers see the same variables as in AWS. offline-fixes.mjs corrects
+ * serverless-offline where it differs from AWS (offline-fixes/patches.ts): methodArn, the authorizer
+ * result cache, warm execution environments (at most LOCAL_LAMBDA_CONCURRENCY per function, from
+ * `env`; default two per core) and raw request bodies.
  */
 export async function startOfflineService(
   service: PackagedService,

@@ -111,10 +111,17 @@ export function dynamodbShardReader(
   return {
     async read(position, limit) {
       const iterator = await iteratorAt(position, async (request) => {
+        // DynamoDB Streams names the sequence number SequenceNumber where Kinesis says StartingSequenceNumber.
+        // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetShardIterator.html
+        const { StartingSequenceNumber, ...rest } = request as {
+          ShardIteratorType: StreamIteratorType;
+          StartingSequenceNumber?: string;
+        };
         const command = new GetStreamShardIteratorCommand({
           StreamArn: stream.arn,
           ShardId: stream.shardId,
-          ...(request as { ShardIteratorType: StreamIteratorType }),
+          ...rest,
+          ...(StartingSequenceNumber === undefined ? {} : { SequenceNumber: StartingSequenceNumber }),
         });
         return (await streams.send(command)).ShardIterator;
       });

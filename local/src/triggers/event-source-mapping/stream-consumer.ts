@@ -187,6 +187,8 @@ type Outcome =
 // https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html
 const MAX_WINDOW_STATE_BYTES = 1024 * 1024;
 const DEFAULT_POLL_INTERVAL_MS = 1000;
+/** Failed reads in a row after which an iterator is taken for dead whatever the error. */
+export const MAX_ITERATOR_FAILURES = 3;
 
 export function createShardConsumer(options: ShardConsumerOptions): ShardConsumer {
   const { settings, reader, invoker, shardId, eventSourceArn, functionName } = options;
@@ -222,8 +224,12 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
 
   /** Every record read and not yet checkpointed, in shard order. */
   const pending: Entry[] = [];
-  let position = options.startPosition ?? startingPosition(settings);
+  const initialPosition = options.startPosition ?? startingPosition(settings);
+  let position = initialPosition;
+  /** Failed reads in a row from the current iterator. */
+  let iteratorFailures = 0;
   let lastRead: bigint | undefined;
+  let lastReadSequenceNumber: string | undefined;
   let checkpointed: string | undefined;
   let shardEnded = false;
   let openWindow: OpenWindow | undefined;
@@ -234,12 +240,14 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
     if (shardEnded) return;
     const room = batchSize * lanes.length - lanes.reduce((count, lane) => count + lane.fresh.length, 0);
     if (room <= 0) return;
-    const result = await reader.read(position, room);
+    const result = await read(room);
     const now = clock.now();
     for (const record of result.records) {
       const sequence = BigInt(record.sequenceNumber);
+      // Records read again after an iterator was re-opened are already in hand.
       if (lastRead !== undefined && sequence <= lastRead) continue;
       lastRead = sequence;
+      lastReadSequenceNumber = record.sequenceNumber;
       const window = windowMs > 0 ? Math.floor(record.approximateArrivalTimestamp / windowMs) * windowMs : 0;
       const entry: Entry = { record, sequence, done: false, window };
       pending.push(entry);
@@ -262,6 +270,56 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
         : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last.sequenceNumber });
     if (result.shardEnded) shardEnded = true;
     advanceCheckpoint();
+  }
+
+  /**
+   * Reads from the current position. A shard iterator dies: it expires 15 minutes after it was issued
+   * (a shard whose batches are retried for that long is not read meanwhile), or the records it points
+   * at are trimmed. Retrying a dead iterator fails forever, so on ExpiredIteratorException,
+   * TrimmedDataAccessException or MAX_ITERATOR_FAILURES failures in a row, the consumer asks for a new
+   * iterator after the last record it read (every record up to it is delivered or in hand), or at
+   * its starting position when it has read none; trimmed records are gone, and it goes on from the
+   * oldest record left (TRIM_HORIZON). A read that fails again leaves the new position in place for
+   * the next poll, which asks for a fresh iterator again.
+   * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetShardIterator.html
+   * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html
+   */
+  async function read(room: number): Promise<ShardReadResult> {
+    try {
+      const result = await reader.read(position, room);
+      iteratorFailures = 0;
+      return result;
+    } catch (error) {
+      iteratorFailures += 1;
+      const name = error instanceof Error ? error.name : '';
+      const trimmed = name === 'TrimmedDataAccessException';
+      const dead = trimmed || name === 'ExpiredIteratorException';
+      if (!dead && (position.type !== 'CONTINUATION' || iteratorFailures < MAX_ITERATOR_FAILURES))
+        throw error;
+      const failed = position;
+      position = trimmed ? { type: 'TRIM_HORIZON' } : resumePosition();
+      iteratorFailures = 0;
+      logger.warn(
+        trimmed
+          ? 'The shard iterator points at trimmed records; re-opening it at the oldest record left (records may be lost)'
+          : 'The shard iterator is no longer usable; re-opening it after the last record read',
+        {
+          ...context,
+          ...errorDetails(error),
+          failedPosition: failed.type,
+          position: describePosition(position),
+        },
+      );
+      if (failed.type !== 'CONTINUATION' && !trimmed) throw error;
+      return reader.read(position, room);
+    }
+  }
+
+  /** Where a new iterator starts: after the last record read, else where this consumer started. */
+  function resumePosition(): ShardPosition {
+    const after = lastReadSequenceNumber ?? checkpointed;
+    if (after !== undefined) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: after };
+    return initialPosition.type === 'CONTINUATION' ? startingPosition(settings) : initialPosition;
   }
 
   function safelyMatches(record: StreamRecord): boolean {
@@ -670,6 +728,17 @@ function startingPosition(settings: EventSourceMappingSettings): ShardPosition {
 /** Window bounds as in AWS's events: `2020-12-09T07:04:00Z`. */
 function formatWindowTime(time: number): string {
   return new Date(time).toISOString().replace('.000Z', 'Z');
+}
+
+function describePosition(position: ShardPosition): string {
+  switch (position.type) {
+    case 'AFTER_SEQUENCE_NUMBER':
+      return `AFTER_SEQUENCE_NUMBER ${position.sequenceNumber}`;
+    case 'AT_TIMESTAMP':
+      return `AT_TIMESTAMP ${new Date(position.timestamp).toISOString()}`;
+    default:
+      return position.type;
+  }
 }
 
 function describeBatch(batch: Batch): Record<string, unknown> {

@@ -1,0 +1,171 @@
+import { pathToFileURL } from 'node:url';
+
+// Where serverless-offline 14 (and serverless-esbuild under it) differ from API Gateway and Lambda in
+// ways the platform relies on, each corrected by rewriting one module's source as it loads
+// (../offline-fixes.mjs registers the hook). When a fix no longer finds the source it expects (the
+// package changed), the module is left as it is and a warning names the fix.
+
+export interface SourceFix {
+  /** The end of the module's URL. */
+  target: string;
+  /** What the fix corrects, for the warning. */
+  why: string;
+  /** The patched source, or undefined when the source is not the expected one. */
+  patch(source: string): string | undefined;
+}
+
+const fixUrl = (name: string) => pathToFileURL(`${import.meta.dirname}/${name}`).href;
+
+/** A patch that makes every replacement, or none when one of them is not found. */
+function replacing(replacements: readonly (readonly [from: string, to: string])[]) {
+  return (source: string): string | undefined => {
+    let patched = source;
+    for (const [from, to] of replacements) {
+      if (!patched.includes(from)) return undefined;
+      patched = patched.replace(from, to);
+    }
+    return patched;
+  };
+}
+
+// API Gateway hands a proxy integration the body exactly as the client sent it (base64 for binary
+// media types). serverless-offline parses a JSON body and falls back to the text only when the parsed
+// value is truthy, so `false`, `0`, `null` and `""` reached the function as a boolean, a number, null
+// or null. The raw text, when there is one, is now the body; binary bodies still become base64 below.
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format
+const RAW_BODY = replacing([
+  [
+    'let body = this.#request.payload',
+    'let body = typeof this.#request.rawPayload === "string" && this.#request.rawPayload !== "" ? this.#request.rawPayload : this.#request.payload',
+  ],
+]);
+
+export const OFFLINE_FIXES: readonly SourceFix[] = [
+  {
+    // The authorizer's methodArn is built from the route template (/devices/{deviceId}/telemetry)
+    // where API Gateway uses the request's path (/devices/d-42/telemetry), so a policy scoped to one
+    // device's route could never match.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html
+    target: '/serverless-offline/src/events/http/createAuthScheme.js',
+    why: 'methodArn from the request path',
+    patch: replacing([
+      ['const resourcePath = request.route.path.replace(', 'const resourcePath = request.path.replace('],
+    ]),
+  },
+  {
+    // API Gateway caches an authorizer's policy per identity source for resultTtlInSeconds;
+    // serverless-offline runs the authorizer on every request (authorizer-cache.ts).
+    target: '/serverless-offline/src/events/http/createAuthScheme.js',
+    why: 'authorizer result cache',
+    patch: replacing([
+      [
+        'export default function createAuthScheme(authorizerOptions, provider, lambda) {',
+        `import { cachedAuthorizer as __cachedAuthorizer } from ${JSON.stringify(fixUrl('authorizer-cache.ts'))}
+export default function createAuthScheme(authorizerOptions, provider, lambda) {
+  lambda = __cachedAuthorizer(authorizerOptions, lambda)`,
+      ],
+    ]),
+  },
+  {
+    // Execution environments reused warm, at most LOCAL_LAMBDA_CONCURRENCY per function, the other
+    // invocations waiting for one (execution-environments.ts).
+    target: '/serverless-offline/src/lambda/LambdaFunctionPool.js',
+    why: 'execution environments reused, bounded per function',
+    patch: (source) => {
+      const expected = ['export default class LambdaFunctionPool', 'get(functionKey, functionDefinition)'];
+      if (!expected.every((text) => source.includes(text))) return undefined;
+      return `import { availableParallelism } from "node:os"
+import LambdaFunction from "./LambdaFunction.js"
+import { ExecutionEnvironmentPool, concurrencyFrom } from ${JSON.stringify(fixUrl('execution-environments.ts'))}
+export default class LambdaFunctionPool extends ExecutionEnvironmentPool {
+  constructor(serverless, options) {
+    super({
+      create: (functionKey, functionDefinition) =>
+        new LambdaFunction(functionKey, functionDefinition, serverless, options),
+      concurrency: concurrencyFrom(process.env.LOCAL_LAMBDA_CONCURRENCY, availableParallelism()),
+      idleTimeoutMs: Number(options.terminateIdleLambdaTime) * 1000,
+      reuse: !options.reloadHandler,
+    })
+  }
+}
+`;
+    },
+  },
+  // Lambda reports a function's uncaught error with its name as errorType, and Step Functions matches
+  // Retry and Catch on it (a Rekognition InternalServerError, a ValidationError...). serverless-offline
+  // loses the name twice: the worker thread posts the Error through a structured clone, which keeps
+  // only the standard names, and the Invoke API then writes "Error" whatever it was given.
+  // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html
+  {
+    target: '/serverless-offline/src/lambda/handler-runner/worker-thread-runner/workerThreadHelper.js',
+    why: "the error's name crosses the worker thread",
+    patch: replacing([
+      [
+        '    port.postMessage(err)\n',
+        '    port.postMessage(err instanceof Error ? { lambdaError: { name: err.name, message: err.message, stack: err.stack } } : err)\n',
+      ],
+    ]),
+  },
+  {
+    target: '/serverless-offline/src/lambda/handler-runner/worker-thread-runner/WorkerThreadRunner.js',
+    why: "the error's name crosses the worker thread",
+    patch: replacing([
+      [
+        '          if (value instanceof Error) {',
+        `          if (value !== null && typeof value === "object" && "lambdaError" in value) {
+            rej(Object.assign(new Error(value.lambdaError.message), value.lambdaError))
+            return
+          }
+          if (value instanceof Error) {`,
+      ],
+    ]),
+  },
+  {
+    target: '/serverless-offline/src/lambda/routes/invocations/InvocationsController.js',
+    why: "errorType is the error's name",
+    patch: replacing([['            errorType: "Error",', '            errorType: err.name || "Error",']]),
+  },
+  {
+    target: '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEvent.js',
+    why: 'the raw body, as API Gateway passes it (REST API)',
+    patch: RAW_BODY,
+  },
+  {
+    target: '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEventV2.js',
+    why: 'the raw body, as API Gateway passes it (HTTP API)',
+    patch: RAW_BODY,
+  },
+  {
+    // serverless-esbuild's file watcher ignores its default work folder (.esbuild) but not the one
+    // configured (outputWorkFolder): every local cloud bundles into its own .esbuild-<name> in each
+    // service, so one cloud starting made every other running cloud bundle all its functions again
+    // and drop their warm execution environments. Bundles are outputs, never sources to watch.
+    target: '/serverless-esbuild/dist/index.js',
+    why: 'the watcher ignores every esbuild work folder',
+    patch: replacing([
+      ['ignored: allIgnored,', String.raw`ignored: [...allIgnored, /(^|[\\/])\.esbuild[^\\/]*([\\/]|$)/],`],
+    ]),
+  },
+];
+
+/** The module's source with the fixes that target it; `warn` hears of each one that no longer applies. */
+export function applyFixes(
+  url: string,
+  source: string,
+  warn: (message: string) => void,
+  fixes: readonly SourceFix[] = OFFLINE_FIXES,
+): string {
+  let patched = source;
+  for (const fix of fixes) {
+    if (!url.endsWith(fix.target)) continue;
+    const result = fix.patch(patched);
+    if (result === undefined) warn(`${fix.target} changed: the fix "${fix.why}" no longer applies`);
+    else patched = result;
+  }
+  return patched;
+}
+
+/** Whether any fix targets the module (most modules are not read as text at all). */
+export function isFixed(url: string, fixes: readonly SourceFix[] = OFFLINE_FIXES): boolean {
+  return fixes.some(({ target }) => url.endsWith(target));
+}
