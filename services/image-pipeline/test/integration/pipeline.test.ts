@@ -111,10 +111,14 @@ describe('image pipeline, end to end on the local cloud', function () {
   };
 
   it('turns a photograph with EXIF into a READY record: exiftool’s values, a person, upright thumbnails', async () => {
-    // A landscape JPEG stored sideways: orientation 6 says "turn 90° clockwise to view", so it is
-    // seen (and must be thumbnailed) as a portrait, 480 x 640.
+    // A portrait photo stored sideways, as cameras do: the pixels are turned a quarter to the left
+    // (640 x 480) and orientation 6 says "turn 90° clockwise to view", so it is seen (and must be
+    // thumbnailed, and labelled) upright, 480 x 640.
     const photo = join(workDir, 'astronaut.jpg');
-    await sharp(PHOTOGRAPH).resize(640, 480, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(photo);
+    await sharp(await sharp(PHOTOGRAPH).resize(480, 640, { fit: 'fill' }).toBuffer())
+      .rotate(-90)
+      .jpeg({ quality: 90 })
+      .toFile(photo);
     exiftool(
       '-overwrite_original',
       '-Make=Hasselblad',
