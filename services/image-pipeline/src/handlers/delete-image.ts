@@ -1,7 +1,7 @@
 import { callerFrom } from '@serverless-patterns/shared/authorizers/caller';
 import { noContent } from '@serverless-patterns/shared/http';
+import { route } from '@serverless-patterns/shared/route';
 import { gallery } from '../gallery-service';
-import { route } from '../route';
 
 export const handler = route(async (event) => {
   const { userId } = callerFrom(event);
