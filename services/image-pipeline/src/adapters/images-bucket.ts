@@ -8,7 +8,8 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { GalleryObjects } from '../core/gallery';
-import type { ObjectRef, ObjectStore } from '../core/workflow';
+import type { ObjectRef } from '../core/images';
+import type { ObjectStore } from '../core/workflow';
 
 export interface Presigners {
   presignPost: typeof createPresignedPost;

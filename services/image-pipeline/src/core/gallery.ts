@@ -8,8 +8,8 @@ import {
   type ListImagesResponse,
 } from '@serverless-patterns/shared/schemas';
 import { z } from 'zod';
+import { type ObjectRef, thumbnailKeys } from './images';
 import { type Clock, UPLOADS_PREFIX } from './uploads';
-import { type ObjectRef, thumbnailKeys } from './workflow';
 
 // The routes of this service (base path /images): presigned uploads, the owner's gallery, deletion.
 

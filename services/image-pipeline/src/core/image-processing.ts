@@ -1,18 +1,20 @@
 import type { ImageFailure, ImageMetadata } from '@serverless-patterns/shared/schemas';
 import exifr from 'exifr';
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { DEFAULT_LIMITS, type ProcessingLimits, UnsupportedReason } from './images';
+
+// Loaded only by the steps that decode images (extractMetadata, detectLabels, makeThumbnails): sharp
+// is a native module that reaches Lambda through a layer those functions alone have (serverless.yml).
+export {
+  DEFAULT_LIMITS,
+  MAX_INPUT_PIXELS,
+  type ProcessingLimits,
+  THUMBNAIL_CONTENT_TYPE,
+  UnsupportedReason,
+} from './images';
 
 // What the workflow does with the bytes of an image, with sharp (libvips) and exifr. Pure: bytes in,
 // bytes and values out; the adapters read and write S3.
-
-/**
- * sharp's pixel limit (width x height) for every decode. 100 megapixels covers every phone and most
- * cameras (a 50 MP sensor is 8192 x 6144) and bounds the memory one decode can take (100 MP of RGBA is
- * 400 MB) in functions of 2 GB. sharp's own default is 268 MP (0x3FFF x 0x3FFF); a crafted header can
- * claim far more than the file holds, which is why the limit is checked on the header before decoding.
- * https://sharp.pixelplumbing.com/api-constructor#parameters
- */
-export const MAX_INPUT_PIXELS = 100_000_000;
 
 /**
  * Formats the pipeline processes: every format this build of sharp decodes from a buffer, except
@@ -26,24 +28,9 @@ export const SUPPORTED_FORMATS: ReadonlySet<string> = new Set(
     .map((format) => format.id),
 );
 
-export interface ProcessingLimits {
-  maxInputPixels: number;
-}
-
-export const DEFAULT_LIMITS: ProcessingLimits = { maxInputPixels: MAX_INPUT_PIXELS };
-
 export type Extraction =
   | { supported: true; metadata: ImageMetadata }
   | { supported: false; reason: ImageFailure; metadata?: ImageMetadata };
-
-/** Reason codes of UNSUPPORTED images: a property of the file, so retrying cannot help. */
-export const UnsupportedReason = {
-  empty: 'EmptyFile',
-  tooLarge: 'FileTooLarge',
-  format: 'UnsupportedFormat',
-  pixels: 'PixelLimitExceeded',
-  undecodable: 'UndecodableImage',
-} as const;
 
 /**
  * Format, dimensions, orientation, size, EXIF and GPS of an image, and whether the pipeline can
@@ -101,7 +88,6 @@ export interface Thumbnails {
   preview: Uint8Array;
 }
 
-export const THUMBNAIL_CONTENT_TYPE = 'image/webp';
 export const SQUARE_SIZE = 250;
 export const PREVIEW_SIZE = 1024;
 

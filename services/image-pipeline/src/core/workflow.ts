@@ -11,27 +11,26 @@ import {
   imageThumbnailsSchema,
 } from '@serverless-patterns/shared/schemas';
 import { z } from 'zod';
+import type { Extraction } from './image-processing';
 import {
   DEFAULT_LIMITS,
-  type Extraction,
-  extractMetadata,
-  labelImage,
-  makeThumbnails,
+  type ObjectRef,
   type ProcessingLimits,
   THUMBNAIL_CONTENT_TYPE,
+  thumbnailKeys,
   UnsupportedReason,
-} from './image-processing';
+} from './images';
+
+/**
+ * The decoding (sharp, exifr), loaded by the three steps that use it: the bundles of the other steps
+ * then never load sharp, which only the decoding functions' layer provides.
+ */
+const imageProcessing = () => import('./image-processing');
+
 import type { Clock } from './uploads';
 
 // The steps of the processing state machine (serverless.yml, stepFunctions), one function each. The
 // state machine passes them its state as Payload; each step returns what the state machine keeps.
-
-/** One object version in S3. */
-export interface ObjectRef {
-  bucket: string;
-  key: string;
-  versionId?: string | undefined;
-}
 
 /** The images bucket, as the workflow uses it; implemented by the S3 adapter. */
 export interface ObjectStore {
@@ -67,13 +66,6 @@ export interface LabelDetector {
 
 /** Above this, an object is not even downloaded: UNSUPPORTED (FileTooLarge). */
 export const MAX_OBJECT_BYTES = 25 * 1024 * 1024;
-
-export function thumbnailKeys(ownerId: string, imageId: string): ImageThumbnails {
-  return {
-    square: `thumbnails/${ownerId}/${imageId}/square.webp`,
-    preview: `thumbnails/${ownerId}/${imageId}/preview.webp`,
-  };
-}
 
 // The state at each step. Schemas are not strict: a step reads what it needs from the whole state.
 
@@ -153,7 +145,7 @@ export function createImageWorkflow({
                 cause: `The file is ${size} bytes, over the limit of ${maxObjectBytes}.`,
               },
             }
-          : await extractMetadata(await readOriginal(job), limits);
+          : await (await imageProcessing()).extractMetadata(await readOriginal(job), limits);
       return { ...job, extraction };
     },
 
@@ -166,12 +158,13 @@ export function createImageWorkflow({
     /** Step 4, first branch. */
     async detectLabels(job: ImageJob): Promise<{ labels: ImageLabel[] }> {
       if (detector === undefined) return { labels: [] };
+      const { labelImage } = await imageProcessing();
       return { labels: await detector.detect(await labelImage(await readOriginal(job), limits)) };
     },
 
     /** Step 4, second branch. */
     async makeThumbnails(job: ImageJob): Promise<{ thumbnails: ImageThumbnails }> {
-      const made = await makeThumbnails(await readOriginal(job), limits);
+      const made = await (await imageProcessing()).makeThumbnails(await readOriginal(job), limits);
       const keys = thumbnailKeys(job.ownerId, job.imageId);
       await Promise.all([
         objects.write(job.bucket, keys.square, made.square, THUMBNAIL_CONTENT_TYPE),

@@ -6,7 +6,8 @@ import type {
   ImageThumbnails,
 } from '@serverless-patterns/shared/schemas';
 import type { GalleryObjects, GalleryStore, PageKey, UploadPolicy } from '../../src/core/gallery';
-import type { LabelDetector, ObjectRef, ObjectStore } from '../../src/core/workflow';
+import type { ObjectRef } from '../../src/core/images';
+import type { LabelDetector, ObjectStore } from '../../src/core/workflow';
 
 /** The images bucket in memory: objects by "bucket/key". */
 export function createFakeBucket(objects: Record<string, Uint8Array> = {}) {

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared/schemas';
 import { expect } from 'chai';
 import sharp from 'sharp';
+import { thumbnailKeys } from '../../../src/core/images';
 import {
   type AnalysedState,
   createImageWorkflow,
   describeFailure,
   type ExtractedState,
-  thumbnailKeys,
 } from '../../../src/core/workflow';
 import { createFakeBucket, createFakeDetector, createFakeTable } from '../fakes';
 import { COFFEE } from '../fixtures';

@@ -1,0 +1,44 @@
+import type { ImageThumbnails } from '@serverless-patterns/shared/schemas';
+
+// What the routes and every workflow step share about images, without loading sharp (a native module
+// only the decoding steps have, through their layer): limits, reason codes, where thumbnails live.
+
+/** One object version in S3. */
+export interface ObjectRef {
+  bucket: string;
+  key: string;
+  versionId?: string | undefined;
+}
+
+/**
+ * sharp's pixel limit (width x height) for every decode. 100 megapixels covers every phone and most
+ * cameras (a 50 MP sensor is 8192 x 6144) and bounds the memory one decode can take (100 MP of RGBA is
+ * 400 MB) within the decoding functions' 1 to 1.5 GB. sharp's own default is 268 MP (0x3FFF x 0x3FFF); a crafted header can
+ * claim far more than the file holds, which is why the limit is checked on the header before decoding.
+ * https://sharp.pixelplumbing.com/api-constructor#parameters
+ */
+export const MAX_INPUT_PIXELS = 100_000_000;
+
+export interface ProcessingLimits {
+  maxInputPixels: number;
+}
+
+export const DEFAULT_LIMITS: ProcessingLimits = { maxInputPixels: MAX_INPUT_PIXELS };
+
+/** Reason codes of UNSUPPORTED images: a property of the file, so retrying cannot help. */
+export const UnsupportedReason = {
+  empty: 'EmptyFile',
+  tooLarge: 'FileTooLarge',
+  format: 'UnsupportedFormat',
+  pixels: 'PixelLimitExceeded',
+  undecodable: 'UndecodableImage',
+} as const;
+
+export const THUMBNAIL_CONTENT_TYPE = 'image/webp';
+
+export function thumbnailKeys(ownerId: string, imageId: string): ImageThumbnails {
+  return {
+    square: `thumbnails/${ownerId}/${imageId}/square.webp`,
+    preview: `thumbnails/${ownerId}/${imageId}/preview.webp`,
+  };
+}
