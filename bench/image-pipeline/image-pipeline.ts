@@ -35,7 +35,7 @@ async function main() {
   const measured = images.slice(WARM_UP);
 
   const baseline = await plainLoop(measured);
-  const withoutLabels = await throughPipeline(images, { imageLabels: 'off' });
+  const withoutLabels = await throughPipeline(images, { labelDetection: 'false' });
   const withLabels = await throughPipeline(images, {});
 
   const rate = (count: number, ms: number) => (count / (ms / 1000)).toFixed(2);

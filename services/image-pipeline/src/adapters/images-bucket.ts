@@ -5,8 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createPresignedPost, getSignedUrl } from '@serverless-patterns/shared/clients/s3';
 import type { GalleryObjects } from '../core/gallery';
 import type { ObjectRef } from '../core/images';
 import type { ObjectStore } from '../core/workflow';

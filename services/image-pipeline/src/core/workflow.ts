@@ -9,6 +9,7 @@ import {
   imageLabelSchema,
   imageMetadataSchema,
   imageThumbnailsSchema,
+  MAX_UPLOAD_BYTES,
 } from '@serverless-patterns/shared/schemas';
 import { z } from 'zod';
 import type { Extraction } from './image-processing';
@@ -64,8 +65,11 @@ export interface LabelDetector {
   detect(jpeg: Uint8Array): Promise<ImageLabel[]>;
 }
 
-/** Above this, an object is not even downloaded: UNSUPPORTED (FileTooLarge). */
-export const MAX_OBJECT_BYTES = 25 * 1024 * 1024;
+/**
+ * Above this, an object is not even downloaded: UNSUPPORTED (FileTooLarge). The presigned POST refuses
+ * larger uploads already; this catches objects put by other means (the CLI, the SDK).
+ */
+export const MAX_OBJECT_BYTES = MAX_UPLOAD_BYTES;
 
 // The state at each step. Schemas are not strict: a step reads what it needs from the whole state.
 
