@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { startCognito } from '../emulators/cognito';
 import { startDynamoDb } from '../emulators/dynamodb';
-import { findFreePort, type RunningEmulator } from '../emulators/emulator';
+import { endpointFor, findFreePort, type RunningEmulator } from '../emulators/emulator';
 import { startKinesis } from '../emulators/kinesis';
 import { startRekognition } from '../emulators/rekognition';
 import { startS3 } from '../emulators/s3';
@@ -11,6 +11,7 @@ import { startSnsSqs } from '../emulators/sns-sqs';
 import { startStepFunctions, stateMachinesFrom } from '../emulators/step-functions/start-step-functions';
 import { asyncInvokeConfigFrom, createAsyncInvoker } from '../lambda/async-invoker';
 import { createDestinations } from '../lambda/destinations';
+import { functionArn, functionNameFromArn } from '../lambda/function-arn';
 import { createOfflineInvoker } from '../lambda/offline-invoker';
 import { type GeneratedIds, provisionStack } from '../provision/provision-stack';
 import { assignPhysicalNames } from '../templates/physical-names';
@@ -22,7 +23,6 @@ import {
   type Stack,
   tryResolve,
 } from '../templates/stack';
-import { functionNameFromArn } from '../triggers/eventbridge/rules';
 import {
   decodeS3EventKey,
   notificationTargetsFrom,
@@ -178,7 +178,7 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
       destinations,
       configFor: (functionName) =>
         functions.find((fn) => fn.name === functionName)?.asyncConfig ?? asyncInvokeConfigFrom(undefined),
-      functionArn: (functionName) => `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:${functionName}`,
+      functionArn: (functionName) => functionArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, functionName),
       delayScale: options.retryDelayScale ?? 1,
       log: (message, details) => log(`${message} ${JSON.stringify(details ?? {})}`),
     });
@@ -301,7 +301,7 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
     const description: CloudDescription = {
       stage,
       region: LOCAL_REGION,
-      accountId: '000000000000',
+      accountId: LOCAL_ACCOUNT_ID,
       pid: process.pid,
       portalUrl: frontDoor.url,
       controlUrl: control.url,
@@ -358,7 +358,10 @@ async function startEmulators(
     stoppers.push(emulator.stop);
     return emulator;
   };
-  const [dynamodb, s3, kinesis, snsSqs, cognito] = await Promise.all([
+  // Rekognition reads S3Object images through the S3 API: it needs S3's address, not S3 running, so
+  // both start side by side.
+  const s3Port = await findFreePort(ports.s3);
+  const [dynamodb, s3, kinesis, snsSqs, cognito, rekognition] = await Promise.all([
     started(
       startDynamoDb({
         port: await findFreePort(ports.dynamodb),
@@ -368,7 +371,7 @@ async function startEmulators(
     ),
     started(
       startS3({
-        port: await findFreePort(ports.s3),
+        port: s3Port,
         dataDir: join(dataDir, 's3'),
         credentials: LOCAL_CREDENTIALS,
       }),
@@ -388,16 +391,17 @@ async function startEmulators(
         log,
       }),
     ),
+    started(
+      startRekognition({
+        port: await findFreePort(ports.rekognition),
+        dataDir: join(dataDir, 'rekognition'),
+        s3Endpoint: endpointFor(s3Port),
+        s3Credentials: LOCAL_CREDENTIALS,
+        region: LOCAL_REGION,
+        log,
+      }),
+    ),
   ]);
-  // DetectLabels reads S3Object images through the S3 API.
-  const rekognition = await started(
-    startRekognition({
-      port: await findFreePort(ports.rekognition),
-      dataDir: join(dataDir, 'rekognition'),
-      s3Endpoint: s3.endpoint,
-      log,
-    }),
-  );
   return { dynamodb, s3, kinesis, snsSqs, cognito, rekognition };
 }
 

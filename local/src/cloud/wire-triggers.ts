@@ -2,6 +2,7 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { findFreePort } from '../emulators/emulator';
 import type { AsyncInvoker } from '../lambda/async-invoker';
+import { functionArn, functionNameFromArn } from '../lambda/function-arn';
 import type { FailureDestination, LambdaInvoker } from '../lambda/invoker';
 import { activeResources, type Stack, tryResolve } from '../templates/stack';
 import { createQueueConsumer, type QueueMessage } from '../triggers/event-source-mapping/queue-consumer';
@@ -16,7 +17,7 @@ import { parseEventSourceMapping } from '../triggers/event-source-mapping/settin
 import { createShardConsumer, type StreamRecord } from '../triggers/event-source-mapping/stream-consumer';
 import { createEventBus, startEventBusServer } from '../triggers/eventbridge/event-bus';
 import { matchesFilterCriteria } from '../triggers/eventbridge/event-pattern';
-import { type EventRule, functionNameFromArn, rulesFromTemplate } from '../triggers/eventbridge/rules';
+import { type EventRule, rulesFromTemplate } from '../triggers/eventbridge/rules';
 import { createScheduler, type Scheduler } from '../triggers/eventbridge/scheduler';
 import { createTargetDelivery, systemTimer, targetWarnings } from '../triggers/eventbridge/target-delivery';
 import type { LocalClients } from './clients';
@@ -169,7 +170,7 @@ export async function startEventSourceMappings(
       if (!settings.enabled) continue;
       const functionName =
         functionNameFromArn(String(properties.FunctionName)) ?? String(properties.FunctionName);
-      const functionArn = `arn:aws:lambda:${LOCAL_REGION}:${stack.context.accountId}:function:${functionName}`;
+      const arnOfFunction = functionArn(LOCAL_REGION, stack.context.accountId, functionName);
       const matches =
         settings.filterPatterns.length === 0
           ? undefined
@@ -228,7 +229,7 @@ export async function startEventSourceMappings(
           const consumer = createShardConsumer({
             settings,
             functionName,
-            functionArn,
+            functionArn: arnOfFunction,
             eventSourceArn: sourceArn,
             shardId,
             reader,

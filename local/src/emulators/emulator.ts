@@ -36,7 +36,7 @@ export const STOP_GRACE_MS = 5_000;
 
 export const endpointFor = (port: number): string => `http://${LOOPBACK}:${port}`;
 
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 /** Creates the data directory if missing and returns its absolute path (children run in other cwds). */
 export const prepareDataDir = async (dataDir: string): Promise<string> => {

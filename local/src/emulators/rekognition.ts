@@ -29,6 +29,7 @@ import {
   endpointFor,
   prepareDataDir,
   type RunningEmulator,
+  sleep,
   startChildEmulator,
   waitForPort,
 } from './emulator';
@@ -38,8 +39,8 @@ import type { S3Credentials } from './s3';
 export interface RekognitionOptions extends EmulatorOptions {
   /** The S3 API that Image.S3Object is read from (the local cloud's s3 emulator). */
   s3Endpoint: string;
-  /** Defaults to the pair the local cloud hands to every process. */
-  s3Credentials?: S3Credentials;
+  s3Credentials: S3Credentials;
+  region: string;
   /**
    * Resolve only once the model has loaded (tests, benchmarks). By default start() resolves as soon as the
    * port answers and the model loads in the background; a request that comes first waits for it.
@@ -47,15 +48,11 @@ export interface RekognitionOptions extends EmulatorOptions {
   waitForModel?: boolean;
 }
 
-const LOCAL_S3_CREDENTIALS: S3Credentials = { accessKeyId: 'local', secretAccessKey: 'local-secret' };
-const REGION = 'us-east-1';
 // tsx compiles the child's TypeScript on start; on a busy machine that and the model take tens of seconds.
 const READY_TIMEOUT_MS = 120_000;
 const HEALTH_POLL_MS = 100;
 
 const CHILD_ENTRY = fileURLToPath(new URL('./rekognition/child.ts', import.meta.url));
-
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 const waitForDetector = async (endpoint: string, signal: AbortSignal) => {
   for (;;) {
@@ -75,7 +72,8 @@ export const startRekognition = async ({
   dataDir,
   log,
   s3Endpoint,
-  s3Credentials = LOCAL_S3_CREDENTIALS,
+  s3Credentials,
+  region,
   waitForModel = false,
 }: RekognitionOptions): Promise<RunningEmulator> => {
   const cwd = await prepareDataDir(dataDir);
@@ -90,7 +88,7 @@ export const startRekognition = async ({
       command: process.execPath,
       args: ['--import', tsx, CHILD_ENTRY],
       cwd,
-      env: childEnvironment({ port, s3Endpoint, s3Credentials, region: REGION }),
+      env: childEnvironment({ port, s3Endpoint, s3Credentials, region }),
       log,
     },
     ready: async (signal) => {

@@ -1,3 +1,4 @@
+import { functionArn } from '../lambda/function-arn';
 import { activeResources, type Stack, tryResolve } from './stack';
 
 /**
@@ -74,7 +75,7 @@ const RULES: Record<string, NamingRule> = {
     maxLength: 64,
     values: (name, region, account) => ({
       ref: name,
-      attributes: { Arn: `arn:aws:lambda:${region}:${account}:function:${name}` },
+      attributes: { Arn: functionArn(region, account, name) },
     }),
   },
   'AWS::IAM::Role': {

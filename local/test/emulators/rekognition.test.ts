@@ -90,6 +90,7 @@ describe('Rekognition emulator (DetectLabels on CenterNet)', function () {
         dataDir: `${dataDir}/rekognition`,
         s3Endpoint: (s3Emulator as RunningEmulator).endpoint,
         s3Credentials: credentials,
+        region: 'us-east-1',
         waitForModel: true,
       }),
     );
@@ -347,6 +348,8 @@ describe('Rekognition emulator (DetectLabels on CenterNet)', function () {
             port: await findFreePort(),
             dataDir: `${dataDir}/rekognition-early`,
             s3Endpoint: (s3Emulator as RunningEmulator).endpoint,
+            s3Credentials: credentials,
+            region: 'us-east-1',
             log: (line) => childOutput.push(line),
           }),
         );

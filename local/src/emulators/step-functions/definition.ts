@@ -1,3 +1,4 @@
+import { functionNameOf } from '../../lambda/function-arn';
 /**
  * Reading and preparing Amazon States Language definitions: pure functions, no I/O.
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html
@@ -78,20 +79,6 @@ export function taskResource(resource: string): TaskResource {
   if (resource.startsWith('arn:') && functionName !== undefined)
     return { kind: 'lambda-function', functionName };
   return { kind: 'unsupported', resource };
-}
-
-/**
- * The function a Lambda FunctionName designates: a name, a full or partial ARN, each with an
- * optional version or alias ("my-function:live").
- * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
- */
-export function functionNameOf(reference: string): string | undefined {
-  const full = /^arn:aws[\w-]*:lambda:[^:]*:\d{12}:function:([\w-]+)(?::[\w$-]+)?$/.exec(reference);
-  if (full) return full[1];
-  const partial = /^\d{12}:function:([\w-]+)(?::[\w$-]+)?$/.exec(reference);
-  if (partial) return partial[1];
-  const name = /^([\w-]+)(?::[\w$-]+)?$/.exec(reference);
-  return name?.[1];
 }
 
 /**

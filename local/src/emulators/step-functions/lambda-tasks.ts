@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { functionArn, functionNameOf } from '../../lambda/function-arn';
 import type { LambdaInvoker } from '../../lambda/invoker';
-import { functionNameOf, type TaskResource } from './definition';
+import type { TaskResource } from './definition';
 import type { HistoryEventInput } from './history';
 
 /**
@@ -108,7 +109,7 @@ async function runLambdaFunction(
   dependencies: LambdaTaskDependencies,
 ): Promise<unknown> {
   const { record } = dependencies;
-  const resource = `arn:aws:lambda:${dependencies.region}:${dependencies.accountId}:function:${functionName}`;
+  const resource = functionArn(dependencies.region, dependencies.accountId, functionName);
   if (!dependencies.hasFunction(functionName)) {
     const [error, cause] = functionNotFound(resource, dependencies);
     record({

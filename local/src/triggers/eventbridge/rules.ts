@@ -79,12 +79,6 @@ export function rulesFromTemplate(
   return rules;
 }
 
-/** `arn:aws:lambda:us-east-1:123456789012:function:name[:alias]` -> `name`; undefined for other ARNs. */
-export function functionNameFromArn(arn: string): string | undefined {
-  const match = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(arn);
-  return match?.[1];
-}
-
 function ruleTarget(target: TemplateTarget, index: number): RuleTarget {
   const input = target.Input === undefined ? undefined : jsonText(target.Input);
   const inputPath = optionalString(target.InputPath);

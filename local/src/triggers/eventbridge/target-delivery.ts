@@ -1,5 +1,6 @@
+import { functionNameFromArn } from '../../lambda/function-arn';
 import type { FailureDestination, LambdaInvoker } from '../../lambda/invoker';
-import { type EventRule, functionNameFromArn, type RuleTarget } from './rules';
+import type { EventRule, RuleTarget } from './rules';
 
 export interface TimerHandle {
   cancel(): void;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import { functionNameFromArn } from '../../../src/lambda/function-arn';
 import { InvalidEventPatternError } from '../../../src/triggers/eventbridge/errors';
-import { functionNameFromArn, rulesFromTemplate } from '../../../src/triggers/eventbridge/rules';
+import { rulesFromTemplate } from '../../../src/triggers/eventbridge/rules';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:probe-local-hello';
 

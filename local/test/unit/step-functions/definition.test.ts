@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import {
   type AslDefinition,
-  functionNameOf,
   LONGEST_TASK_TIMEOUT_SECONDS,
   runnableDefinition,
   taskResource,
   unsupportedFeatures,
 } from '../../../src/emulators/step-functions/definition';
+import { functionNameOf } from '../../../src/lambda/function-arn';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:local-fixture-local-stepWorker';
 
