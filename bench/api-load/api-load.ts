@@ -2,15 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 import { startCloudProcess } from '../../local/src/cloud/cloud-process';
+import { people } from '../../local/test/people';
 import { table } from '../lib/stats';
 
 /**
@@ -35,27 +30,10 @@ function load(url: string, headers: Record<string, string>): Promise<AutocannonR
 }
 
 async function signedInUser(cloud: Awaited<ReturnType<typeof startCloudProcess>>): Promise<string> {
-  const { description } = cloud;
-  const cognito = new CognitoIdentityProviderClient({
-    endpoint: description.endpoints.cognito,
-    region: description.region,
-    credentials: description.credentials,
-  });
-  const api = description.services.api;
-  if (api === undefined) throw new Error('the api service did not start');
-  const ClientId = api.resources.UserPoolClient as string;
-  const email = `bench-${Date.now()}@example.com`;
-  const password = 'Bench-password-1';
-  await cognito.send(new SignUpCommand({ ClientId, Username: email, Password: password }));
-  await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: api.resources.UserPool, Username: email }));
-  const { AuthenticationResult } = await cognito.send(
-    new InitiateAuthCommand({
-      ClientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: email, PASSWORD: password },
-    }),
-  );
-  return AuthenticationResult?.IdToken as string;
+  const signUps = people(cloud.description);
+  const { idToken } = await signUps.create();
+  signUps.destroy();
+  return idToken;
 }
 
 async function main() {

@@ -3,15 +3,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { useLocalCloud } from '../../local/test/harness';
+import { people } from '../../local/test/people';
 import {
   assertChromiumInstalled,
   assertPhotoInstalled,
@@ -49,8 +45,8 @@ describe('Images in Chromium against the image pipeline (phone)', function () {
   let key: string | undefined;
   let authorization: string | undefined;
   const scriptErrors: string[] = [];
-  const email = `images-${crypto.randomUUID()}@example.com`;
-  const password = `Correct-Horse-${crypto.randomUUID()}`;
+  let email: string;
+  let password: string;
 
   const shot = async (name: string, { fullPage = true } = {}) => {
     await page.screenshot({
@@ -71,30 +67,10 @@ describe('Images in Chromium against the image pipeline (phone)', function () {
     const pipeline = required(cloud.description.services['image-pipeline'], 'image-pipeline service');
     portal = required(cloud.description.portalUrl, 'portal');
 
-    // Sign up and confirm by the API (portal.test.ts goes through those pages).
-    const cognito = new CognitoIdentityProviderClient({
-      endpoint: required(cloud.description.endpoints.cognito, 'cognito endpoint'),
-      region: cloud.description.region,
-      credentials: cloud.description.credentials,
-    });
-    try {
-      await cognito.send(
-        new SignUpCommand({
-          ClientId: required(api.resources.UserPoolClient, 'UserPoolClient'),
-          Username: email,
-          Password: password,
-          UserAttributes: [{ Name: 'email', Value: email }],
-        }),
-      );
-      await cognito.send(
-        new AdminConfirmSignUpCommand({
-          UserPoolId: required(api.resources.UserPool, 'UserPool'),
-          Username: email,
-        }),
-      );
-    } finally {
-      cognito.destroy();
-    }
+    // Signed up and confirmed by the API (portal.test.ts goes through those pages).
+    const signUps = people(cloud.description);
+    ({ email, password } = await signUps.create());
+    signUps.destroy();
 
     workDir = await mkdtemp(join(tmpdir(), 'images-browser-'));
     photo = await photoWithExif(workDir);
