@@ -63,7 +63,6 @@ export function createImagesBucket({
       );
     },
 
-    remove: (bucket, keys) => deleteEach(keys.map((key) => ({ bucket, key }))),
     deleteObjects: (refs) => deleteEach(refs),
 
     async presignPost({ bucket, key, contentType, maxBytes, expiresInSeconds }) {

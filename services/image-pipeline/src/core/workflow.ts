@@ -39,8 +39,8 @@ export interface ObjectStore {
   size(object: ObjectRef): Promise<number>;
   read(object: ObjectRef): Promise<Uint8Array>;
   write(bucket: string, key: string, body: Uint8Array, contentType: string): Promise<void>;
-  /** Deletes the current versions of these keys; absent keys are not an error. */
-  remove(bucket: string, keys: readonly string[]): Promise<void>;
+  /** Deletes these objects (the current version when none is named); absent ones are not an error. */
+  deleteObjects(objects: readonly ObjectRef[]): Promise<void>;
 }
 
 /** The record updates of the workflow; each resolves 'gone' when the record no longer exists. */
@@ -184,7 +184,7 @@ export function createImageWorkflow({
     async storeResults(state: AnalysedState): Promise<'updated' | 'gone'> {
       const [{ labels }, { thumbnails }] = state.analysis;
       const outcome = await images.markReady(state.imageId, { labels, thumbnails }, clock());
-      if (outcome === 'gone') await objects.remove(state.bucket, Object.values(thumbnails));
+      if (outcome === 'gone') await objects.deleteObjects(inBucket(state.bucket, thumbnails));
       return outcome;
     },
 
@@ -201,10 +201,13 @@ export function createImageWorkflow({
     /** The Catch target: FAILED with the error and its cause, and no thumbnail left behind. */
     async recordFailure(state: FailedState): Promise<'updated' | 'gone'> {
       const keys = thumbnailKeys(state.ownerId, state.imageId);
-      await objects.remove(state.bucket, Object.values(keys));
+      await objects.deleteObjects(inBucket(state.bucket, keys));
       return images.markFailed(state.imageId, describeFailure(state.failure), clock());
     },
   };
 }
 
 export type ImageWorkflow = ReturnType<typeof createImageWorkflow>;
+
+const inBucket = (bucket: string, thumbnails: ImageThumbnails): ObjectRef[] =>
+  Object.values(thumbnails).map((key) => ({ bucket, key }));

@@ -31,12 +31,6 @@ export function createFakeBucket(objects: Record<string, Uint8Array> = {}) {
     async write(bucket, key, body) {
       stored.set(`${bucket}/${key}`, body);
     },
-    async remove(bucket, keys) {
-      for (const key of keys) {
-        deleted.push({ bucket, key });
-        stored.delete(`${bucket}/${key}`);
-      }
-    },
     async presignPost(policy) {
       policies.push(policy);
       return {
