@@ -129,15 +129,15 @@ export function createGallery({
       refs.preview = { bucket: record.bucket, key: record.thumbnails.preview };
     if (which.includes('original'))
       refs.original = { bucket: record.bucket, key: record.key, versionId: record.versionId };
-    const urls = Object.fromEntries(
+    const urls: NonNullable<ImageView['urls']> = Object.fromEntries(
       await Promise.all(
         Object.entries(refs).map(async ([name, ref]) => [
           name,
           await objects.presignGet(ref, PRESIGNED_TTL_SECONDS),
         ]),
       ),
-    ) as ImageView['urls'];
-    return { ...record, ...(urls && Object.keys(urls).length > 0 ? { urls } : {}) } satisfies ImageView;
+    );
+    return { ...record, ...(Object.keys(urls).length > 0 ? { urls } : {}) } satisfies ImageView;
   };
 
   return {
