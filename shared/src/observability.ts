@@ -1,32 +1,71 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { search } from '@aws-lambda-powertools/logger/correlationId';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 
 // Service name, metrics namespace and log level come from the POWERTOOLS_* variables that
 // serverless.common.yml sets for every function, so these three are configured once.
-export const logger = new Logger();
+// The search function lets the logger read a correlation id out of any event with JMESPath.
+export const logger = new Logger({ correlationIdSearchFn: search });
 export const metrics = new Metrics();
 export const tracer = new Tracer();
 
 export { MetricUnit };
 
-type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
+/**
+ * Where each trigger's event carries the id that ties a request's log lines together, as JMESPath:
+ * https://docs.powertools.aws.dev/lambda/typescript/latest/features/logger/#correlation-id
+ */
+export const correlationPaths = {
+  /** API Gateway's request id, also in its access logs and in the x-amzn-RequestId response header. */
+  apiGateway: 'requestContext.requestId',
+  /** S3's request id of the call that changed the object. */
+  s3: 'Records[0].responseElements."x-amz-request-id"',
+  /** SQS message, or the event id of a Kinesis or DynamoDB Streams record (the batch's first). */
+  batchRecord: 'Records[0].messageId || Records[0].eventID',
+  /** EventBridge's event id (schedules, rules, CloudTrail events). */
+  eventBridge: 'id',
+  /** Firehose's invocation id, which its error records also carry. */
+  firehose: 'invocationId',
+} as const;
+
+/** The first of these that the event has: the default for functions that do not name their own. */
+const ANY_TRIGGER = Object.values(correlationPaths).join(' || ');
+
+export interface InstrumentationOptions {
+  /** JMESPath to the event's correlation id; functions whose event none of `correlationPaths` fits name theirs. */
+  correlationIdPath?: string;
+}
+
+export type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 
 /**
- * Wraps a handler with what every function needs: the Lambda context in each log line,
- * a cold-start metric and annotation, and the EMF metrics flushed when the invocation ends.
+ * What every function needs, as Powertools' authors intend it through Middy: a `## handler` X-Ray
+ * subsegment that carries the cold-start and service annotations and the handler's error; the Lambda
+ * context and a correlation id in every log line (cleared after each invocation); the EMF metrics
+ * flushed when the invocation ends, with a ColdStart metric.
+ * https://docs.powertools.aws.dev/lambda/typescript/latest/features/tracer/#lambda-handler
  */
-export function instrumented<E, R>(handler: LambdaHandler<E, R>): LambdaHandler<E, R> {
-  return async (event, context) => {
-    logger.addContext(context);
-    tracer.annotateColdStart();
-    tracer.addServiceNameAnnotation();
-    metrics.captureColdStartMetric();
-    try {
-      return await handler(event, context);
-    } finally {
-      metrics.publishStoredMetrics();
-    }
+export function createInstrumentation(tools: { logger: Logger; metrics: Metrics; tracer: Tracer }) {
+  return function instrumented<E, R>(
+    handler: LambdaHandler<E, R>,
+    options: InstrumentationOptions = {},
+  ): LambdaHandler<E, R> {
+    return middy(handler)
+      .use(captureLambdaHandler(tools.tracer))
+      .use(
+        injectLambdaContext(tools.logger, {
+          correlationIdPath: options.correlationIdPath ?? ANY_TRIGGER,
+          resetKeys: true,
+        }),
+      )
+      .use(logMetrics(tools.metrics, { captureColdStartMetric: true }));
   };
 }
+
+export const instrumented = createInstrumentation({ logger, metrics, tracer });
