@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../errors';
-import { DEFAULT_ADMIN_GROUP } from './admin-access';
+import { DEFAULT_ADMIN_GROUP } from './admin/access';
 
 // Handlers behind the people, admin and device authorizers read who is calling from the context their
 // authorizer set, never from headers or claims of their own: API Gateway forwards that context only

@@ -1,8 +1,8 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import type { AdminAccess } from './admin-access';
-import { type PeopleContext, peopleContext, verifyPerson } from './people';
-import type { PeopleTokenVerifier } from './people-token';
-import { parseMethodArn, policy, wholeApiArn } from './policy';
+import { type PeopleContext, peopleContext, verifyPerson } from '../people/authorizer';
+import type { PeopleTokenVerifier } from '../people/token-verifier';
+import { parseMethodArn, policy, wholeApiArn } from '../policy';
+import type { AdminAccess } from './access';
 
 export interface AdminContext extends PeopleContext {
   /** Whether the caller is in the admin group; under any-signed-in-user it may be false on an Allow. */

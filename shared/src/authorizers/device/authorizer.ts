@@ -1,5 +1,4 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { parseDeviceToken, verifyDeviceSecret } from './device-tokens';
 import {
   type AuthorizerContext,
   type MethodArn,
@@ -7,21 +6,19 @@ import {
   policy,
   routeArn,
   unauthorized,
-} from './policy';
-
-// The token functions live in device-tokens.ts, so the api's token route need not bundle the authorizer.
-export { hashDeviceSecret, issueDeviceToken } from './device-tokens';
+} from '../policy';
+import { parseDeviceToken, verifyDeviceSecret } from './tokens';
 
 /** What the store keeps for a device: never the secret, only its salted hash. */
-export interface DeviceTokenRecord {
+export interface StoredDeviceToken {
   ownerId: string;
   /** `sha256$<salt>$<digest>`, from hashDeviceSecret. */
   secretHash: string;
   revoked?: boolean;
 }
 
-export interface DeviceTokenStore {
-  find(deviceId: string): Promise<DeviceTokenRecord | undefined>;
+export interface DeviceTokenLookup {
+  find(deviceId: string): Promise<StoredDeviceToken | undefined>;
 }
 
 /** The context the device authorizer hands to the integration (read it back with deviceFrom). */
@@ -31,7 +28,7 @@ export interface DeviceContext extends AuthorizerContext {
 }
 
 export interface DeviceAuthorizerDeps {
-  store: DeviceTokenStore;
+  store: DeviceTokenLookup;
 }
 
 /** A device token that is malformed, unknown, revoked or has the wrong secret. */

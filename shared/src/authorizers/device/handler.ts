@@ -1,7 +1,7 @@
-import { authorizerHandler } from './authorizer-handler';
+import { authorizerHandler } from '../authorizer-handler';
+import { createDeviceAuthorizer } from './authorizer';
 import { readDeviceConfig } from './config';
-import { createDeviceAuthorizer } from './device';
-import { createDeviceTokenTable } from './device-token-table';
+import { createDeviceTokenTable } from './token-table';
 
 export const handler = authorizerHandler(
   createDeviceAuthorizer({ store: createDeviceTokenTable(readDeviceConfig()) }),

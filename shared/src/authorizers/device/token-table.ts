@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../clients/dynamodb';
-import type { DeviceTokenRecord, DeviceTokenStore } from './device';
+import { documentClient } from '../../clients/dynamodb';
+import type { DeviceTokenLookup, StoredDeviceToken } from './authorizer';
 
 /** The item of a device's current token in the api's table: one per device, replaced on rotation. */
 export function deviceTokenKey(deviceId: string): { pk: string; sk: string } {
@@ -12,11 +12,11 @@ export interface DeviceTokenTableOptions {
   client?: Pick<DynamoDBDocumentClient, 'send'>;
 }
 
-/** DeviceTokenStore over DynamoDB: one GetItem per (uncached) authorization. */
+/** DeviceTokenLookup over DynamoDB: one GetItem per (uncached) authorization. */
 export function createDeviceTokenTable({
   tableName,
   client = documentClient,
-}: DeviceTokenTableOptions): DeviceTokenStore {
+}: DeviceTokenTableOptions): DeviceTokenLookup {
   return {
     async find(deviceId) {
       const { Item } = await client.send(
@@ -35,7 +35,7 @@ export function createDeviceTokenTable({
 }
 
 // An item of the wrong shape opens nothing: it reads as "no token" (401), never as a usable one.
-function toRecord(item: Record<string, unknown>): DeviceTokenRecord | undefined {
+function toRecord(item: Record<string, unknown>): StoredDeviceToken | undefined {
   const { ownerId, secretHash, revoked } = item;
   if (typeof ownerId !== 'string' || ownerId === '' || typeof secretHash !== 'string') return undefined;
   if (revoked !== undefined && typeof revoked !== 'boolean') return undefined;

@@ -1,9 +1,9 @@
 import { createHash, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'node:crypto';
-import { identifier } from '../schemas/common';
+import { identifier } from '../../schemas/common';
 
 // Device tokens: `<deviceId>.<secret>`, the secret being 32 random bytes in base64url (43 characters,
 // never a '.', so the last '.' splits the token even though a device id may contain dots). Issued by the
-// api's token route, checked by the device authorizer (device.ts); the store keeps only a salted hash.
+// api's token route, checked by the device authorizer (authorizer.ts); the store keeps only a salted hash.
 
 const SECRET_BYTES = 32;
 const SALT_BYTES = 16;

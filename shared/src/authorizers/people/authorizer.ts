@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { InvalidTokenError, type PeopleTokenVerifier, type Person } from './people-token';
-import { type AuthorizerContext, parseMethodArn, policy, unauthorized, wholeApiArn } from './policy';
+import { type AuthorizerContext, parseMethodArn, policy, unauthorized, wholeApiArn } from '../policy';
+import { InvalidTokenError, type PeopleTokenVerifier, type VerifiedPerson } from './token-verifier';
 
 /** The context the people authorizer hands to the integration (read it back with callerFrom). */
 export interface PeopleContext extends AuthorizerContext {
@@ -34,7 +34,7 @@ export function createPeopleAuthorizer({ verifier }: PeopleAuthorizerDeps) {
 export async function verifyPerson(
   verifier: PeopleTokenVerifier,
   authorization: string | undefined,
-): Promise<Person> {
+): Promise<VerifiedPerson> {
   try {
     return await verifier.verifyAuthorization(authorization);
   } catch (error) {
@@ -43,6 +43,6 @@ export async function verifyPerson(
   }
 }
 
-export function peopleContext({ userId, email, groups, tokenUse }: Person): PeopleContext {
+export function peopleContext({ userId, email, groups, tokenUse }: VerifiedPerson): PeopleContext {
   return { userId, email, groups: groups.join(','), tokenUse };
 }

@@ -1,7 +1,7 @@
-import { authorizerHandler } from './authorizer-handler';
+import { authorizerHandler } from '../authorizer-handler';
+import { createPeopleAuthorizer } from './authorizer';
 import { readPeopleTokenConfig } from './config';
-import { createPeopleAuthorizer } from './people';
-import { createPeopleTokenVerifier } from './people-token';
+import { createPeopleTokenVerifier } from './token-verifier';
 
 // Built at cold start: the verifier and its JWKS cache are reused by every invocation of this container.
 export const handler = authorizerHandler(

@@ -29,7 +29,7 @@ export interface PeopleTokenOptions {
 }
 
 /** What a verified token says about the person; every field comes from signed claims. */
-export interface Person {
+export interface VerifiedPerson {
   /** The `sub` claim: stable and never reassigned, unlike the username or email. */
   userId: string;
   /** '' when the token carries none (access tokens have no email claim). */
@@ -41,7 +41,7 @@ export interface Person {
 
 export interface PeopleTokenVerifier {
   /** Verifies `Authorization: Bearer <jwt>`; rejects with InvalidTokenError when the token must get a 401. */
-  verifyAuthorization(authorization: string | undefined): Promise<Person>;
+  verifyAuthorization(authorization: string | undefined): Promise<VerifiedPerson>;
 }
 
 /** The token is missing, malformed, forged, expired or meant for another issuer, client or use. */
@@ -181,7 +181,7 @@ function isKeySetFailure(error: unknown): boolean {
   );
 }
 
-function personFrom(payload: JwtPayload, tokenUse: TokenUse): Person {
+function personFrom(payload: JwtPayload, tokenUse: TokenUse): VerifiedPerson {
   const groups = payload['cognito:groups'];
   return {
     userId: String(payload.sub),

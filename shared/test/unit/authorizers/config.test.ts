@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { readAdminConfig, readDeviceConfig, readPeopleTokenConfig } from '../../../src/authorizers/config';
+import { readAdminConfig } from '../../../src/authorizers/admin/config';
+import { readDeviceConfig } from '../../../src/authorizers/device/config';
+import { readPeopleTokenConfig } from '../../../src/authorizers/people/config';
 import { ConfigError } from '../../../src/config';
 
 describe('authorizer configuration', () => {

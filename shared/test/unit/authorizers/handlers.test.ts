@@ -72,7 +72,7 @@ describe('authorizer handlers (configuration read at cold start)', () => {
   });
 
   it('people: allows a valid token with the stage configuration', async () => {
-    const { handler } = (await import('../../../src/authorizers/people-handler')) as {
+    const { handler } = (await import('../../../src/authorizers/people/handler')) as {
       handler: Handler<unknown>;
     };
     const token = signJwt(key, idTokenClaims(jwks.issuer));
@@ -85,7 +85,7 @@ describe('authorizer handlers (configuration read at cold start)', () => {
   });
 
   it('people: keeps the 401 and logs why, without the token', async () => {
-    const { handler } = (await import('../../../src/authorizers/people-handler')) as {
+    const { handler } = (await import('../../../src/authorizers/people/handler')) as {
       handler: Handler<unknown>;
     };
     const past = Math.floor(Date.now() / 1000) - 7200;
@@ -99,7 +99,7 @@ describe('authorizer handlers (configuration read at cold start)', () => {
   });
 
   it('admin: denies a non-admin under admins-only, and logs the denial', async () => {
-    const { handler } = (await import('../../../src/authorizers/admin-handler')) as {
+    const { handler } = (await import('../../../src/authorizers/admin/handler')) as {
       handler: Handler<APIGatewayRequestAuthorizerEvent>;
     };
     const token = signJwt(key, idTokenClaims(jwks.issuer, { 'cognito:groups': ['beta'] }));
@@ -112,7 +112,7 @@ describe('authorizer handlers (configuration read at cold start)', () => {
   });
 
   it('device: refuses a malformed token before any table read', async () => {
-    const { handler } = (await import('../../../src/authorizers/device-handler')) as {
+    const { handler } = (await import('../../../src/authorizers/device/handler')) as {
       handler: Handler<unknown>;
     };
 

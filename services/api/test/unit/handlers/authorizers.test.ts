@@ -26,21 +26,21 @@ describe('authorizer handlers', () => {
   // Declared by name in this service, written once in shared: the function is the shared one, unchanged.
   it('authorizePeople is the shared people authorizer', async () => {
     const local = await import('../../../src/handlers/authorize-people');
-    const shared = await import('@serverless-patterns/shared/authorizers/people-handler');
+    const shared = await import('@serverless-patterns/shared/authorizers/people/handler');
 
     expect(local.handler).to.be.a('function').and.to.equal(shared.handler);
   });
 
   it('authorizeAdmin is the shared admin authorizer', async () => {
     const local = await import('../../../src/handlers/authorize-admin');
-    const shared = await import('@serverless-patterns/shared/authorizers/admin-handler');
+    const shared = await import('@serverless-patterns/shared/authorizers/admin/handler');
 
     expect(local.handler).to.be.a('function').and.to.equal(shared.handler);
   });
 
   it('authorizeDevice is the shared device authorizer', async () => {
     const local = await import('../../../src/handlers/authorize-device');
-    const shared = await import('@serverless-patterns/shared/authorizers/device-handler');
+    const shared = await import('@serverless-patterns/shared/authorizers/device/handler');
 
     expect(local.handler).to.be.a('function').and.to.equal(shared.handler);
   });

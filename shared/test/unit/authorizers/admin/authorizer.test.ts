@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { createAdminAuthorizer } from '../../../src/authorizers/admin';
-import type { AdminAccess } from '../../../src/authorizers/admin-access';
-import { createPeopleTokenVerifier } from '../../../src/authorizers/people-token';
-import { requestEvent as requestEventOn, WHOLE_API_ARN } from './events';
+import type { AdminAccess } from '../../../../src/authorizers/admin/access';
+import { createAdminAuthorizer } from '../../../../src/authorizers/admin/authorizer';
+import { createPeopleTokenVerifier } from '../../../../src/authorizers/people/token-verifier';
+import { requestEvent as requestEventOn, WHOLE_API_ARN } from '../events';
 import {
   CLIENT_ID,
   createSigningKey,
@@ -12,7 +12,7 @@ import {
   type SigningKey,
   signJwt,
   startJwksServer,
-} from './jwt-kit';
+} from '../jwt-kit';
 
 const ADMIN_METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/ops/tasks';
 const requestEvent = (headers: Record<string, string> | null) => requestEventOn(headers, ADMIN_METHOD_ARN);

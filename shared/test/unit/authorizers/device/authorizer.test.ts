@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import {
   createDeviceAuthorizer,
-  type DeviceTokenRecord,
-  type DeviceTokenStore,
-} from '../../../src/authorizers/device';
-import { issueDeviceToken } from '../../../src/authorizers/device-tokens';
-import { tokenEvent } from './events';
-import { rejectionOf } from './jwt-kit';
+  type DeviceTokenLookup,
+  type StoredDeviceToken,
+} from '../../../../src/authorizers/device/authorizer';
+import { issueDeviceToken } from '../../../../src/authorizers/device/tokens';
+import { tokenEvent } from '../events';
+import { rejectionOf } from '../jwt-kit';
 
 const API = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod';
 const telemetryArn = (deviceId: string) => `${API}/POST/devices/${deviceId}/telemetry`;
@@ -21,9 +21,9 @@ function policyCovers(resource: string, methodArn: string): boolean {
   return new RegExp(`^${pattern}$`).test(methodArn);
 }
 
-class MemoryStore implements DeviceTokenStore {
+class MemoryStore implements DeviceTokenLookup {
   readonly lookups: string[] = [];
-  constructor(private readonly records: Record<string, DeviceTokenRecord>) {}
+  constructor(private readonly records: Record<string, StoredDeviceToken>) {}
   async find(deviceId: string) {
     this.lookups.push(deviceId);
     return this.records[deviceId];
@@ -117,7 +117,7 @@ describe('device authorizer', () => {
   }
 
   it('lets a failing store surface as an error (500), not as a 401', async () => {
-    const broken: DeviceTokenStore = {
+    const broken: DeviceTokenLookup = {
       find: async () => {
         throw new Error('ProvisionedThroughputExceededException');
       },

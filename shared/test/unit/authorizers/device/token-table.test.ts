@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
-import { createDeviceTokenTable, deviceTokenKey } from '../../../src/authorizers/device-token-table';
+import { createDeviceTokenTable, deviceTokenKey } from '../../../../src/authorizers/device/token-table';
 
 /** A document client that records the commands it is sent and answers with the given item. */
 function stubClient(item: Record<string, unknown> | undefined) {

@@ -5,7 +5,7 @@ import {
   issueDeviceToken,
   parseDeviceToken,
   verifyDeviceSecret,
-} from '../../../src/authorizers/device-tokens';
+} from '../../../../src/authorizers/device/tokens';
 
 /** A deterministic stand-in for crypto.randomBytes: 1, 2, 3, ... */
 function countingBytes(): (size: number) => Uint8Array {

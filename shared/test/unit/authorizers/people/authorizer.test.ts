@@ -8,13 +8,13 @@ import {
   KidNotFoundInJwksError,
 } from 'aws-jwt-verify/error';
 import { expect } from 'chai';
-import { createPeopleAuthorizer } from '../../../src/authorizers/people';
+import { createPeopleAuthorizer } from '../../../../src/authorizers/people/authorizer';
 import {
   createPeopleTokenVerifier,
   InvalidTokenError,
   type TokenUse,
-} from '../../../src/authorizers/people-token';
-import { tokenEvent, WHOLE_API_ARN } from './events';
+} from '../../../../src/authorizers/people/token-verifier';
+import { tokenEvent, WHOLE_API_ARN } from '../events';
 import {
   accessTokenClaims,
   CLIENT_ID,
@@ -26,7 +26,7 @@ import {
   type SigningKey,
   signJwt,
   startJwksServer,
-} from './jwt-kit';
+} from '../jwt-kit';
 
 describe('people authorizer', () => {
   let key: SigningKey;

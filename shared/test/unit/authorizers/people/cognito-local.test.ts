@@ -13,11 +13,11 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { expect } from 'chai';
-import { createAdminAuthorizer } from '../../../src/authorizers/admin';
-import { createPeopleAuthorizer } from '../../../src/authorizers/people';
-import { createPeopleTokenVerifier, type TokenUse } from '../../../src/authorizers/people-token';
-import { requestEvent, tokenEvent, WHOLE_API_ARN } from './events';
-import { rejectionOf } from './jwt-kit';
+import { createAdminAuthorizer } from '../../../../src/authorizers/admin/authorizer';
+import { createPeopleAuthorizer } from '../../../../src/authorizers/people/authorizer';
+import { createPeopleTokenVerifier, type TokenUse } from '../../../../src/authorizers/people/token-verifier';
+import { requestEvent, tokenEvent, WHOLE_API_ARN } from '../events';
+import { rejectionOf } from '../jwt-kit';
 
 interface CognitoEmulator {
   endpoint: string;
@@ -27,7 +27,7 @@ type StartCognito = (options: { port: number; dataDir: string }) => Promise<Cogn
 
 // shared must not depend on local (local depends on shared), so the emulator is loaded at run time
 // through a computed specifier that this project's type-check does not follow.
-const COGNITO_EMULATOR: string = '../../../../local/src/emulators/cognito';
+const COGNITO_EMULATOR: string = '../../../../../local/src/emulators/cognito';
 
 async function freePort(): Promise<number> {
   const server = createServer();

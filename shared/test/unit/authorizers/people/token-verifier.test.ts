@@ -7,8 +7,8 @@ import {
   defaultJwksUri,
   isLoopbackHost,
   JwksUriRefusedError,
-} from '../../../src/authorizers/people-token';
-import { CLIENT_ID, createSigningKey, idTokenClaims, rejectionOf, signJwt } from './jwt-kit';
+} from '../../../../src/authorizers/people/token-verifier';
+import { CLIENT_ID, createSigningKey, idTokenClaims, rejectionOf, signJwt } from '../jwt-kit';
 
 /** A transport that records every call and answers an empty key set. */
 function spyFetcher(): Fetcher & { calls: string[] } {
