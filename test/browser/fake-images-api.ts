@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ImageView } from '@serverless-patterns/shared/schemas';
+import type { ImageView } from '@serverless-patterns/shared/schemas/api';
 import type { Page, Route } from 'playwright-core';
 import { PHOTO } from './chromium';
 

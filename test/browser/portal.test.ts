@@ -5,7 +5,7 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { ImageView } from '@serverless-patterns/shared/schemas';
+import type { ImageView } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import type {
   Browser,

@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import {
   createUploadRequestSchema,
-  imageJobSchema,
   imageMetadataSchema,
   imageViewSchema,
   MAX_UPLOAD_BYTES,
-} from '../../src/schemas';
+} from '../../src/schemas/api';
 import { exampleImageMetadata, exampleImageRecord } from './schema-examples';
 
 describe('image schemas', () => {
@@ -36,18 +35,5 @@ describe('image schemas', () => {
 
     expect(imageViewSchema.parse(view)).to.deep.equal(view);
     expect(imageViewSchema.safeParse({ ...view, urls: { thumbnail: 'https://t' } }).success).to.equal(false);
-  });
-
-  it('describes the workflow input: which object version, for which record', () => {
-    const job = {
-      imageId: 'img-1',
-      ownerId: 'owner-1',
-      bucket: 'images',
-      key: 'uploads/owner-1/a.jpg',
-      versionId: 'v1',
-    };
-
-    expect(imageJobSchema.parse(job)).to.deep.equal(job);
-    expect(imageJobSchema.safeParse({ ...job, ownerId: 'a/b' }).success).to.equal(false);
   });
 });

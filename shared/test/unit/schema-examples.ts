@@ -1,7 +1,4 @@
 import type {
-  Alert,
-  CatalogEntry,
-  ClickEvent,
   Device,
   DeviceRegistration,
   ImageMetadata,
@@ -9,10 +6,15 @@ import type {
   OpsRun,
   OpsTask,
   SecurityFinding,
-  TelemetryReading,
   ThresholdUpdate,
+} from '../../src/schemas/api';
+import type {
+  Alert,
+  CatalogEntry,
+  ClickEvent,
+  TelemetryReading,
   WindowAggregate,
-} from '../../src/schemas';
+} from '../../src/schemas/events';
 
 // Realistic, valid examples of every cross-service schema. Each builder takes overrides so that a
 // test states only the field it is about; tests of other packages can reuse them too.

@@ -1,19 +1,21 @@
 import { expect } from 'chai';
 import type { z } from 'zod';
 import {
-  alertSchema,
-  catalogEntrySchema,
-  clickEventSchema,
   deviceRegistrationSchema,
   deviceSchema,
   imageRecordSchema,
   opsRunSchema,
   opsTaskSchema,
   securityFindingSchema,
-  telemetryReadingSchema,
   thresholdUpdateSchema,
+} from '../../src/schemas/api';
+import {
+  alertSchema,
+  catalogEntrySchema,
+  clickEventSchema,
+  telemetryReadingSchema,
   windowAggregateSchema,
-} from '../../src/schemas';
+} from '../../src/schemas/events';
 import {
   exampleAlert,
   exampleCatalogEntry,

@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type Device, deviceSchema } from '@serverless-patterns/shared/schemas';
+import { type Device, deviceSchema } from '@serverless-patterns/shared/schemas/api';
 import type { DeviceStore, DeviceTokenStore } from '../core/devices';
 
 // The single table's keys; services/api/README.md lists the access patterns they serve.

@@ -1,11 +1,11 @@
-import { issueDeviceToken } from '@serverless-patterns/shared/authorizers/device-tokens';
+import { issueDeviceToken } from '@serverless-patterns/shared/authorizers/device/tokens';
 import { NotFoundError } from '@serverless-patterns/shared/errors';
 import {
   type Device,
   deviceRegistrationSchema,
-  identifier,
   thresholdUpdateSchema,
-} from '@serverless-patterns/shared/schemas';
+} from '@serverless-patterns/shared/schemas/api';
+import { identifier } from '@serverless-patterns/shared/schemas/common';
 import { validated } from './validation';
 
 /**

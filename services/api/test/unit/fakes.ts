@@ -1,4 +1,4 @@
-import type { Device } from '@serverless-patterns/shared/schemas';
+import type { Device } from '@serverless-patterns/shared/schemas/api';
 import type { DeviceStore, DeviceTokenStore } from '../../src/core/devices';
 
 export interface StoredToken {

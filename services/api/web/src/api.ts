@@ -5,11 +5,11 @@ import type {
   ImageStatus,
   ImageView,
   ListImagesResponse,
-} from '@serverless-patterns/shared/schemas';
+} from '@serverless-patterns/shared/schemas/api';
 import type { PortalConfig } from './config';
 import type { Session } from './session';
 
-/** The API's shapes (services/api; shared/src/schemas/device.ts). */
+/** The API's shapes (services/api; shared/src/schemas/api/devices.ts). */
 export interface Device {
   deviceId: string;
   ownerId: string;
@@ -38,7 +38,7 @@ export interface Profile {
   isAdmin: boolean;
 }
 
-/** The image pipeline's shapes (services/image-pipeline; shared/src/schemas/image.ts). */
+/** The image pipeline's shapes (services/image-pipeline; shared/src/schemas/api/images.ts). */
 export type { CreateUploadRequest, CreateUploadResponse, ImageStatus, ImageView, ListImagesResponse };
 
 export interface FieldIssue {

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
-import type { CatalogEntry } from '@serverless-patterns/shared/schemas';
+import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
 import type { CatalogStore } from '../core/catalog-registrar';
 
 /** pk: `<zone>/<dataset>`; sk: the object key. */

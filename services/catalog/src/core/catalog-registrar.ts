@@ -1,4 +1,4 @@
-import type { CatalogEntry } from '@serverless-patterns/shared/schemas';
+import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
 import { comparableSequencer, describeLakeObject, type LakeObject } from './lake-objects';
 
 /** Stores entries so that an older or replayed event never overwrites a newer one. */

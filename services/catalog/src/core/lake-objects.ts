@@ -1,4 +1,4 @@
-import type { CatalogEntry } from '@serverless-patterns/shared/schemas';
+import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
 
 const ZONES = ['raw', 'curated', 'backup', 'errors', 'results'] as const;
 type Zone = (typeof ZONES)[number];

@@ -1,4 +1,4 @@
-import { type ClickEvent, clickEventSchema } from '@serverless-patterns/shared/schemas';
+import { type ClickEvent, clickEventSchema } from '@serverless-patterns/shared/schemas/events';
 
 /** The three outcomes Firehose accepts from a transformation function. */
 export type TransformResult = 'Ok' | 'Dropped' | 'ProcessingFailed';

@@ -6,7 +6,11 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type ImageRecord, type ImageStatus, imageRecordSchema } from '@serverless-patterns/shared/schemas';
+import {
+  type ImageRecord,
+  type ImageStatus,
+  imageRecordSchema,
+} from '@serverless-patterns/shared/schemas/api';
 import type { GalleryStore, PageKey } from '../core/gallery';
 import type { ImageStore } from '../core/uploads';
 import type { ImageUpdates } from '../core/workflow';

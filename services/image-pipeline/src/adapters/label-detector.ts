@@ -1,5 +1,5 @@
 import { DetectLabelsCommand, type RekognitionClient } from '@serverless-patterns/shared/clients/rekognition';
-import type { ImageLabel } from '@serverless-patterns/shared/schemas';
+import type { ImageLabel } from '@serverless-patterns/shared/schemas/api';
 import type { LabelDetector } from '../core/workflow';
 
 export const MAX_LABELS = 20;

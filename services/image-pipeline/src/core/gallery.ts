@@ -1,12 +1,12 @@
 import { NotFoundError, ValidationError } from '@serverless-patterns/shared/errors';
-import {
-  type CreateUploadRequest,
-  type CreateUploadResponse,
-  type ImageRecord,
-  type ImageView,
-  identifier,
-  type ListImagesResponse,
-} from '@serverless-patterns/shared/schemas';
+import type {
+  CreateUploadRequest,
+  CreateUploadResponse,
+  ImageRecord,
+  ImageView,
+  ListImagesResponse,
+} from '@serverless-patterns/shared/schemas/api';
+import { identifier } from '@serverless-patterns/shared/schemas/common';
 import { z } from 'zod';
 import { type ObjectRef, thumbnailKeys } from './images';
 import { type Clock, UPLOADS_PREFIX } from './uploads';

@@ -1,4 +1,4 @@
-import type { ImageFailure, ImageMetadata } from '@serverless-patterns/shared/schemas';
+import type { ImageFailure, ImageMetadata } from '@serverless-patterns/shared/schemas/api';
 import exifr from 'exifr';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { DEFAULT_LIMITS, type ProcessingLimits, UnsupportedReason } from './images';

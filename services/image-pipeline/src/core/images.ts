@@ -1,7 +1,18 @@
-import type { ImageThumbnails } from '@serverless-patterns/shared/schemas';
+import { type ImageThumbnails, imageRecordSchema } from '@serverless-patterns/shared/schemas/api';
+import { z } from 'zod';
 
 // What the routes and every workflow step share about images, without loading sharp (a native module
 // only the decoding steps have, through their layer): limits, reason codes, where thumbnails live.
+
+/**
+ * What the upload trigger hands the processing workflow (the input of its Step Functions execution):
+ * which object version to process, and the record it belongs to. Other fields of the state pass through
+ * the steps untouched, so they are not refused here.
+ */
+export const imageJobSchema = z.object(
+  imageRecordSchema.pick({ imageId: true, ownerId: true, bucket: true, key: true, versionId: true }).shape,
+);
+export type ImageJob = z.infer<typeof imageJobSchema>;
 
 /** One object version in S3. */
 export interface ObjectRef {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '@serverless-patterns/shared/errors';
-import { type ImageJob, type ImageRecord, identifier } from '@serverless-patterns/shared/schemas';
+import type { ImageRecord } from '@serverless-patterns/shared/schemas/api';
+import { identifier } from '@serverless-patterns/shared/schemas/common';
 import type { S3Event } from 'aws-lambda';
+import type { ImageJob } from './images';
 
 export const UPLOADS_PREFIX = 'uploads/';
 

@@ -1,20 +1,20 @@
 import {
   type ImageFailure,
-  type ImageJob,
   type ImageLabel,
   type ImageMetadata,
   type ImageThumbnails,
   imageFailureSchema,
-  imageJobSchema,
   imageLabelSchema,
   imageMetadataSchema,
   imageThumbnailsSchema,
   MAX_UPLOAD_BYTES,
-} from '@serverless-patterns/shared/schemas';
+} from '@serverless-patterns/shared/schemas/api';
 import { z } from 'zod';
 import type { Extraction } from './image-processing';
 import {
   DEFAULT_LIMITS,
+  type ImageJob,
+  imageJobSchema,
   type ObjectRef,
   type ProcessingLimits,
   THUMBNAIL_CONTENT_TYPE,

@@ -1,5 +1,5 @@
 import { instrumented, logger } from '@serverless-patterns/shared/observability';
-import { imageJobSchema } from '@serverless-patterns/shared/schemas';
+import { imageJobSchema } from '../core/images';
 import { imageWorkflow } from '../image-workflow';
 
 /** State machine step ExtractMetadata: returns the job with its extraction (the Choice reads `supported`). */

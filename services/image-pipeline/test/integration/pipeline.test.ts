@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ImageRecord, ImageView } from '@serverless-patterns/shared/schemas';
+import type { ImageRecord, ImageView } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { type TestCloud, useLocalCloud } from '../../../../local/test/harness';

@@ -4,7 +4,7 @@ import type {
   ImageMetadata,
   ImageRecord,
   ImageThumbnails,
-} from '@serverless-patterns/shared/schemas';
+} from '@serverless-patterns/shared/schemas/api';
 import type { GalleryObjects, GalleryStore, PageKey, UploadPolicy } from '../../src/core/gallery';
 import type { ObjectRef } from '../../src/core/images';
 import type { LabelDetector, ObjectStore } from '../../src/core/workflow';

@@ -1,5 +1,5 @@
 import { PutCommand, type PutCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { SecurityFinding } from '@serverless-patterns/shared/schemas';
+import type { SecurityFinding } from '@serverless-patterns/shared/schemas/api';
 import type { AuditLog } from '../core/security-policy-enforcer';
 
 export interface PutItemClient {

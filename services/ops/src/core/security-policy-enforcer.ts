@@ -1,4 +1,4 @@
-import type { SecurityFinding } from '@serverless-patterns/shared/schemas';
+import type { SecurityFinding } from '@serverless-patterns/shared/schemas/api';
 import {
   type AppliedIngressChange,
   type FindingAction,

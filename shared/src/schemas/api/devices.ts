@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, isoTimestamp, temperatureC } from './common';
+import { identifier, isoTimestamp, temperatureC } from '../common';
 
 /** Above this average temperature (°C) over a window, the owner is alerted. */
 export const thresholdC = temperatureC.min(-40).max(80);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, isoTimestamp } from './common';
+import { identifier, isoTimestamp } from '../common';
 
 export const imageStatusSchema = z.enum(['PROCESSING', 'READY', 'UNSUPPORTED', 'FAILED']);
 export type ImageStatus = z.infer<typeof imageStatusSchema>;
@@ -66,19 +66,6 @@ export const imageRecordSchema = z
   })
   .strict();
 export type ImageRecord = z.infer<typeof imageRecordSchema>;
-
-/**
- * What the upload trigger hands the processing workflow (the input of its Step Functions execution):
- * which object version to process, and the record it belongs to.
- */
-export const imageJobSchema = z.object({
-  imageId: identifier,
-  ownerId: identifier,
-  bucket: z.string().min(3).max(63),
-  key: z.string().min(1).max(1024),
-  versionId: z.string().min(1).optional(),
-});
-export type ImageJob = z.infer<typeof imageJobSchema>;
 
 // The image pipeline's HTTP API (base path /images), shared with the portal.
 

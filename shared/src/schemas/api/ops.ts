@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, isoTimestamp } from './common';
+import { identifier, isoTimestamp } from '../common';
 
 const awsAccountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-west-1');

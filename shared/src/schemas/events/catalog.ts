@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTimestamp } from './common';
+import { isoTimestamp } from '../common';
 
 export const dataFormatSchema = z.enum(['jsonl', 'csv', 'parquet', 'unknown']);
 

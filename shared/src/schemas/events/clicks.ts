@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier } from './common';
+import { identifier } from '../common';
 
 /** A shopper's browser beacon, as sent to the Firehose delivery stream. */
 export const clickEventSchema = z

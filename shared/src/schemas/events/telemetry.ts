@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, isoTimestamp, temperatureC } from './common';
+import { identifier, isoTimestamp, temperatureC } from '../common';
 
 /** One thermostat reading, as put on the telemetry stream (partition key: deviceId). */
 export const telemetryReadingSchema = z

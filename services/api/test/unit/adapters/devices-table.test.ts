@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Device } from '@serverless-patterns/shared/schemas';
+import type { Device } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import { createDevicesTable } from '../../../src/adapters/devices-table';
 import { ADA } from '../factories';

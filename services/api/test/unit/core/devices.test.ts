@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { parseDeviceToken, verifyDeviceSecret } from '@serverless-patterns/shared/authorizers/device-tokens';
+import { parseDeviceToken, verifyDeviceSecret } from '@serverless-patterns/shared/authorizers/device/tokens';
 import { NotFoundError, ValidationError } from '@serverless-patterns/shared/errors';
-import { deviceSchema } from '@serverless-patterns/shared/schemas';
+import { deviceSchema } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { createDeviceService } from '../../../src/core/devices';

@@ -1,5 +1,5 @@
 import { ValidationError } from '@serverless-patterns/shared/errors';
-import { identifier } from '@serverless-patterns/shared/schemas';
+import { identifier } from '@serverless-patterns/shared/schemas/common';
 import { expect } from 'chai';
 import { z } from 'zod';
 import { validated } from '../../../src/core/validation';

@@ -15,7 +15,7 @@ import {
 
 /** My devices: register, list, change the alert threshold, delete, issue or rotate the device token. */
 
-// The alert threshold's range (shared/src/schemas/device.ts); the API checks it again.
+// The alert threshold's range (shared/src/schemas/api/devices.ts); the API checks it again.
 const MIN_THRESHOLD_C = -40;
 const MAX_THRESHOLD_C = 80;
 

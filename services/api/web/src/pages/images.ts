@@ -37,7 +37,7 @@ const PROCESSING_PATIENCE_MS = 5 * 60_000;
 
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
-// The content types the API accepts (UPLOAD_CONTENT_TYPES in shared/src/schemas/image.ts), written
+// The content types the API accepts (UPLOAD_CONTENT_TYPES in shared/src/schemas/api/images.ts), written
 // out rather than imported: importing a value would bundle zod. The checks below keep both in step.
 const UPLOAD_TYPES = {
   'image/jpeg': 'JPEG',

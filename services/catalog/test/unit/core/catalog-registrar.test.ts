@@ -1,4 +1,4 @@
-import type { CatalogEntry } from '@serverless-patterns/shared/schemas';
+import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
 import { expect } from 'chai';
 import {
   type CatalogStore,

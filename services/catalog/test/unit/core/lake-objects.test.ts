@@ -1,4 +1,4 @@
-import { catalogEntrySchema } from '@serverless-patterns/shared/schemas';
+import { catalogEntrySchema } from '@serverless-patterns/shared/schemas/events';
 import { expect } from 'chai';
 import { comparableSequencer, describeLakeObject, type LakeObject } from '../../../src/core/lake-objects';
 

@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ImageRecord } from '@serverless-patterns/shared/schemas';
+import type { ImageRecord } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import { createImagesTable } from '../../../src/adapters/images-table';
 

@@ -1,5 +1,5 @@
 import { NotFoundError, ValidationError } from '@serverless-patterns/shared/errors';
-import { type ImageRecord, imageViewSchema } from '@serverless-patterns/shared/schemas';
+import { type ImageRecord, imageViewSchema } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import { createGallery, decodePageToken, encodePageToken, safeFileName } from '../../../src/core/gallery';
 import { createFakeBucket, createFakeTable } from '../fakes';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { imageMetadataSchema } from '@serverless-patterns/shared/schemas';
+import { imageMetadataSchema } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import {

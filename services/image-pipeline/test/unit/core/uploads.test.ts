@@ -1,5 +1,5 @@
 import { ValidationError } from '@serverless-patterns/shared/errors';
-import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared/schemas';
+import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import {
   type CreatedObject,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared/schemas';
+import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { thumbnailKeys } from '../../../src/core/images';

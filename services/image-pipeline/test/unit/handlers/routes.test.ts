@@ -1,5 +1,5 @@
 import type { HttpHandler } from '@serverless-patterns/shared/http';
-import type { ImageRecord } from '@serverless-patterns/shared/schemas';
+import type { ImageRecord } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import { createLambdaContext } from '../factories';
 import { createHandlerHarness, quietly, routeEvent } from './harness';

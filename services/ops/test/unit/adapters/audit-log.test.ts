@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { PutCommand, PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { SecurityFinding } from '@serverless-patterns/shared/schemas';
+import type { SecurityFinding } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import { createAuditLog, type PutItemClient } from '../../../src/adapters/audit-log';
 

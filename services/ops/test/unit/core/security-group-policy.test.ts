@@ -1,5 +1,5 @@
 import { ValidationError } from '@serverless-patterns/shared/errors';
-import { securityFindingSchema } from '@serverless-patterns/shared/schemas';
+import { securityFindingSchema } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import {
   type AppliedIngressChange,

@@ -1,0 +1,4 @@
+// Request and response bodies of the services' HTTP APIs, shared with the portal (types only there).
+export * from './devices';
+export * from './images';
+export * from './ops';
