@@ -2,6 +2,30 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/**
+ * A service's configuration: one object, every variable named once. Each setting is read the first
+ * time it is used (the composition module uses what its handler needs at cold start) and kept, so a
+ * missing or invalid variable fails the cold start with its name, and a function is given only the
+ * variables of what it uses (serverless.yml; some cannot be given to all, such as a state machine's
+ * ARN to its own steps).
+ */
+export function defineConfig<const T extends Record<string, () => unknown>>(
+  readers: T,
+): { readonly [K in keyof T]: ReturnType<T[K]> } {
+  const values = new Map<keyof T, unknown>();
+  const config = {} as { [K in keyof T]: ReturnType<T[K]> };
+  for (const name of Object.keys(readers) as (keyof T)[]) {
+    Object.defineProperty(config, name, {
+      enumerable: true,
+      get: () => {
+        if (!values.has(name)) values.set(name, (readers[name] as () => unknown)());
+        return values.get(name);
+      },
+    });
+  }
+  return config;
+}
+
 interface ReadOptions<T> {
   default?: T;
   env?: NodeJS.ProcessEnv;

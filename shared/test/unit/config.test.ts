@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError, readBoolean, readInteger, readOneOf, readString } from '../../src/config';
+import { ConfigError, defineConfig, readBoolean, readInteger, readOneOf, readString } from '../../src/config';
 
 describe('config', () => {
   describe('readString', () => {
@@ -117,6 +117,35 @@ describe('config', () => {
 
     it('falls back to the default when the variable is missing', () => {
       expect(readOneOf('LOG_LEVEL', levels, { default: 'INFO', env: {} })).to.equal('INFO');
+    });
+  });
+
+  describe('defineConfig', () => {
+    it('reads each setting when it is first used, once, and names a missing variable then', () => {
+      const env: NodeJS.ProcessEnv = { TABLE_NAME: 'readings' };
+      let reads = 0;
+      const config = defineConfig({
+        tableName: () => {
+          reads += 1;
+          return readString('TABLE_NAME', { env });
+        },
+        topicArn: () => readString('TOPIC_ARN', { env }),
+        batchSize: () => readInteger('BATCH_SIZE', { env, default: 10 }),
+      });
+
+      expect(reads).to.equal(0);
+      expect(config.tableName).to.equal('readings');
+      env.TABLE_NAME = 'changed';
+      expect(config.tableName).to.equal('readings');
+      expect(reads).to.equal(1);
+      expect(config.batchSize).to.equal(10);
+      expect(() => config.topicArn).to.throw(ConfigError, 'TOPIC_ARN');
+    });
+
+    it('lists every setting as a key', () => {
+      const config = defineConfig({ a: () => 1, b: () => 'two' });
+
+      expect(Object.keys(config)).to.deep.equal(['a', 'b']);
     });
   });
 });

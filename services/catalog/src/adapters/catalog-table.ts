@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
+import { writtenUnlessConditionFails } from '@serverless-patterns/shared/dynamodb';
 import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
 import type { CatalogStore } from '../core/catalog-registrar';
 
@@ -12,51 +12,46 @@ export function datasetKey(entry: Pick<CatalogEntry, 'zone' | 'dataset'>): strin
 /** Long enough for any delayed or retried S3 event (async retries end within 6 hours). */
 const TOMBSTONE_DAYS = 7;
 
-export function createCatalogTable(tableName: string, clock: () => Date = () => new Date()): CatalogStore {
+/** Only an event later than the one stored for the key may write: replays and late events change nothing. */
+const LATER_THAN_STORED = 'attribute_not_exists(sk) OR sequencer < :sequencer';
+
+export function createCatalogTable({
+  client = documentClient,
+  tableName,
+  clock = () => new Date(),
+}: {
+  client?: DynamoDBDocumentClient;
+  tableName: string;
+  clock?: () => Date;
+}): CatalogStore {
+  const putIfLater = (item: Record<string, unknown>, sequencer: string) =>
+    writtenUnlessConditionFails(() =>
+      client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...item, sequencer },
+          ConditionExpression: LATER_THAN_STORED,
+          ExpressionAttributeValues: { ':sequencer': sequencer },
+        }),
+      ),
+    );
+
   return {
-    async put(entry, sequencer) {
-      return unlessStale(() =>
-        documentClient.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: datasetKey(entry), sk: entry.key, sequencer, ...entry },
-            ConditionExpression: 'attribute_not_exists(sk) OR sequencer < :sequencer',
-            ExpressionAttributeValues: { ':sequencer': sequencer },
-          }),
-        ),
-      );
-    },
+    put: (entry, sequencer) => putIfLater({ pk: datasetKey(entry), sk: entry.key, ...entry }, sequencer),
     // A removal leaves a tombstone carrying its sequencer, so that an older "created" event that
     // arrives late cannot bring the object back. The tombstone expires after TOMBSTONE_DAYS.
-    async remove(entry, sequencer) {
+    remove(entry, sequencer) {
       const removedAt = clock();
-      return unlessStale(() =>
-        documentClient.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              pk: datasetKey(entry),
-              sk: entry.key,
-              sequencer,
-              removed: true,
-              removedAt: removedAt.toISOString(),
-              expiresAt: Math.floor(removedAt.getTime() / 1000) + TOMBSTONE_DAYS * 86_400,
-            },
-            ConditionExpression: 'attribute_not_exists(sk) OR sequencer < :sequencer',
-            ExpressionAttributeValues: { ':sequencer': sequencer },
-          }),
-        ),
+      return putIfLater(
+        {
+          pk: datasetKey(entry),
+          sk: entry.key,
+          removed: true,
+          removedAt: removedAt.toISOString(),
+          expiresAt: Math.floor(removedAt.getTime() / 1000) + TOMBSTONE_DAYS * 86_400,
+        },
+        sequencer,
       );
     },
   };
-}
-
-async function unlessStale(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 }

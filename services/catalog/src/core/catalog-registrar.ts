@@ -1,5 +1,6 @@
+import type { S3ObjectChange } from '@serverless-patterns/shared/s3-events';
 import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
-import { comparableSequencer, describeLakeObject, type LakeObject } from './lake-objects';
+import { comparableSequencer, describeLakeObject } from './lake-objects';
 
 /** Stores entries so that an older or replayed event never overwrites a newer one. */
 export interface CatalogStore {
@@ -11,21 +12,15 @@ export interface CatalogStore {
   remove(entry: Pick<CatalogEntry, 'zone' | 'dataset' | 'key'>, sequencer: string): Promise<boolean>;
 }
 
-export interface LakeObjectEvent {
-  kind: 'created' | 'removed';
-  object: LakeObject;
-  sequencer: string;
-}
-
 export type RegistrationOutcome = 'registered' | 'removed' | 'unchanged' | 'ignored';
 
 export function createCatalogRegistrar({ catalog, clock }: { catalog: CatalogStore; clock: () => Date }) {
   return {
-    async apply(event: LakeObjectEvent): Promise<RegistrationOutcome> {
-      const described = describeLakeObject(event.object, clock());
+    async apply(change: S3ObjectChange): Promise<RegistrationOutcome> {
+      const described = describeLakeObject(change, clock());
       if (!described.catalogued) return 'ignored';
-      const sequencer = comparableSequencer(event.sequencer);
-      if (event.kind === 'removed') {
+      const sequencer = comparableSequencer(change.sequencer);
+      if (change.kind === 'removed') {
         return (await catalog.remove(described.entry, sequencer)) ? 'removed' : 'unchanged';
       }
       return (await catalog.put(described.entry, sequencer)) ? 'registered' : 'unchanged';

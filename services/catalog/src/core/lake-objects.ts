@@ -1,15 +1,11 @@
+import type { S3ObjectChange } from '@serverless-patterns/shared/s3-events';
 import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
 
 const ZONES = ['raw', 'curated', 'backup', 'errors', 'results'] as const;
 type Zone = (typeof ZONES)[number];
 
-export interface LakeObject {
-  bucket: string;
-  key: string;
-  sizeBytes: number;
-  etag: string;
-  versionId?: string;
-}
+/** What the catalog needs to know of an object, as an S3 notification describes it. */
+export type LakeObject = Pick<S3ObjectChange, 'bucket' | 'key' | 'sizeBytes' | 'eTag' | 'versionId'>;
 
 export type LakeObjectDescription =
   | { catalogued: true; entry: CatalogEntry }
@@ -53,7 +49,7 @@ export function describeLakeObject(object: LakeObject, registeredAt: Date): Lake
       format: formatOf(fileName.replace(/\.gz$/, '')),
       compression,
       sizeBytes: object.sizeBytes,
-      etag: object.etag,
+      etag: object.eTag,
       ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
       registeredAt: registeredAt.toISOString(),
     },

@@ -1,11 +1,7 @@
+import type { S3ObjectChange } from '@serverless-patterns/shared/s3-events';
 import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
 import { expect } from 'chai';
-import {
-  type CatalogStore,
-  createCatalogRegistrar,
-  type LakeObjectEvent,
-} from '../../../src/core/catalog-registrar';
-import type { LakeObject } from '../../../src/core/lake-objects';
+import { type CatalogStore, createCatalogRegistrar } from '../../../src/core/catalog-registrar';
 
 interface StoredKey {
   /** Undefined once the object was removed: the sequencer stays, so an older event cannot revive it. */
@@ -50,20 +46,19 @@ const KEY = 'raw/clickstream/year=2026/month=11/day=29/file.jsonl.gz';
 const now = new Date('2026-11-29T09:31:02.000Z');
 
 function lakeEvent(
-  kind: LakeObjectEvent['kind'],
+  kind: S3ObjectChange['kind'],
   sequencer: string,
-  object: Partial<LakeObject> = {},
-): LakeObjectEvent {
+  object: Partial<S3ObjectChange> = {},
+): S3ObjectChange {
   return {
     kind,
+    eventName: kind === 'created' ? 'ObjectCreated:Put' : 'ObjectRemoved:Delete',
     sequencer,
-    object: {
-      bucket: 'sp-123456789012-eu-west-1-dev-lake',
-      key: KEY,
-      sizeBytes: kind === 'created' ? 18_204 : 0,
-      etag: kind === 'created' ? '0123456789abcdef0123456789abcdef' : '',
-      ...object,
-    },
+    bucket: 'sp-123456789012-eu-west-1-dev-lake',
+    key: KEY,
+    sizeBytes: kind === 'created' ? 18_204 : 0,
+    eTag: kind === 'created' ? '0123456789abcdef0123456789abcdef' : '',
+    ...object,
   };
 }
 

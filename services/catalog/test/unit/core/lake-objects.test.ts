@@ -9,7 +9,7 @@ function lakeObject(overrides: Partial<LakeObject> = {}): LakeObject {
     bucket: 'sp-123456789012-eu-west-1-dev-lake',
     key: 'raw/clickstream/year=2026/month=11/day=29/file.jsonl.gz',
     sizeBytes: 18_204,
-    etag: '0123456789abcdef0123456789abcdef',
+    eTag: '0123456789abcdef0123456789abcdef',
     ...overrides,
   };
 }
