@@ -36,3 +36,10 @@ export {
 export { type SnsRecordOptions, snsEvent, snsRecord } from './events/sns';
 export { type SqsRecordOptions, sqsEvent, sqsRecord } from './events/sqs';
 export { lambdaContext } from './lambda-context';
+export {
+  captureLogs,
+  captureLogsInEachTest,
+  type JsonEntry,
+  type LogCapture,
+  type LogEntry,
+} from './log-capture';
