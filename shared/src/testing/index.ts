@@ -43,3 +43,12 @@ export {
   type LogCapture,
   type LogEntry,
 } from './log-capture';
+export {
+  type AwsClientStub,
+  type ClientStubs,
+  commandsSent,
+  mockClient,
+  mockClientsInEachTest,
+  type SdkClient,
+  type SentCommand,
+} from './sdk-mocks';
