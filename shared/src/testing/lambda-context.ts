@@ -1,0 +1,26 @@
+import type { Context } from 'aws-lambda';
+
+/**
+ * A Lambda context as the Node.js runtime passes it, in the samples' account and region. The function
+ * ARN and log group follow `functionName`, so naming the function is enough for a consistent context.
+ * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html
+ */
+export function lambdaContext(overrides: Partial<Context> = {}): Context {
+  const functionName = overrides.functionName ?? 'example-function';
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '128',
+    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2015/04/09/[$LATEST]0123456789abcdef0123456789abcdef',
+    // Lambda's default timeout is 3 seconds; a fixed value keeps tests deterministic.
+    getRemainingTimeInMillis: () => 3000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+    ...overrides,
+  };
+}
