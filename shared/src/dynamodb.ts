@@ -35,13 +35,16 @@ export async function writtenUnlessConditionFails(write: () => Promise<unknown>)
   }
 }
 
-/** Every item a Query finds, page after page (lib-dynamodb's paginator follows LastEvaluatedKey). */
+// lib-dynamodb's paginators follow LastEvaluatedKey by writing ExclusiveStartKey into the input they
+// are given, so each gets a copy: the caller's input stays as it was.
+
+/** Every item a Query finds, page after page. */
 export async function queryAll(
   client: DynamoDBDocumentClient,
   input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  for await (const page of paginateQuery({ client }, input)) items.push(...(page.Items ?? []));
+  for await (const page of paginateQuery({ client }, { ...input })) items.push(...(page.Items ?? []));
   return items;
 }
 
