@@ -2,10 +2,10 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { expect } from 'chai';
 import { callerFrom, deviceFrom, ownDeviceFrom } from '../../../src/authorizers/caller';
 import { ForbiddenError, UnauthorizedError } from '../../../src/errors';
-import { createApiGatewayProxyEvent } from '../factories';
+import { apiGatewayProxyEvent } from '../../../src/testing';
 
 function eventWith(authorizer: Record<string, unknown> | undefined | null): APIGatewayProxyEvent {
-  const event = createApiGatewayProxyEvent();
+  const event = apiGatewayProxyEvent();
   return { ...event, requestContext: { ...event.requestContext, authorizer } };
 }
 

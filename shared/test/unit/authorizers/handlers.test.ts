@@ -1,7 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { expect } from 'chai';
-import { logger } from '../../../src/observability';
-import { createLambdaContext } from '../factories';
+import { captureLogsInEachTest, lambdaContext } from '../../../src/testing';
 import { requestEvent, tokenEvent, WHOLE_API_ARN } from './events';
 import {
   CLIENT_ID,
@@ -32,9 +31,9 @@ describe('authorizer handlers (configuration read at cold start)', () => {
   let key: SigningKey;
   let jwks: JwksServer;
   let saved: Partial<Record<(typeof STAGE_VARIABLES)[number], string>>;
-  const logged: Array<{ level: string; message: string; attributes: unknown }> = [];
-  const originalInfo = logger.info.bind(logger);
-  const originalError = logger.error.bind(logger);
+  const logs = captureLogsInEachTest();
+  // What the handlers logged, leaving out Powertools' own notices (metrics, tracing) about the run.
+  const logged = () => logs.logs().filter((entry) => entry.level === 'INFO' || entry.level === 'ERROR');
 
   before(async function () {
     this.timeout(10_000);
@@ -48,17 +47,9 @@ describe('authorizer handlers (configuration read at cold start)', () => {
       ADMIN_ACCESS: 'admins-only',
       DEVICE_TOKENS_TABLE: 'api-table',
     });
-    logger.info = ((message: string, attributes: unknown) => {
-      logged.push({ level: 'info', message, attributes });
-    }) as typeof logger.info;
-    logger.error = ((message: string, attributes: unknown) => {
-      logged.push({ level: 'error', message, attributes });
-    }) as typeof logger.error;
   });
 
   after(async () => {
-    logger.info = originalInfo;
-    logger.error = originalError;
     for (const name of STAGE_VARIABLES) {
       const value = saved[name];
       if (value === undefined) delete process.env[name];
@@ -67,17 +58,13 @@ describe('authorizer handlers (configuration read at cold start)', () => {
     await jwks.close();
   });
 
-  beforeEach(() => {
-    logged.length = 0;
-  });
-
   it('people: allows a valid token with the stage configuration', async () => {
     const { handler } = (await import('../../../src/authorizers/people/handler')) as {
       handler: Handler<unknown>;
     };
     const token = signJwt(key, idTokenClaims(jwks.issuer));
 
-    const result = await handler(tokenEvent(`Bearer ${token}`), createLambdaContext());
+    const result = await handler(tokenEvent(`Bearer ${token}`), lambdaContext());
 
     expect(result.policyDocument.Statement).to.deep.equal([
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: WHOLE_API_ARN },
@@ -91,11 +78,11 @@ describe('authorizer handlers (configuration read at cold start)', () => {
     const past = Math.floor(Date.now() / 1000) - 7200;
     const token = signJwt(key, idTokenClaims(jwks.issuer, { iat: past, exp: past + 3600 }));
 
-    const error = await rejectionOf(handler(tokenEvent(`Bearer ${token}`), createLambdaContext()));
+    const error = await rejectionOf(handler(tokenEvent(`Bearer ${token}`), lambdaContext()));
 
     expect(error.message).to.equal('Unauthorized');
-    expect(logged).to.have.length(1);
-    expect(JSON.stringify(logged[0])).to.include('Token expired').and.not.include(token.split('.')[2]);
+    expect(logged()).to.have.length(1);
+    expect(JSON.stringify(logged()[0])).to.include('Token expired').and.not.include(token.split('.')[2]);
   });
 
   it('admin: denies a non-admin under admins-only, and logs the denial', async () => {
@@ -103,12 +90,12 @@ describe('authorizer handlers (configuration read at cold start)', () => {
       handler: Handler<APIGatewayRequestAuthorizerEvent>;
     };
     const token = signJwt(key, idTokenClaims(jwks.issuer, { 'cognito:groups': ['beta'] }));
-    const result = await handler(requestEvent({ Authorization: `Bearer ${token}` }), createLambdaContext());
+    const result = await handler(requestEvent({ Authorization: `Bearer ${token}` }), lambdaContext());
 
     expect(result.policyDocument.Statement).to.deep.equal([
       { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: WHOLE_API_ARN },
     ]);
-    expect(logged.map(({ message }) => message)).to.deep.equal(['authorizer denied']);
+    expect(logged().map(({ message }) => message)).to.deep.equal(['authorizer denied']);
   });
 
   it('device: refuses a malformed token before any table read', async () => {
@@ -116,7 +103,7 @@ describe('authorizer handlers (configuration read at cold start)', () => {
       handler: Handler<unknown>;
     };
 
-    const error = await rejectionOf(handler(tokenEvent('not-a-device-token'), createLambdaContext()));
+    const error = await rejectionOf(handler(tokenEvent('not-a-device-token'), lambdaContext()));
 
     expect(error.message).to.equal('Unauthorized');
   });
