@@ -1,24 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
-import type { SecurityFinding } from '@serverless-patterns/shared/schemas/api';
 import { commandsSent, mockClientsInEachTest } from '@serverless-patterns/shared/testing';
 import { expect } from 'chai';
+import { exampleSecurityFinding } from '../../../../../shared/test/unit/schema-examples';
 import { createAuditLog } from '../../../src/adapters/audit-log';
 
-const finding: SecurityFinding = {
-  findingId: '5b1f0c2e9d8a7b6c5d4e3f2a1b0c9d8e',
-  groupId: 'sg-0a1b2c3d4e5f67890',
-  ruleId: 'sgr-0c2f4e6a8b0d1f301',
-  protocol: 'tcp',
-  fromPort: 22,
-  toPort: 22,
-  cidr: '0.0.0.0/0',
-  reason: 'tcp 22 is open to 0.0.0.0/0, exposing SSH (22)',
-  action: 'REVOKED',
-  sourceEventId: '2d8b6a44-7c2f-4b1e-9a3d-5f0e1c9b7a61',
-  detectedAt: '2024-05-14T09:15:27Z',
-};
+const finding = exampleSecurityFinding();
 
 describe('audit log adapter', () => {
   const mocks = mockClientsInEachTest({ documentClient });
@@ -34,8 +22,8 @@ describe('audit log adapter', () => {
     expect(mocks.documentClient.commandCalls(PutCommand)[0]?.args[0].input).to.deep.include({
       TableName: 'ops-table',
       Item: {
-        pk: 'finding#sg-0a1b2c3d4e5f67890',
-        sk: '2024-05-14T09:15:27Z#5b1f0c2e9d8a7b6c5d4e3f2a1b0c9d8e',
+        pk: 'finding#sg-0123456789abcdef0',
+        sk: '2026-11-29T09:30:00.000Z#finding-sgr-0123456789abcdef0',
         entity: 'security-finding',
         ...finding,
         notified: false,
