@@ -53,15 +53,16 @@ describe('enforceSecurityGroupPolicy handler', () => {
     await handler(event, context);
 
     // Assess
+    const sshToTheWorld = {
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
+      IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+    };
     expect(commandsSent(mocks.ec2)).to.deep.equal([
       {
         name: 'RevokeSecurityGroupIngressCommand',
-        input: {
-          GroupId: GROUP_ID,
-          IpPermissions: [
-            { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
-          ],
-        },
+        input: { GroupId: GROUP_ID, IpPermissions: [sshToTheWorld] },
       },
     ]);
     const puts = commandsSent(mocks.documentClient).map(({ name, input }) => {
