@@ -1,4 +1,9 @@
-import { instrumented, MetricUnit, metrics } from '@serverless-patterns/shared/observability';
+import {
+  correlationPaths,
+  instrumented,
+  MetricUnit,
+  metrics,
+} from '@serverless-patterns/shared/observability';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { transformClick } from '../core/click-transform';
 
@@ -11,4 +16,5 @@ export const handler = instrumented(
     });
     return { records };
   },
+  { correlationIdPath: correlationPaths.firehose },
 );

@@ -1,15 +1,18 @@
-import { PublishCommand, type PublishCommandOutput } from '@aws-sdk/client-sns';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { sns } from '@serverless-patterns/shared/clients/sns';
 import type { Notifier } from '../core/security-policy-enforcer';
-
-export interface PublishClient {
-  send(command: PublishCommand): Promise<PublishCommandOutput>;
-}
 
 /**
  * Alerts on the ops topic. `kind` is a message attribute so that subscribers can filter on it.
  * https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering.html
  */
-export function createNotifier(client: PublishClient, topicArn: string): Notifier {
+export function createNotifier({
+  client = sns,
+  topicArn,
+}: {
+  client?: SNSClient;
+  topicArn: string;
+}): Notifier {
   return {
     async publish(alert) {
       await client.send(

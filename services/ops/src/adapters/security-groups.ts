@@ -1,14 +1,7 @@
-import {
-  type IpPermission,
-  RevokeSecurityGroupIngressCommand,
-  type RevokeSecurityGroupIngressCommandOutput,
-} from '@aws-sdk/client-ec2';
+import { type EC2Client, type IpPermission, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import { ec2 } from '@serverless-patterns/shared/clients/ec2';
 import type { WorldOpenRule } from '../core/security-group-policy';
 import type { SecurityGroups } from '../core/security-policy-enforcer';
-
-export interface RevokeIngressClient {
-  send(command: RevokeSecurityGroupIngressCommand): Promise<RevokeSecurityGroupIngressCommandOutput>;
-}
 
 /**
  * Revokes one rule per call, described by its exact properties, so that one rule already gone cannot
@@ -16,7 +9,7 @@ export interface RevokeIngressClient {
  * `InvalidPermission.NotFound` error (non-default VPC) or in `UnknownIpPermissions` (default VPC).
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html
  */
-export function createSecurityGroups(client: RevokeIngressClient): SecurityGroups {
+export function createSecurityGroups({ client = ec2 }: { client?: EC2Client } = {}): SecurityGroups {
   return {
     async revokeIngress(groupId, rule) {
       try {

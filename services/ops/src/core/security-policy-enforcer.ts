@@ -66,6 +66,7 @@ export function createSecurityPolicyEnforcer(options: SecurityPolicyEnforcerOpti
   const { securityGroups, auditLog, notifier, mode, policy } = options;
 
   return {
+    mode,
     async enforce(change: IngressChange): Promise<EnforcementOutcome> {
       if (change.outcome === 'failed') return NOTHING_DONE;
       const rules = findWorldOpenRules(change.permissions, policy);

@@ -1,11 +1,8 @@
-import {
-  EC2ServiceException,
-  type RevokeSecurityGroupIngressCommand,
-  type RevokeSecurityGroupIngressCommandInput,
-  type RevokeSecurityGroupIngressCommandOutput,
-} from '@aws-sdk/client-ec2';
+import { EC2ServiceException, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import { ec2 } from '@serverless-patterns/shared/clients/ec2';
+import { commandsSent, mockClientsInEachTest } from '@serverless-patterns/shared/testing';
 import { expect } from 'chai';
-import { createSecurityGroups, type RevokeIngressClient } from '../../../src/adapters/security-groups';
+import { createSecurityGroups } from '../../../src/adapters/security-groups';
 import type { WorldOpenRule } from '../../../src/core/security-group-policy';
 
 const GROUP_ID = 'sg-0a1b2c3d4e5f67890';
@@ -17,75 +14,62 @@ const ssh: WorldOpenRule = {
   exposedPorts: [22],
 };
 
-function ec2Answering(answer: () => Promise<Partial<RevokeSecurityGroupIngressCommandOutput>>) {
-  const sent: RevokeSecurityGroupIngressCommandInput[] = [];
-  const client: RevokeIngressClient = {
-    async send(command: RevokeSecurityGroupIngressCommand) {
-      sent.push(command.input);
-      return { $metadata: {}, ...(await answer()) };
-    },
-  };
-  return { client, sent };
-}
-
 const ec2Error = (name: string) =>
   new EC2ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: name });
 
 describe('security groups adapter', () => {
-  it('revokes exactly the offending IPv4 rule', async () => {
-    // Prepare
-    const { client, sent } = ec2Answering(async () => ({ Return: true }));
+  const mocks = mockClientsInEachTest({ ec2 });
+  const securityGroups = createSecurityGroups();
+  const revokedPermissions = () =>
+    mocks.ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input.IpPermissions;
 
+  beforeEach(() => {
+    mocks.ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+  });
+
+  it('revokes exactly the offending IPv4 rule', async () => {
     // Act
-    const result = await createSecurityGroups(client).revokeIngress(GROUP_ID, ssh);
+    const result = await securityGroups.revokeIngress(GROUP_ID, ssh);
 
     // Assess
     expect(result).to.equal('revoked');
-    expect(sent).to.deep.equal([
+    expect(commandsSent(mocks.ec2)).to.deep.equal([
       {
-        GroupId: GROUP_ID,
-        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        name: 'RevokeSecurityGroupIngressCommand',
+        input: {
+          GroupId: GROUP_ID,
+          IpPermissions: [
+            { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+          ],
+        },
       },
     ]);
   });
 
   it('revokes an IPv6 rule through its IPv6 range', async () => {
-    // Prepare
-    const { client, sent } = ec2Answering(async () => ({ Return: true }));
-
     // Act
-    await createSecurityGroups(client).revokeIngress(GROUP_ID, { ...ssh, cidr: '::/0' });
+    await securityGroups.revokeIngress(GROUP_ID, { ...ssh, cidr: '::/0' });
 
     // Assess
-    expect(sent[0]?.IpPermissions).to.deep.equal([
+    expect(revokedPermissions()).to.deep.equal([
       { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
     ]);
   });
 
   it('sends no ports for an all-traffic rule', async () => {
-    // Prepare
-    const { client, sent } = ec2Answering(async () => ({ Return: true }));
-
     // Act
-    await createSecurityGroups(client).revokeIngress(GROUP_ID, {
-      ...ssh,
-      protocol: '-1',
-      fromPort: -1,
-      toPort: -1,
-    });
+    await securityGroups.revokeIngress(GROUP_ID, { ...ssh, protocol: '-1', fromPort: -1, toPort: -1 });
 
     // Assess
-    expect(sent[0]?.IpPermissions).to.deep.equal([{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]);
+    expect(revokedPermissions()).to.deep.equal([{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]);
   });
 
   it('treats InvalidPermission.NotFound as already revoked', async () => {
     // Prepare
-    const { client } = ec2Answering(async () => {
-      throw ec2Error('InvalidPermission.NotFound');
-    });
+    mocks.ec2.on(RevokeSecurityGroupIngressCommand).rejects(ec2Error('InvalidPermission.NotFound'));
 
     // Act
-    const result = await createSecurityGroups(client).revokeIngress(GROUP_ID, ssh);
+    const result = await securityGroups.revokeIngress(GROUP_ID, ssh);
 
     // Assess
     expect(result).to.equal('already-absent');
@@ -94,10 +78,10 @@ describe('security groups adapter', () => {
   it('treats a rule EC2 reports as unknown (default VPC) as already revoked', async () => {
     // Prepare
     const unknown = [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }];
-    const { client } = ec2Answering(async () => ({ Return: true, UnknownIpPermissions: unknown }));
+    mocks.ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true, UnknownIpPermissions: unknown });
 
     // Act
-    const result = await createSecurityGroups(client).revokeIngress(GROUP_ID, ssh);
+    const result = await securityGroups.revokeIngress(GROUP_ID, ssh);
 
     // Assess
     expect(result).to.equal('already-absent');
@@ -105,12 +89,10 @@ describe('security groups adapter', () => {
 
   it('lets any other failure through, so that the event is retried', async () => {
     // Prepare
-    const { client } = ec2Answering(async () => {
-      throw ec2Error('UnauthorizedOperation');
-    });
+    mocks.ec2.on(RevokeSecurityGroupIngressCommand).rejects(ec2Error('UnauthorizedOperation'));
 
     // Act
-    const attempt = createSecurityGroups(client).revokeIngress(GROUP_ID, ssh);
+    const attempt = securityGroups.revokeIngress(GROUP_ID, ssh);
 
     // Assess
     await attempt.then(

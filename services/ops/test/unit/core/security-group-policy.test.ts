@@ -11,13 +11,13 @@ import {
   toFindings,
 } from '../../../src/core/security-group-policy';
 import {
-  createAuthorizeIngressDetail,
-  createFailedAuthorizeIngressDetail,
+  authorizeIngressDetail,
   EVENT_ID,
   EVENT_TIME,
+  failedAuthorizeIngressDetail,
   GROUP_ID,
   worldOpenSsh,
-} from '../factories';
+} from '../authorize-ingress-records';
 
 const policy = { forbiddenPorts: DEFAULT_FORBIDDEN_PORTS };
 
@@ -121,7 +121,7 @@ describe('security-group policy', () => {
 
   describe('parseIngressFromCloudTrail', () => {
     it('reads the group, the caller and the rules of a CloudTrail AuthorizeSecurityGroupIngress event', () => {
-      const change = parseIngressFromCloudTrail(createAuthorizeIngressDetail());
+      const change = parseIngressFromCloudTrail(authorizeIngressDetail());
 
       expect(change).to.deep.equal({
         outcome: 'applied',
@@ -141,7 +141,7 @@ describe('security-group policy', () => {
     });
 
     it('reads several permissions with IPv4 and IPv6 ranges', () => {
-      const detail = createAuthorizeIngressDetail({
+      const detail = authorizeIngressDetail({
         permissions: [
           { ipProtocol: 'tcp', fromPort: 443, toPort: 443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } },
           { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, ipv6Ranges: { items: [{ cidrIpv6: '::/0' }] } },
@@ -157,7 +157,7 @@ describe('security-group policy', () => {
     });
 
     it('normalises protocol numbers and case to the names EC2 stores', () => {
-      const detail = createAuthorizeIngressDetail({
+      const detail = authorizeIngressDetail({
         permissions: [
           { ...worldOpenSsh(), ipProtocol: '6' },
           { ...worldOpenSsh(), ipProtocol: 'UDP' },
@@ -170,7 +170,7 @@ describe('security-group policy', () => {
     });
 
     it('gives all-traffic rules the port range -1', () => {
-      const detail = createAuthorizeIngressDetail({
+      const detail = authorizeIngressDetail({
         permissions: [{ ipProtocol: '-1', ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }],
       });
 
@@ -180,14 +180,14 @@ describe('security-group policy', () => {
     });
 
     it('takes the group id from the response when the caller named the group', () => {
-      const detail = createAuthorizeIngressDetail();
+      const detail = authorizeIngressDetail();
       detail.requestParameters = { groupName: 'default', ipPermissions: { items: [worldOpenSsh()] } };
 
       expect(applied(parseIngressFromCloudTrail(detail)).groupId).to.equal(GROUP_ID);
     });
 
     it('refuses an event that names no security group id', () => {
-      const detail = createAuthorizeIngressDetail();
+      const detail = authorizeIngressDetail();
       detail.requestParameters = { groupName: 'default', ipPermissions: { items: [worldOpenSsh()] } };
       detail.responseElements = null;
 
@@ -198,7 +198,7 @@ describe('security-group policy', () => {
     });
 
     it('recognises a call that EC2 refused, which added no rule', () => {
-      expect(parseIngressFromCloudTrail(createFailedAuthorizeIngressDetail())).to.deep.equal({
+      expect(parseIngressFromCloudTrail(failedAuthorizeIngressDetail())).to.deep.equal({
         outcome: 'failed',
         eventId: EVENT_ID,
         errorCode: 'Client.InvalidPermission.Duplicate',
@@ -206,7 +206,7 @@ describe('security-group policy', () => {
     });
 
     it('names the missing field of a malformed event', () => {
-      const detail = createAuthorizeIngressDetail();
+      const detail = authorizeIngressDetail();
       detail.requestParameters = { groupId: GROUP_ID };
 
       expect(() => parseIngressFromCloudTrail(detail))
@@ -222,13 +222,13 @@ describe('security-group policy', () => {
     });
 
     it('refuses an event for another API call', () => {
-      const detail = { ...createAuthorizeIngressDetail(), eventName: 'AuthorizeSecurityGroupEgress' };
+      const detail = { ...authorizeIngressDetail(), eventName: 'AuthorizeSecurityGroupEgress' };
 
       expect(() => parseIngressFromCloudTrail(detail)).to.throw(ValidationError, 'at eventName (');
     });
 
     it('refuses a TCP rule without ports', () => {
-      const detail = createAuthorizeIngressDetail({
+      const detail = authorizeIngressDetail({
         permissions: [{ ipProtocol: 'tcp', ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }],
       });
 
@@ -245,7 +245,7 @@ describe('security-group policy', () => {
 
   describe('toFindings', () => {
     const twoRules = () =>
-      createAuthorizeIngressDetail({
+      authorizeIngressDetail({
         permissions: [
           worldOpenSsh(),
           { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, ipv6Ranges: { items: [{ cidrIpv6: '::/0' }] } },
@@ -287,14 +287,14 @@ describe('security-group policy', () => {
     });
 
     it('gives the same rule in another event another id', () => {
-      const [first] = findingsOf(createAuthorizeIngressDetail());
-      const [second] = findingsOf(createAuthorizeIngressDetail({ eventId: 'a-later-event' }));
+      const [first] = findingsOf(authorizeIngressDetail());
+      const [second] = findingsOf(authorizeIngressDetail({ eventId: 'a-later-event' }));
 
       expect(first?.findingId).to.not.equal(second?.findingId);
     });
 
     it('leaves the rule id out when EC2 did not report one', () => {
-      const detail = createAuthorizeIngressDetail();
+      const detail = authorizeIngressDetail();
       detail.responseElements = { _return: true };
 
       const [finding] = findingsOf(detail);

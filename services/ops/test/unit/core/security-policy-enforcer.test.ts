@@ -14,12 +14,12 @@ import {
   type SecurityGroups,
 } from '../../../src/core/security-policy-enforcer';
 import {
+  authorizeIngressDetail,
   type CloudTrailIpPermission,
-  createAuthorizeIngressDetail,
-  createFailedAuthorizeIngressDetail,
+  failedAuthorizeIngressDetail,
   GROUP_ID,
   worldOpenSsh,
-} from '../factories';
+} from '../authorize-ingress-records';
 
 const ruleKey = (groupId: string, rule: WorldOpenRule) =>
   `${groupId} ${rule.protocol} ${rule.fromPort}-${rule.toPort} ${rule.cidr}`;
@@ -73,7 +73,7 @@ function setUp(mode: EnforcementMode = 'revoke') {
   });
   /** Delivers the event of a call that added these rules, as EC2 would have them. */
   const deliver = (permissions: CloudTrailIpPermission[] = [worldOpenSsh()]) => {
-    const change = parseIngressFromCloudTrail(createAuthorizeIngressDetail({ permissions }));
+    const change = parseIngressFromCloudTrail(authorizeIngressDetail({ permissions }));
     if (change.outcome === 'applied') {
       for (const permission of change.permissions) {
         for (const cidr of [...permission.ipv4Ranges, ...permission.ipv6Ranges]) {
@@ -179,9 +179,7 @@ describe('security policy enforcer', () => {
       const { securityGroups, auditLog, notifier, enforcer } = setUp();
 
       // Act
-      const outcome = await enforcer.enforce(
-        parseIngressFromCloudTrail(createFailedAuthorizeIngressDetail()),
-      );
+      const outcome = await enforcer.enforce(parseIngressFromCloudTrail(failedAuthorizeIngressDetail()));
 
       // Assess
       expect(outcome.findings).to.be.empty;
@@ -213,7 +211,7 @@ describe('security policy enforcer', () => {
     it('changes nothing and alerts no one the second time', async () => {
       // Prepare
       const { securityGroups, auditLog, notifier, enforcer } = setUp();
-      const change = parseIngressFromCloudTrail(createAuthorizeIngressDetail());
+      const change = parseIngressFromCloudTrail(authorizeIngressDetail());
       securityGroups.open.add(`${GROUP_ID} tcp 22-22 0.0.0.0/0`);
       await enforcer.enforce(change);
       const entriesAfterFirst = structuredClone([...auditLog.entries]);
@@ -231,7 +229,7 @@ describe('security policy enforcer', () => {
     it('still alerts when the first delivery failed before the alert went out', async () => {
       // Prepare
       const { securityGroups, auditLog, notifier, enforcer } = setUp();
-      const change = parseIngressFromCloudTrail(createAuthorizeIngressDetail());
+      const change = parseIngressFromCloudTrail(authorizeIngressDetail());
       securityGroups.open.add(`${GROUP_ID} tcp 22-22 0.0.0.0/0`);
       notifier.failuresLeft = 1;
       const firstDelivery = await enforcer.enforce(change).catch((error: unknown) => error);

@@ -1,3 +1,10 @@
+import { eventBridgeEvent } from '@serverless-patterns/shared/testing';
+import type { EventBridgeEvent } from 'aws-lambda';
+
+// CloudTrail's records of AuthorizeSecurityGroupIngress calls, as EventBridge delivers them ("AWS API
+// Call via CloudTrail"). The envelope is the testing entry point's; the records are this service's data.
+// https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ec2.html
+
 export type CloudTrailIpPermission = {
   ipProtocol: string;
   fromPort?: number;
@@ -30,7 +37,7 @@ export function worldOpenSsh(): CloudTrailIpPermission {
  * event (management event, assumed-role caller, rule ids in the response). The response lists one rule per
  * (permission, CIDR), as EC2 does.
  */
-export function createAuthorizeIngressDetail(
+export function authorizeIngressDetail(
   options: { permissions?: CloudTrailIpPermission[]; groupId?: string; eventId?: string } = {},
 ): Record<string, unknown> {
   const { permissions = [worldOpenSsh()], groupId = GROUP_ID, eventId = EVENT_ID } = options;
@@ -100,12 +107,26 @@ export function createAuthorizeIngressDetail(
 }
 
 /** The same call refused by EC2 (here: the rule already existed), as CloudTrail records it. */
-export function createFailedAuthorizeIngressDetail(): Record<string, unknown> {
+export function failedAuthorizeIngressDetail(): Record<string, unknown> {
   return {
-    ...createAuthorizeIngressDetail(),
+    ...authorizeIngressDetail(),
     errorCode: 'Client.InvalidPermission.Duplicate',
     errorMessage:
       'the specified rule "peer: 0.0.0.0/0, TCP, from port: 22, to port: 22, ALLOW" already exists',
     responseElements: null,
   };
+}
+
+/** The record in the envelope that EventBridge delivers to the function, with the record's time and region. */
+export function authorizeIngressEvent(
+  detail: Record<string, unknown> = authorizeIngressDetail(),
+): EventBridgeEvent<'AWS API Call via CloudTrail', Record<string, unknown>> {
+  return eventBridgeEvent({
+    detailType: 'AWS API Call via CloudTrail',
+    source: 'aws.ec2',
+    detail,
+    time: new Date(EVENT_TIME),
+    region: 'eu-west-1',
+    resources: [],
+  });
 }
