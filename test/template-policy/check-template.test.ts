@@ -159,6 +159,7 @@ describe('checkTemplate', () => {
       ['stream-encryption', 'PlainQueue'],
       ['stream-encryption', 'PlainDeliveryStream'],
       ['event-source-failure-destination', 'RetryForeverMapping'],
+      ['managed-policy', 'WildcardServiceRole'],
     ];
     let violations: Violation[] = [];
 

@@ -17,6 +17,7 @@ export const RULE_NAMES = [
   'stream-encryption',
   'log-retention',
   'event-source-failure-destination',
+  'managed-policy',
 ] as const;
 
 export type RuleName = (typeof RULE_NAMES)[number];
@@ -99,6 +100,21 @@ export const WILDCARD_RESOURCE_ALLOWED: Readonly<Record<string, WildcardResource
   },
 };
 
+/**
+ * AWS managed policies a role may attach, by name (the part of the ARN after `policy/`). A managed
+ * policy is written by AWS and changes without a deploy, so each one here says why its grants are
+ * acceptable; anything else goes into the role's own inline statements, where the other rules see it.
+ */
+export const MANAGED_POLICIES_ALLOWED: Readonly<Record<string, WildcardResourceReason>> = {
+  'service-role/AWSCodeDeployRoleForLambdaLimited': {
+    reason:
+      'CodeDeploy shifts Lambda alias traffic with it (canary releases): lambda:UpdateAlias and GetAlias, ' +
+      'and invoking hooks named CodeDeployHook_*; the scoped-down variant of AWSCodeDeployRoleForLambda.',
+    documentation:
+      'https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html',
+  },
+};
+
 // Firehose only encrypts at rest what it stores itself: with another source the data stays encrypted by
 // that source, and CloudFormation rejects DeliveryStreamEncryptionConfigurationInput on such streams.
 // https://docs.aws.amazon.com/firehose/latest/dev/encryption.html
@@ -146,6 +162,22 @@ export function formatViolations(violations: readonly Violation[]): string {
 }
 
 const RULES: Record<RuleName, Rule> = {
+  'managed-policy': ({ resources }) =>
+    ofType(resources, 'AWS::IAM::Role').flatMap(({ id, properties }) =>
+      toArray(properties.ManagedPolicyArns).flatMap((arn) => {
+        const name = managedPolicyName(arn);
+        if (name !== undefined && MANAGED_POLICIES_ALLOWED[name] !== undefined) return [];
+        const shown = name ?? JSON.stringify(arn);
+        return [
+          violation(
+            'managed-policy',
+            id,
+            `Role ${id} attaches managed policy ${shown}, which is not in MANAGED_POLICIES_ALLOWED.`,
+          ),
+        ];
+      }),
+    ),
+
   runtime: ({ resources, options }) => {
     const expected = options.runtime ?? DEFAULT_RUNTIME;
     return ofType(resources, 'AWS::Lambda::Function').flatMap(({ id, properties }) => {
@@ -466,6 +498,14 @@ function allowStatements(resources: readonly Resource[]): PolicyStatement[] {
       }),
     );
   });
+}
+
+/** `service-role/X` of `arn:aws:iam::aws:policy/service-role/X`, also written with Fn::Sub; undefined otherwise. */
+function managedPolicyName(arn: unknown): string | undefined {
+  const text = typeof arn === 'string' ? arn : isRecord(arn) ? arn['Fn::Sub'] : undefined;
+  if (typeof text !== 'string') return undefined;
+  const match = /^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::aws:policy\/(.+)$/.exec(text);
+  return match?.[1];
 }
 
 function statementsOf(document: unknown): Record<string, unknown>[] {
