@@ -80,7 +80,8 @@ function referencedLogicalIds(value, found = new Set()) {
       else if (key === 'Fn::GetAtt') found.add(Array.isArray(inner) ? inner[0] : String(inner).split('.')[0]);
       else if (key === 'Fn::Sub') {
         const text = Array.isArray(inner) ? inner[0] : inner;
-        for (const [, id] of String(text).matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}/g)) found.add(id);
+        for (const [, id] of String(text).matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}/g))
+          found.add(id);
       }
       referencedLogicalIds(inner, found);
     }
