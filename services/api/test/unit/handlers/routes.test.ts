@@ -84,7 +84,7 @@ function errorOf(result: APIGatewayProxyResult): { code: string; message: string
 
 describe('routes', () => {
   const table = mockClientsInEachTest({ documentClient });
-  // Keeps the tests quiet, and lets them read the metrics.
+  // The metrics the handlers flush, read by the tests; their log lines stay off the terminal.
   const logs = captureLogsInEachTest();
   let handlers = new Map<string, HttpHandler>();
 
