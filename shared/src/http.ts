@@ -84,9 +84,17 @@ export function httpHandler(
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const details = result.error.issues.flatMap(toFieldIssues);
+  const details = fieldIssues(result.error);
   const paths = [...new Set(details.map((issue) => issue.path))];
   throw new ValidationError(`Invalid ${source} at ${paths.join(', ')}`, { cause: result.error, details });
+}
+
+/**
+ * A schema's issues as the client sees them in `details`: a dotted path (`(root)` for the value
+ * itself) and a message each, one entry per unknown key.
+ */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap(toFieldIssues);
 }
 
 function toFieldIssues(issue: z.core.$ZodIssue): FieldIssue[] {

@@ -1,5 +1,6 @@
-import { readString } from '@serverless-patterns/shared/config';
+import { defineConfig, readString } from '@serverless-patterns/shared/config';
 
-export const config = {
-  apiTableName: readString('API_TABLE_NAME'),
-};
+/** Every setting of the service, each read when the composition first uses it (at cold start). */
+export const config = defineConfig({
+  apiTableName: () => readString('API_TABLE_NAME'),
+});

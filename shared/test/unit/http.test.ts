@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { z } from 'zod';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../src/errors';
 import {
+  fieldIssues,
   httpHandler,
   json,
   noContent,
@@ -270,6 +271,36 @@ describe('http', () => {
       expect(result.statusCode).to.equal(204);
       expect(result.body).to.equal('');
       expect(result.headers).to.include({ 'access-control-allow-origin': '*' });
+    });
+  });
+
+  describe('fieldIssues', () => {
+    function issuesOf(schema: z.ZodType, value: unknown) {
+      const result = schema.safeParse(value);
+      if (result.success) throw new Error('expected the value to be refused');
+      return fieldIssues(result.error);
+    }
+
+    it('gives each issue its dotted path and message', () => {
+      expect(issuesOf(readingSchema, { sensorId: 7, location: { city: 42 } })).to.deep.equal([
+        { path: 'sensorId', message: 'Invalid input: expected string, received number' },
+        { path: 'location.city', message: 'Invalid input: expected string, received number' },
+      ]);
+    });
+
+    it('lists each unknown key on its own', () => {
+      const reading = { sensorId: 's-1', location: { city: 'Lyon', zip: '69001' }, id: 2 };
+
+      expect(issuesOf(readingSchema, reading)).to.deep.equal([
+        { path: 'location.zip', message: 'Unknown field' },
+        { path: 'id', message: 'Unknown field' },
+      ]);
+    });
+
+    it("places an issue of the value itself at '(root)'", () => {
+      expect(issuesOf(z.string(), 7)).to.deep.equal([
+        { path: '(root)', message: 'Invalid input: expected string, received number' },
+      ]);
     });
   });
 });

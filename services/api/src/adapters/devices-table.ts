@@ -2,11 +2,16 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
+import {
+  countAll,
+  isConditionFailure,
+  queryAll,
+  writtenUnlessConditionFails,
+} from '@serverless-patterns/shared/dynamodb';
 import { type Device, deviceSchema } from '@serverless-patterns/shared/schemas/api';
 import type { DeviceStore, DeviceTokenStore } from '../core/devices';
 
@@ -17,12 +22,13 @@ const DEVICE_PREFIX = 'device#';
 /** Sort key of a device's token item, whose partition key is deviceKey(deviceId): what the device authorizer reads. */
 export const TOKEN_SORT_KEY = 'token';
 
-type Client = Pick<DynamoDBDocumentClient, 'send'>;
-
-export function createDevicesTable({ client, tableName }: { client: Client; tableName: string }): {
-  devices: DeviceStore;
-  tokens: DeviceTokenStore;
-} {
+export function createDevicesTable({
+  client = documentClient,
+  tableName,
+}: {
+  client?: DynamoDBDocumentClient;
+  tableName: string;
+}): { devices: DeviceStore; tokens: DeviceTokenStore } {
   const deviceItemKey = (ownerId: string, deviceId: string) => ({
     pk: ownerKey(ownerId),
     sk: deviceKey(deviceId),
@@ -41,21 +47,12 @@ export function createDevicesTable({ client, tableName }: { client: Client; tabl
     },
 
     async listByOwner(ownerId) {
-      const found: Device[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)',
-            ExpressionAttributeValues: { ':pk': ownerKey(ownerId), ':device': DEVICE_PREFIX },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        found.push(...(page.Items ?? []).map(toDevice));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-      return found;
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)',
+        ExpressionAttributeValues: { ':pk': ownerKey(ownerId), ':device': DEVICE_PREFIX },
+      });
+      return items.map(toDevice);
     },
 
     async get(ownerId, deviceId) {
@@ -80,14 +77,14 @@ export function createDevicesTable({ client, tableName }: { client: Client; tabl
         );
         return Attributes === undefined ? undefined : toDevice(Attributes);
       } catch (error) {
-        if (isConditionalCheckFailed(error)) return undefined;
+        if (isConditionFailure(error)) return undefined;
         throw error;
       }
     },
 
     async remove(ownerId, deviceId) {
       // One transaction: the token can never outlive its device, and is only deleted with the owner's device.
-      return unlessCancelledByCondition(() =>
+      return writtenUnlessConditionFails(() =>
         client.send(
           new TransactWriteCommand({
             TransactItems: [
@@ -105,25 +102,14 @@ export function createDevicesTable({ client, tableName }: { client: Client; tabl
       );
     },
 
-    async countAll() {
+    countAll() {
       // A Scan reads the whole table: fine for the demo's admin page. At scale, keep a counter item
       // updated in the register and delete transactions instead.
-      let count = 0;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new ScanCommand({
-            TableName: tableName,
-            Select: 'COUNT',
-            FilterExpression: 'begins_with(sk, :device)',
-            ExpressionAttributeValues: { ':device': DEVICE_PREFIX },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        count += page.Count ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-      return count;
+      return countAll(client, {
+        TableName: tableName,
+        FilterExpression: 'begins_with(sk, :device)',
+        ExpressionAttributeValues: { ':device': DEVICE_PREFIX },
+      });
     },
   };
 
@@ -131,7 +117,7 @@ export function createDevicesTable({ client, tableName }: { client: Client; tabl
     async save({ deviceId, ownerId, secretHash, issuedAt }) {
       // The condition check makes the owner's device the proof of ownership, in the same transaction, so
       // a token is never written for a device that is someone else's or that was just deleted.
-      return unlessCancelledByCondition(() =>
+      return writtenUnlessConditionFails(() =>
         client.send(
           new TransactWriteCommand({
             TransactItems: [
@@ -170,29 +156,4 @@ export function createDevicesTable({ client, tableName }: { client: Client; tabl
 function toDevice(item: Record<string, unknown>): Device {
   const { pk: _pk, sk: _sk, ...device } = item;
   return deviceSchema.parse(device);
-}
-
-/**
- * True when the transaction was written; false when a condition failed. Any other cancellation
- * (a conflicting transaction, throttling) is thrown, so that the client sees a failure, not a 404.
- * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html#API_TransactWriteItems_Errors
- */
-async function unlessCancelledByCondition(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (isCancelledByCondition(error)) return false;
-    throw error;
-  }
-}
-
-function isConditionalCheckFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-function isCancelledByCondition(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
 }

@@ -1,10 +1,12 @@
 import { callerFrom } from '@serverless-patterns/shared/authorizers/caller';
 import { noContent } from '@serverless-patterns/shared/http';
-import { deviceService } from '../device-service';
-import { route } from '../route';
+import { route } from '@serverless-patterns/shared/route';
+import { deviceService } from '../composition';
+
+const devices = deviceService();
 
 export const handler = route(async (event) => {
   const { userId } = callerFrom(event);
-  await deviceService.remove(userId, event.pathParameters?.deviceId);
+  await devices.remove(userId, event.pathParameters?.deviceId);
   return noContent();
 });

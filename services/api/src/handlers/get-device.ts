@@ -1,9 +1,11 @@
 import { callerFrom } from '@serverless-patterns/shared/authorizers/caller';
 import { json } from '@serverless-patterns/shared/http';
-import { deviceService } from '../device-service';
-import { route } from '../route';
+import { route } from '@serverless-patterns/shared/route';
+import { deviceService } from '../composition';
+
+const devices = deviceService();
 
 export const handler = route(async (event) => {
   const { userId } = callerFrom(event);
-  return json(200, await deviceService.get(userId, event.pathParameters?.deviceId));
+  return json(200, await devices.get(userId, event.pathParameters?.deviceId));
 });

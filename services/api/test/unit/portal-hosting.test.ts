@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import {
   buildPortal,
@@ -17,13 +15,11 @@ import {
   staleKeys,
   uploadOrder,
 } from '../../../../shared/serverless-plugin/portal.cjs';
+import { packageService, SERVICE_DIR } from './packaged-template';
 
 // The portal's hosting: the packaged template's bucket, origin access control and distribution, and
 // the upload step that `sls deploy` runs after the stack (shared/serverless-plugin/portal.cjs), against
 // AWS clients that record what they are sent.
-
-const SERVICE_DIR = join(import.meta.dirname, '..', '..');
-const OSLS = join(SERVICE_DIR, '..', '..', 'node_modules', 'osls', 'bin', 'serverless.js');
 
 // CloudFormation's own ${...} placeholders, as they appear in the template.
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
@@ -156,25 +152,7 @@ describe('portal hosting', () => {
       >;
 
     before(async () => {
-      const output = await mkdtemp(join(tmpdir(), 'api-portal-template-'));
-      try {
-        const params = Object.entries(parameters).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
-        await promisify(execFile)(
-          process.execPath,
-          [OSLS, 'package', '--stage', 'policy', '--package', output, ...params],
-          {
-            cwd: SERVICE_DIR,
-            // Packaging calls no AWS API, but the SDK wants credentials to exist.
-            env: { ...process.env, AWS_ACCESS_KEY_ID: 'package-only', AWS_SECRET_ACCESS_KEY: 'package-only' },
-            maxBuffer: 16 * 1024 * 1024,
-          },
-        );
-        template = JSON.parse(
-          await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8'),
-        );
-      } finally {
-        await rm(output, { recursive: true, force: true });
-      }
+      template = await packageService<Template>(parameters);
     });
 
     it('keeps the bucket private: encrypted, every public access blocked, owner-enforced, versioned', () => {
@@ -369,6 +347,21 @@ describe('portal hosting', () => {
       await rm(buildDir, { recursive: true, force: true });
     });
 
+    /** Publishes the build of `buildDir` after a deploy of the stack `api-dev` in eu-west-1. */
+    function publish(
+      aws: Pick<Parameters<typeof publishPortal>[0], 'cloudFormation' | 's3'>,
+      options: Partial<Parameters<typeof publishPortal>[0]> = {},
+    ) {
+      return publishPortal({
+        ...aws,
+        stackName: 'api-dev',
+        region: 'eu-west-1',
+        buildDir,
+        settings: SETTINGS,
+        ...options,
+      });
+    }
+
     it('reads the outputs, lists the bucket, uploads assets then config.json then index.html, deletes stale files', async () => {
       // Prepare
       const aws = createFakeAws({
@@ -379,13 +372,7 @@ describe('portal hosting', () => {
       });
 
       // Act
-      const published = await publishPortal({
-        ...aws,
-        stackName: 'api-dev',
-        region: 'eu-west-1',
-        buildDir,
-        settings: SETTINGS,
-      });
+      const published = await publish(aws);
 
       // Assess
       expect(
@@ -428,13 +415,7 @@ describe('portal hosting', () => {
     it('uploads every file to the portal bucket with its content type and cache header', async () => {
       const aws = createFakeAws();
 
-      await publishPortal({
-        ...aws,
-        stackName: 'api-dev',
-        region: 'eu-west-1',
-        buildDir,
-        settings: SETTINGS,
-      });
+      await publish(aws);
 
       const headers = puts(aws.sent).map(({ Bucket, Key, ContentType, CacheControl }) => ({
         Bucket,
@@ -482,13 +463,7 @@ describe('portal hosting', () => {
     it('uploads config.json made from the stack outputs', async () => {
       const aws = createFakeAws();
 
-      await publishPortal({
-        ...aws,
-        stackName: 'api-dev',
-        region: 'eu-west-1',
-        buildDir,
-        settings: { ...SETTINGS, apiDomainName: 'api.example.com' },
-      });
+      await publish(aws, { settings: { ...SETTINGS, apiDomainName: 'api.example.com' } });
 
       const config = puts(aws.sent).find(({ Key }) => Key === 'config.json');
       expect(JSON.parse(bodyText(config?.Body))).to.deep.equal({
@@ -503,13 +478,7 @@ describe('portal hosting', () => {
     it('deletes nothing when the bucket holds only files of this build', async () => {
       const aws = createFakeAws({ existingPages: [Object.keys(BUILD)] });
 
-      const published = await publishPortal({
-        ...aws,
-        stackName: 'api-dev',
-        region: 'eu-west-1',
-        buildDir,
-        settings: SETTINGS,
-      });
+      const published = await publish(aws);
 
       expect(aws.sent.map(({ name }) => name)).to.not.include('DeleteObjectsCommand');
       expect(published.deleted).to.deep.equal([]);
@@ -522,13 +491,7 @@ describe('portal hosting', () => {
       );
       const aws = createFakeAws({ existingPages: [stale] });
 
-      await publishPortal({
-        ...aws,
-        stackName: 'api-dev',
-        region: 'eu-west-1',
-        buildDir,
-        settings: SETTINGS,
-      });
+      await publish(aws);
 
       const deletes = aws.sent
         .filter(({ name }) => name === 'DeleteObjectsCommand')
@@ -542,13 +505,7 @@ describe('portal hosting', () => {
         deleteErrors: [{ Key: 'assets/old.js', Code: 'AccessDenied' }],
       });
 
-      const failure = await publishPortal({
-        ...aws,
-        stackName: 'api-dev',
-        region: 'eu-west-1',
-        buildDir,
-        settings: SETTINGS,
-      }).catch((error: unknown) => error);
+      const failure = await publish(aws).catch((error: unknown) => error);
 
       expect(failure).to.be.instanceOf(PortalDeployError);
       expect((failure as Error).message).to.contain('assets/old.js (AccessDenied)');
@@ -558,13 +515,7 @@ describe('portal hosting', () => {
       const { PortalBucketName: _bucket, ...outputs } = STACK_OUTPUTS;
       const aws = createFakeAws({ outputs });
 
-      const failure = await publishPortal({
-        ...aws,
-        stackName: 'api-dev',
-        region: 'eu-west-1',
-        buildDir,
-        settings: SETTINGS,
-      }).catch((error: unknown) => error);
+      const failure = await publish(aws).catch((error: unknown) => error);
 
       expect(failure).to.be.instanceOf(PortalDeployError);
       expect((failure as Error).message).to.contain('PortalBucketName');
@@ -578,13 +529,7 @@ describe('portal hosting', () => {
         const aws = createFakeAws();
 
         await buildPortal(join(SERVICE_DIR, 'web'), outDir);
-        await publishPortal({
-          ...aws,
-          stackName: 'api-dev',
-          region: 'eu-west-1',
-          buildDir: outDir,
-          settings: SETTINGS,
-        });
+        await publish(aws, { buildDir: outDir });
 
         const uploaded = puts(aws.sent);
         const html = bodyText(uploaded.at(-1)?.Body);

@@ -1,15 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { packageService } from './packaged-template';
 
 // The packaged CloudFormation template of this service, as `sls deploy` would send it: packaged once with
 // the defaults and once with every stage parameter set.
-
-const SERVICE_DIR = join(import.meta.dirname, '..', '..');
-const OSLS = join(SERVICE_DIR, '..', '..', 'node_modules', 'osls', 'bin', 'serverless.js');
 
 interface Resource {
   Type: string;
@@ -51,27 +44,6 @@ const STAGE_PARAMETERS = {
   customDomainName: 'api.example.com',
   certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-example',
 };
-
-/** `sls package` into a fresh folder; the stage is fixed so that the templates differ only by parameters. */
-async function packageService(parameters: Record<string, string>): Promise<Template> {
-  const output = await mkdtemp(join(tmpdir(), 'api-template-'));
-  try {
-    const params = Object.entries(parameters).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
-    await promisify(execFile)(
-      process.execPath,
-      [OSLS, 'package', '--stage', 'policy', '--package', output, ...params],
-      {
-        cwd: SERVICE_DIR,
-        // Packaging calls no AWS API, but the SDK wants credentials to exist.
-        env: { ...process.env, AWS_ACCESS_KEY_ID: 'package-only', AWS_SECRET_ACCESS_KEY: 'package-only' },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    return JSON.parse(await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8'));
-  } finally {
-    await rm(output, { recursive: true, force: true });
-  }
-}
 
 /**
  * Evaluates a condition of the template. Parameters are resolved at packaging time, so the conditions
@@ -161,8 +133,8 @@ describe('api template', function () {
   let configured: Template;
 
   before(async () => {
-    defaults = await packageService({});
-    configured = await packageService(STAGE_PARAMETERS);
+    defaults = await packageService<Template>({});
+    configured = await packageService<Template>(STAGE_PARAMETERS);
   });
 
   describe('native Cognito authorizer', () => {

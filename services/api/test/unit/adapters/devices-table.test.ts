@@ -1,12 +1,13 @@
 import {
   GetCommand,
-  PutCommand,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import type { Device } from '@serverless-patterns/shared/schemas/api';
+import { commandsSent, mockClientsInEachTest } from '@serverless-patterns/shared/testing';
 import { expect } from 'chai';
 import { createDevicesTable } from '../../../src/adapters/devices-table';
 import { ADA } from '../factories';
@@ -32,81 +33,59 @@ function cancelled(...codes: string[]): Error {
   return namedError('TransactionCanceledException', { CancellationReasons: codes.map((Code) => ({ Code })) });
 }
 
-/** A client that records every command and answers with the next of `outcomes`. */
-function createFakeClient(...outcomes: (() => unknown)[]) {
-  const sent: unknown[] = [];
-  const client = {
-    send: async (command: unknown) => {
-      sent.push(command);
-      const outcome = outcomes.shift();
-      return outcome === undefined ? {} : outcome();
-    },
-  } as Parameters<typeof createDevicesTable>[0]['client'];
-  return { client, sent, ...createDevicesTable({ client, tableName: TABLE }) };
-}
-
-function inputOf<C extends abstract new (...args: never[]) => { input: unknown }>(
-  command: unknown,
-  type: C,
-): InstanceType<C>['input'] {
-  expect(command).to.be.instanceOf(type);
-  return (command as InstanceType<C>).input;
-}
-
 describe('devices table', () => {
+  const mocks = mockClientsInEachTest({ documentClient });
+  const { devices, tokens } = createDevicesTable({ tableName: TABLE });
+
   describe('devices', () => {
     it("puts a device under its owner's partition, never over an existing item", async () => {
-      const { devices, sent } = createFakeClient();
-
       await devices.create(DEVICE);
 
-      expect(inputOf(sent[0], PutCommand)).to.deep.equal({
-        TableName: TABLE,
-        Item: DEVICE_ITEM,
-        ConditionExpression: 'attribute_not_exists(pk)',
-      });
+      expect(commandsSent(mocks.documentClient)).to.deep.equal([
+        {
+          name: 'PutCommand',
+          input: { TableName: TABLE, Item: DEVICE_ITEM, ConditionExpression: 'attribute_not_exists(pk)' },
+        },
+      ]);
     });
 
     it("queries the owner's partition page by page and returns devices without keys", async () => {
       const second = { ...DEVICE, deviceId: 'other-device' };
-      const { devices, sent } = createFakeClient(
-        () => ({ Items: [DEVICE_ITEM], LastEvaluatedKey: { pk: DEVICE_ITEM.pk, sk: DEVICE_ITEM.sk } }),
-        () => ({ Items: [{ pk: DEVICE_ITEM.pk, sk: 'device#other-device', ...second }] }),
-      );
+      mocks.documentClient
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [DEVICE_ITEM], LastEvaluatedKey: { pk: DEVICE_ITEM.pk, sk: DEVICE_ITEM.sk } })
+        .resolvesOnce({ Items: [{ pk: DEVICE_ITEM.pk, sk: 'device#other-device', ...second }] });
 
       const listed = await devices.listByOwner(ADA.userId);
 
       expect(listed).to.deep.equal([DEVICE, second]);
-      expect(inputOf(sent[0], QueryCommand)).to.deep.include({
+      const [first, next] = mocks.documentClient.commandCalls(QueryCommand).map(({ args }) => args[0].input);
+      expect(first).to.deep.include({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)',
         ExpressionAttributeValues: { ':pk': `owner#${ADA.userId}`, ':device': 'device#' },
       });
-      expect(inputOf(sent[1], QueryCommand).ExclusiveStartKey).to.deep.equal({
-        pk: DEVICE_ITEM.pk,
-        sk: DEVICE_ITEM.sk,
-      });
+      expect(next?.ExclusiveStartKey).to.deep.equal({ pk: DEVICE_ITEM.pk, sk: DEVICE_ITEM.sk });
     });
 
     it('gets a device by owner and id', async () => {
-      const { devices, sent } = createFakeClient(() => ({ Item: DEVICE_ITEM }));
+      mocks.documentClient.on(GetCommand).resolves({ Item: DEVICE_ITEM });
 
       const device = await devices.get(ADA.userId, DEVICE.deviceId);
 
       expect(device).to.deep.equal(DEVICE);
-      expect(inputOf(sent[0], GetCommand)).to.deep.equal({
-        TableName: TABLE,
-        Key: { pk: DEVICE_ITEM.pk, sk: DEVICE_ITEM.sk },
-      });
+      expect(commandsSent(mocks.documentClient)).to.deep.equal([
+        { name: 'GetCommand', input: { TableName: TABLE, Key: { pk: DEVICE_ITEM.pk, sk: DEVICE_ITEM.sk } } },
+      ]);
     });
 
     it('finds nothing where there is no item', async () => {
-      const { devices } = createFakeClient(() => ({}));
+      mocks.documentClient.on(GetCommand).resolves({});
 
       expect(await devices.get(ADA.userId, DEVICE.deviceId)).to.equal(undefined);
     });
 
     it('updates the threshold only of an existing device, returning it', async () => {
-      const { devices, sent } = createFakeClient(() => ({ Attributes: { ...DEVICE_ITEM, thresholdC: 21 } }));
+      mocks.documentClient.on(UpdateCommand).resolves({ Attributes: { ...DEVICE_ITEM, thresholdC: 21 } });
 
       const updated = await devices.updateThreshold(ADA.userId, DEVICE.deviceId, {
         thresholdC: 21,
@@ -114,7 +93,7 @@ describe('devices table', () => {
       });
 
       expect(updated).to.deep.equal({ ...DEVICE, thresholdC: 21 });
-      expect(inputOf(sent[0], UpdateCommand)).to.deep.include({
+      expect(mocks.documentClient.commandCalls(UpdateCommand)[0]?.args[0].input).to.deep.include({
         Key: { pk: DEVICE_ITEM.pk, sk: DEVICE_ITEM.sk },
         ConditionExpression: 'attribute_exists(pk)',
         ReturnValues: 'ALL_NEW',
@@ -122,9 +101,7 @@ describe('devices table', () => {
     });
 
     it('updates nothing, and finds nothing, when the device does not exist', async () => {
-      const { devices } = createFakeClient(() => {
-        throw namedError('ConditionalCheckFailedException');
-      });
+      mocks.documentClient.on(UpdateCommand).rejects(namedError('ConditionalCheckFailedException'));
 
       const updated = await devices.updateThreshold(ADA.userId, DEVICE.deviceId, {
         thresholdC: 21,
@@ -135,9 +112,7 @@ describe('devices table', () => {
     });
 
     it('lets any other update failure through', async () => {
-      const { devices } = createFakeClient(() => {
-        throw namedError('ProvisionedThroughputExceededException');
-      });
+      mocks.documentClient.on(UpdateCommand).rejects(namedError('ProvisionedThroughputExceededException'));
 
       const update = devices.updateThreshold(ADA.userId, DEVICE.deviceId, { thresholdC: 21, updatedAt: '' });
 
@@ -148,12 +123,12 @@ describe('devices table', () => {
     });
 
     it("deletes the owner's device and the device's token in one transaction", async () => {
-      const { devices, sent } = createFakeClient();
-
       const removed = await devices.remove(ADA.userId, DEVICE.deviceId);
 
       expect(removed).to.equal(true);
-      expect(inputOf(sent[0], TransactWriteCommand).TransactItems).to.deep.equal([
+      expect(
+        mocks.documentClient.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems,
+      ).to.deep.equal([
         {
           Delete: {
             TableName: TABLE,
@@ -166,17 +141,13 @@ describe('devices table', () => {
     });
 
     it('removes nothing when the owner has no such device', async () => {
-      const { devices } = createFakeClient(() => {
-        throw cancelled('ConditionalCheckFailed', 'None');
-      });
+      mocks.documentClient.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
 
       expect(await devices.remove(ADA.userId, DEVICE.deviceId)).to.equal(false);
     });
 
     it('lets a transaction cancelled for another reason through, rather than reporting not found', async () => {
-      const { devices } = createFakeClient(() => {
-        throw cancelled('None', 'TransactionConflict');
-      });
+      mocks.documentClient.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
 
       await devices.remove(ADA.userId, DEVICE.deviceId).then(
         () => expect.fail('the removal succeeded'),
@@ -185,17 +156,15 @@ describe('devices table', () => {
     });
 
     it('counts device items over every page of a scan', async () => {
-      const { devices, sent } = createFakeClient(
-        () => ({ Count: 2, LastEvaluatedKey: { pk: 'x', sk: 'y' } }),
-        () => ({ Count: 3 }),
-      );
+      mocks.documentClient
+        .on(ScanCommand)
+        .resolvesOnce({ Count: 2, LastEvaluatedKey: { pk: 'x', sk: 'y' } })
+        .resolvesOnce({ Count: 3 });
 
       expect(await devices.countAll()).to.equal(5);
-      expect(inputOf(sent[0], ScanCommand)).to.deep.include({
-        Select: 'COUNT',
-        FilterExpression: 'begins_with(sk, :device)',
-      });
-      expect(inputOf(sent[1], ScanCommand).ExclusiveStartKey).to.deep.equal({ pk: 'x', sk: 'y' });
+      const [first, next] = mocks.documentClient.commandCalls(ScanCommand).map(({ args }) => args[0].input);
+      expect(first).to.deep.include({ Select: 'COUNT', FilterExpression: 'begins_with(sk, :device)' });
+      expect(next?.ExclusiveStartKey).to.deep.equal({ pk: 'x', sk: 'y' });
     });
   });
 
@@ -208,12 +177,11 @@ describe('devices table', () => {
     };
 
     it("writes the token item only while the owner's device exists, in one transaction", async () => {
-      const { tokens, sent } = createFakeClient();
-
       const saved = await tokens.save(RECORD);
 
       expect(saved).to.equal(true);
-      const [check, update] = inputOf(sent[0], TransactWriteCommand).TransactItems ?? [];
+      const [check, update] =
+        mocks.documentClient.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
       expect(check).to.deep.equal({
         ConditionCheck: {
           TableName: TABLE,
@@ -239,17 +207,13 @@ describe('devices table', () => {
     });
 
     it('saves nothing when the owner has no such device', async () => {
-      const { tokens } = createFakeClient(() => {
-        throw cancelled('ConditionalCheckFailed', 'None');
-      });
+      mocks.documentClient.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
 
       expect(await tokens.save(RECORD)).to.equal(false);
     });
 
     it("saves nothing over another owner's token", async () => {
-      const { tokens } = createFakeClient(() => {
-        throw cancelled('None', 'ConditionalCheckFailed');
-      });
+      mocks.documentClient.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
 
       expect(await tokens.save(RECORD)).to.equal(false);
     });

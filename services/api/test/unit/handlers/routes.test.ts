@@ -1,9 +1,18 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import { DEFAULT_MAX_BODY_BYTES, type HttpHandler } from '@serverless-patterns/shared/http';
+import {
+  captureLogsInEachTest,
+  commandsSent,
+  lambdaContext,
+  mockClientsInEachTest,
+} from '@serverless-patterns/shared/testing';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { expect } from 'chai';
-import { adminContext, createRouteEvent, GRACE, peopleContext, type RouteEventOptions } from '../factories';
-import { createRouteHarness, errorOf, invoke } from './route-harness';
+import { adminContext, GRACE, peopleContext, type RouteEventOptions, routeEvent } from '../factories';
 
 const DEVICE_ID = '5b0e7c1a-3f0d-4c0b-9a51-2f7d9d3e8c11';
+const TABLE_NAME = 'api-table';
 
 interface Route {
   handlerFile: string;
@@ -52,61 +61,83 @@ const ROUTES: Record<string, Route> = {
 const ROUTES_WITH_BODY = ['POST /devices', 'PATCH /devices/{deviceId}'];
 const ROUTES_WITHOUT_TABLE = ['GET /me'];
 
+/** Loads the handler modules as Lambda does, with their configuration in the environment. */
+async function loadHandlers(): Promise<Map<string, HttpHandler>> {
+  const saved = process.env.API_TABLE_NAME;
+  process.env.API_TABLE_NAME = TABLE_NAME;
+  try {
+    const handlers = new Map<string, HttpHandler>();
+    for (const [name, route] of Object.entries(ROUTES)) {
+      const module = (await import(`../../../src/handlers/${route.handlerFile}`)) as { handler: HttpHandler };
+      handlers.set(name, module.handler);
+    }
+    return handlers;
+  } finally {
+    if (saved === undefined) delete process.env.API_TABLE_NAME;
+    else process.env.API_TABLE_NAME = saved;
+  }
+}
+
+function errorOf(result: APIGatewayProxyResult): { code: string; message: string; details?: unknown } {
+  return JSON.parse(result.body).error;
+}
+
 describe('routes', () => {
-  const harness = createRouteHarness();
-  const handlers = new Map<string, HttpHandler>();
+  const table = mockClientsInEachTest({ documentClient });
+  // The metrics the handlers flush, read by the tests; their log lines stay off the terminal.
+  const logs = captureLogsInEachTest();
+  let handlers = new Map<string, HttpHandler>();
 
   before(async () => {
-    for (const [name, route] of Object.entries(ROUTES))
-      handlers.set(name, await harness.load(route.handlerFile));
+    handlers = await loadHandlers();
   });
-  beforeEach(() => harness.reset());
-  after(() => harness.restore());
 
-  function handlerOf(name: string): HttpHandler {
+  function invoke(name: string, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const handler = handlers.get(name);
     if (handler === undefined) throw new Error(`no handler loaded for ${name}`);
-    return handler;
+    return handler(event, lambdaContext());
   }
+
+  const sent = () => commandsSent(table.documentClient);
 
   for (const [name, route] of Object.entries(ROUTES)) {
     describe(name, () => {
       it('answers 401 when the request carries no authorizer context, without reading the table', async () => {
-        const event = createRouteEvent({ ...route.event, authorizer: null });
+        const event = routeEvent({ ...route.event, authorizer: null });
 
-        const { result } = await invoke(handlerOf(name), event);
+        const result = await invoke(name, event);
 
         expect(result.statusCode).to.equal(401);
         expect(errorOf(result).code).to.equal('UNAUTHORIZED');
-        expect(harness.sent).to.deep.equal([]);
+        expect(sent()).to.deep.equal([]);
       });
 
       it("answers 401 to a device authorizer's context, which names no person", async () => {
-        const event = createRouteEvent({
+        const event = routeEvent({
           ...route.event,
           authorizer: { deviceId: DEVICE_ID, ownerId: GRACE.userId },
         });
 
-        const { result } = await invoke(handlerOf(name), event);
+        const result = await invoke(name, event);
 
         expect(result.statusCode).to.equal(401);
-        expect(harness.sent).to.deep.equal([]);
+        expect(sent()).to.deep.equal([]);
       });
 
       if (ROUTES_WITHOUT_TABLE.includes(name)) return;
 
       it('answers a table failure with a generic 500, and counts it for the canary alarm', async () => {
-        harness.respondWith(() => {
-          throw Object.assign(new Error('arn:aws:dynamodb:us-east-1:123456789012:table/api-table is busy'), {
+        table.documentClient.rejects(
+          Object.assign(new Error('arn:aws:dynamodb:us-east-1:123456789012:table/api-table is busy'), {
             name: 'InternalServerError',
-          });
-        });
+          }),
+        );
 
-        const { result, output } = await invoke(handlerOf(name), createRouteEvent(route.event));
+        const result = await invoke(name, routeEvent(route.event));
 
         expect(result.statusCode).to.equal(500);
         expect(result.body).to.equal('{"error":{"code":"INTERNAL","message":"Internal server error"}}');
-        expect(output).to.contain('"UnexpectedErrors"');
+        expect(logs.metrics().map((metric) => metric.UnexpectedErrors)).to.include(1);
       });
     });
   }
@@ -121,22 +152,22 @@ describe('routes', () => {
         ['JSON that is not an object', '"twenty"'],
       ] as const) {
         it(`answers 400 to ${description}, without writing`, async () => {
-          const { result } = await invoke(handlerOf(name), createRouteEvent({ ...route.event, body }));
+          const result = await invoke(name, routeEvent({ ...route.event, body }));
 
           expect(result.statusCode).to.equal(400);
           expect(errorOf(result).code).to.equal('VALIDATION_FAILED');
-          expect(harness.sent).to.deep.equal([]);
+          expect(sent()).to.deep.equal([]);
         });
       }
 
       it('answers 400 to an unknown field, naming it, without writing', async () => {
         const body = { ...(route.event.body as object), ownerId: GRACE.userId };
 
-        const { result } = await invoke(handlerOf(name), createRouteEvent({ ...route.event, body }));
+        const result = await invoke(name, routeEvent({ ...route.event, body }));
 
         expect(result.statusCode).to.equal(400);
         expect(errorOf(result).details).to.deep.equal([{ path: 'ownerId', message: 'Unknown field' }]);
-        expect(harness.sent).to.deep.equal([]);
+        expect(sent()).to.deep.equal([]);
       });
 
       it('answers 413 to a body over 64 KiB, without writing', async () => {
@@ -145,11 +176,11 @@ describe('routes', () => {
           padding: 'x'.repeat(DEFAULT_MAX_BODY_BYTES),
         });
 
-        const { result } = await invoke(handlerOf(name), createRouteEvent({ ...route.event, body }));
+        const result = await invoke(name, routeEvent({ ...route.event, body }));
 
         expect(result.statusCode).to.equal(413);
         expect(errorOf(result).code).to.equal('PAYLOAD_TOO_LARGE');
-        expect(harness.sent).to.deep.equal([]);
+        expect(sent()).to.deep.equal([]);
       });
     });
   }
@@ -158,12 +189,12 @@ describe('routes', () => {
     const route = ROUTES[name] as Route;
 
     it(`${name} answers 400 to a device id outside the identifier alphabet`, async () => {
-      const event = createRouteEvent({ ...route.event, pathParameters: { deviceId: 'a*b' } });
+      const event = routeEvent({ ...route.event, pathParameters: { deviceId: 'a*b' } });
 
-      const { result } = await invoke(handlerOf(name), event);
+      const result = await invoke(name, event);
 
       expect(result.statusCode).to.equal(400);
-      expect(harness.sent).to.deep.equal([]);
+      expect(sent()).to.deep.equal([]);
     });
   }
 
@@ -180,16 +211,15 @@ describe('routes', () => {
       updatedAt: '2025-03-01T12:00:00.000Z',
     };
     const { pk: _pk, sk: _sk, ...DEVICE } = ITEM;
-    const conditionFailed = () => {
-      throw Object.assign(new Error('The conditional request failed'), {
+    const conditionFailed = () =>
+      Object.assign(new Error('The conditional request failed'), {
         name: 'TransactionCanceledException',
         CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
       });
-    };
 
-    async function call(name: string, overrides: RouteEventOptions = {}) {
+    function call(name: string, overrides: RouteEventOptions = {}) {
       const route = ROUTES[name] as Route;
-      return (await invoke(handlerOf(name), createRouteEvent({ ...route.event, ...overrides }))).result;
+      return invoke(name, routeEvent({ ...route.event, ...overrides }));
     }
 
     it("POST /devices: 201 with the new device, owned by the authorizer's user", async () => {
@@ -199,23 +229,24 @@ describe('routes', () => {
       const device = JSON.parse(result.body);
       expect(device).to.include({ name: 'Living room', ownerId: peopleContext().userId, thresholdC: 28 });
       expect(device.deviceId).to.match(/^[0-9a-f-]{36}$/);
-      expect(harness.sent.map((command) => command.name)).to.deep.equal(['PutCommand']);
+      expect(sent().map((command) => command.name)).to.deep.equal(['PutCommand']);
     });
 
     it("GET /devices: 200 with the caller's devices", async () => {
-      harness.respondWith(() => ({ Items: [ITEM] }));
+      table.documentClient.resolves({ Items: [ITEM] });
 
       const result = await call('GET /devices');
 
       expect(result.statusCode).to.equal(200);
       expect(JSON.parse(result.body)).to.deep.equal({ devices: [DEVICE] });
-      expect(harness.sent[0]?.input.ExpressionAttributeValues).to.deep.include({
+      const [query] = table.documentClient.commandCalls(QueryCommand);
+      expect(query?.args[0].input.ExpressionAttributeValues).to.deep.include({
         ':pk': `owner#${peopleContext().userId}`,
       });
     });
 
     it('GET /devices/{deviceId}: 200 with the device', async () => {
-      harness.respondWith(() => ({ Item: ITEM }));
+      table.documentClient.resolves({ Item: ITEM });
 
       const result = await call('GET /devices/{deviceId}');
 
@@ -224,20 +255,19 @@ describe('routes', () => {
     });
 
     it("GET /devices/{deviceId}: 404 for a device that is not under the caller's partition", async () => {
-      harness.respondWith(() => ({}));
+      table.documentClient.resolves({});
 
       const result = await call('GET /devices/{deviceId}', { authorizer: peopleContext(GRACE) });
 
       expect(result.statusCode).to.equal(404);
       expect(errorOf(result)).to.deep.equal({ code: 'NOT_FOUND', message: `Device ${DEVICE_ID} not found` });
-      expect(harness.sent[0]?.input.Key).to.deep.equal({
-        pk: `owner#${GRACE.userId}`,
-        sk: `device#${DEVICE_ID}`,
+      expect(sent()[0]?.input).to.deep.include({
+        Key: { pk: `owner#${GRACE.userId}`, sk: `device#${DEVICE_ID}` },
       });
     });
 
     it('PATCH /devices/{deviceId}: 200 with the updated device', async () => {
-      harness.respondWith(() => ({ Attributes: { ...ITEM, thresholdC: 21 } }));
+      table.documentClient.resolves({ Attributes: { ...ITEM, thresholdC: 21 } });
 
       const result = await call('PATCH /devices/{deviceId}');
 
@@ -246,11 +276,11 @@ describe('routes', () => {
     });
 
     it('PATCH /devices/{deviceId}: 404 for a device the caller does not have', async () => {
-      harness.respondWith(() => {
-        throw Object.assign(new Error('The conditional request failed'), {
+      table.documentClient.rejects(
+        Object.assign(new Error('The conditional request failed'), {
           name: 'ConditionalCheckFailedException',
-        });
-      });
+        }),
+      );
 
       expect((await call('PATCH /devices/{deviceId}')).statusCode).to.equal(404);
     });
@@ -260,11 +290,11 @@ describe('routes', () => {
 
       expect(result.statusCode).to.equal(204);
       expect(result.body).to.equal('');
-      expect(harness.sent.map((command) => command.name)).to.deep.equal(['TransactWriteCommand']);
+      expect(sent().map((command) => command.name)).to.deep.equal(['TransactWriteCommand']);
     });
 
     it('DELETE /devices/{deviceId}: 404 for a device the caller does not have', async () => {
-      harness.respondWith(conditionFailed);
+      table.documentClient.rejects(conditionFailed());
 
       expect((await call('DELETE /devices/{deviceId}')).statusCode).to.equal(404);
     });
@@ -280,7 +310,7 @@ describe('routes', () => {
     });
 
     it('POST /devices/{deviceId}/token: 404 for a device the caller does not have', async () => {
-      harness.respondWith(conditionFailed);
+      table.documentClient.rejects(conditionFailed());
 
       const result = await call('POST /devices/{deviceId}/token');
 
@@ -300,7 +330,7 @@ describe('routes', () => {
     });
 
     it('GET /admin/devices/count: 200 with the count, whatever group the admin authorizer let in', async () => {
-      harness.respondWith(() => ({ Count: 7 }));
+      table.documentClient.resolves({ Count: 7 });
 
       const result = await call('GET /admin/devices/count', { authorizer: adminContext(GRACE, false) });
 

@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export const SERVICE_DIR = join(import.meta.dirname, '..', '..');
+const OSLS = join(SERVICE_DIR, '..', '..', 'node_modules', 'osls', 'bin', 'serverless.js');
+
+/**
+ * The service's CloudFormation template as `sls deploy` would send it: `sls package` into a fresh
+ * folder, with the stage parameters given. The stage is fixed so that templates differ only by them.
+ */
+export async function packageService<Template>(parameters: Record<string, string>): Promise<Template> {
+  const output = await mkdtemp(join(tmpdir(), 'api-template-'));
+  try {
+    const params = Object.entries(parameters).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
+    await promisify(execFile)(
+      process.execPath,
+      [OSLS, 'package', '--stage', 'policy', '--package', output, ...params],
+      {
+        cwd: SERVICE_DIR,
+        // Packaging calls no AWS API, but the SDK wants credentials to exist.
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'package-only', AWS_SECRET_ACCESS_KEY: 'package-only' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    return JSON.parse(await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8'));
+  } finally {
+    await rm(output, { recursive: true, force: true });
+  }
+}
