@@ -12,7 +12,8 @@ import type { Context } from 'aws-lambda';
 // serverless.common.yml sets for every function, so these three are configured once.
 // The search function lets the logger read a correlation id out of any event with JMESPath.
 export const logger = new Logger({ correlationIdSearchFn: search });
-export const metrics = new Metrics();
+// Its own notices (an invocation that published no metric, a missing namespace) as structured log lines.
+export const metrics = new Metrics({ logger });
 export const tracer = new Tracer();
 
 export { MetricUnit };

@@ -64,6 +64,9 @@ function tracedInLambda() {
   return { tracer, facade, handlerSubsegment, current: () => current };
 }
 
+/** For Powertools' own notices, which these tests do not look at. */
+const silent = new Logger({ logLevel: 'SILENT' });
+
 function captured() {
   const lines: Record<string, unknown>[] = [];
   const logger = new Logger({
@@ -82,7 +85,7 @@ describe('instrumented handlers (Powertools through Middy)', () => {
     const instrumented = createInstrumentation({
       tracer: traced.tracer,
       logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'test', serviceName: 'devices' }),
+      metrics: new Metrics({ namespace: 'test', serviceName: 'devices', logger: silent }),
     });
     const handler = instrumented(async () => ({ ok: true }));
 
@@ -103,7 +106,7 @@ describe('instrumented handlers (Powertools through Middy)', () => {
     const instrumented = createInstrumentation({
       tracer: traced.tracer,
       logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'test', serviceName: 'devices' }),
+      metrics: new Metrics({ namespace: 'test', serviceName: 'devices', logger: silent }),
     });
     const handler = instrumented(async () => {
       throw new Error('table unavailable');
@@ -125,7 +128,7 @@ describe('instrumented handlers (Powertools through Middy)', () => {
     const instrumented = createInstrumentation({
       tracer: new Tracer({ enabled: false }),
       logger,
-      metrics: new Metrics({ namespace: 'test', serviceName: 'devices' }),
+      metrics: new Metrics({ namespace: 'test', serviceName: 'devices', logger: silent }),
     });
     const handler = instrumented(
       async () => {
@@ -147,7 +150,7 @@ describe('instrumented handlers (Powertools through Middy)', () => {
     // Lambda says how the environment was started; only an on-demand start counts as a cold start.
     const metrics = withEnvironment(
       { AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' },
-      () => new Metrics({ namespace: 'test', serviceName: 'devices' }),
+      () => new Metrics({ namespace: 'test', serviceName: 'devices', logger: silent }),
     );
     // The cold-start metric is written by a single-metric instance of its own, so both are read off stdout.
     const write = process.stdout.write;
