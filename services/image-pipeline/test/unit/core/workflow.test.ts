@@ -2,10 +2,17 @@ import { readFileSync } from 'node:fs';
 import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import sharp from 'sharp';
+import * as imageProcessing from '../../../src/core/image-processing';
 import { thumbnailKeys } from '../../../src/core/images';
 import {
   type AnalysedState,
-  createImageWorkflow,
+  createFailureRecorder,
+  createLabeller,
+  createMetadataExtractor,
+  createMetadataRecorder,
+  createResultsRecorder,
+  createThumbnailer,
+  createUnsupportedRecorder,
   describeFailure,
   type ExtractedState,
 } from '../../../src/core/workflow';
@@ -22,11 +29,23 @@ const PROCESSING: ImageRecord = {
   updatedAt: '2026-11-29T09:59:59.000Z',
 };
 
+const decoding = async () => imageProcessing;
+const clock = () => NOW;
+
 function setup(original: Uint8Array = readFileSync(COFFEE), records: ImageRecord[] = [PROCESSING]) {
   const objects = createFakeBucket({ [`images/${JOB.key}`]: original });
   const images = createFakeTable(records);
   const detector = createFakeDetector();
-  const workflow = createImageWorkflow({ objects, images, detector, clock: () => NOW });
+  // Every step of the state machine, each built from what it uses, as the composition builds them.
+  const workflow = {
+    ...createMetadataExtractor({ objects, decoding }),
+    ...createMetadataRecorder({ images, clock }),
+    ...createLabeller({ objects, detector, decoding }),
+    ...createThumbnailer({ objects, decoding }),
+    ...createResultsRecorder({ images, objects, clock }),
+    ...createUnsupportedRecorder({ images, clock }),
+    ...createFailureRecorder({ images, objects, clock }),
+  };
   return { objects, images, detector, workflow };
 }
 
@@ -63,13 +82,7 @@ describe('image workflow', function () {
 
   it('does not download an object over the size limit and calls it UNSUPPORTED', async () => {
     const { objects } = setup(new Uint8Array(2048));
-    const small = createImageWorkflow({
-      objects,
-      images: createFakeTable([PROCESSING]),
-      detector: createFakeDetector(),
-      clock: () => NOW,
-      maxObjectBytes: 1024,
-    });
+    const small = createMetadataExtractor({ objects, decoding, maxObjectBytes: 1024 });
 
     const extracted = await small.extractMetadata(JOB);
 
@@ -96,8 +109,8 @@ describe('image workflow', function () {
   });
 
   it('gives no labels and reads nothing when label detection is switched off', async () => {
-    const { objects, images } = setup();
-    const workflow = createImageWorkflow({ objects, images, detector: undefined, clock: () => NOW });
+    const { objects } = setup();
+    const workflow = createLabeller({ objects, detector: undefined, decoding });
 
     const result = await workflow.detectLabels(JOB);
 
