@@ -62,6 +62,23 @@ export interface ImageUpdates {
 export type ImageDecoding = Pick<typeof ImageProcessing, 'extractMetadata' | 'labelImage' | 'makeThumbnails'>;
 export type LoadDecoding = () => Promise<ImageDecoding>;
 
+/** What a decoding step is given besides its objects: the decoding, and the limits it applies. */
+interface Decoding {
+  decoding: LoadDecoding;
+  limits?: ProcessingLimits;
+}
+
+/** What a step that records an outcome is given: the one update it makes, and the time. */
+interface Recording<Update extends keyof ImageUpdates> {
+  images: Pick<ImageUpdates, Update>;
+  clock: Clock;
+}
+
+/** Steps that may leave thumbnails behind delete them. */
+interface ThumbnailDeletion {
+  objects: Pick<ObjectStore, 'deleteObjects'>;
+}
+
 export interface LabelDetector {
   /** Labels of a JPEG of at most 5 MB, most confident first. */
   detect(jpeg: Uint8Array): Promise<ImageLabel[]>;
@@ -126,12 +143,7 @@ export function createMetadataExtractor({
   decoding,
   limits = DEFAULT_LIMITS,
   maxObjectBytes = MAX_OBJECT_BYTES,
-}: {
-  objects: Pick<ObjectStore, 'size' | 'read'>;
-  decoding: LoadDecoding;
-  limits?: ProcessingLimits;
-  maxObjectBytes?: number;
-}) {
+}: Decoding & { objects: Pick<ObjectStore, 'size' | 'read'>; maxObjectBytes?: number }) {
   return {
     async extractMetadata(job: ImageJob): Promise<ExtractedState> {
       const size = await objects.size(job);
@@ -151,13 +163,7 @@ export function createMetadataExtractor({
 }
 
 /** Step 3: the metadata on the record (the status stays PROCESSING). */
-export function createMetadataRecorder({
-  images,
-  clock,
-}: {
-  images: Pick<ImageUpdates, 'saveMetadata'>;
-  clock: Clock;
-}) {
+export function createMetadataRecorder({ images, clock }: Recording<'saveMetadata'>) {
   return {
     async storeMetadata(state: ExtractedState): Promise<'updated' | 'gone'> {
       if (!state.extraction.supported) throw new Error('storeMetadata reached with an unsupported image');
@@ -172,12 +178,10 @@ export function createLabeller({
   detector,
   decoding,
   limits = DEFAULT_LIMITS,
-}: {
+}: Decoding & {
   objects: Pick<ObjectStore, 'read'>;
   /** Absent when label detection is switched off (stage parameter labelDetection): images get no labels. */
   detector: LabelDetector | undefined;
-  decoding: LoadDecoding;
-  limits?: ProcessingLimits;
 }) {
   return {
     async detectLabels(job: ImageJob): Promise<{ labels: ImageLabel[] }> {
@@ -193,11 +197,7 @@ export function createThumbnailer({
   objects,
   decoding,
   limits = DEFAULT_LIMITS,
-}: {
-  objects: Pick<ObjectStore, 'read' | 'write'>;
-  decoding: LoadDecoding;
-  limits?: ProcessingLimits;
-}) {
+}: Decoding & { objects: Pick<ObjectStore, 'read' | 'write'> }) {
   return {
     async makeThumbnails(job: ImageJob): Promise<{ thumbnails: ImageThumbnails }> {
       const made = await (await decoding()).makeThumbnails(await objects.read(job), limits);
@@ -219,11 +219,7 @@ export function createResultsRecorder({
   images,
   objects,
   clock,
-}: {
-  images: Pick<ImageUpdates, 'markReady'>;
-  objects: Pick<ObjectStore, 'deleteObjects'>;
-  clock: Clock;
-}) {
+}: Recording<'markReady'> & ThumbnailDeletion) {
   return {
     async storeResults(state: AnalysedState): Promise<'updated' | 'gone'> {
       const [{ labels }, { thumbnails }] = state.analysis;
@@ -235,13 +231,7 @@ export function createResultsRecorder({
 }
 
 /** The Choice state's default: UNSUPPORTED with the reason, and the workflow ends. */
-export function createUnsupportedRecorder({
-  images,
-  clock,
-}: {
-  images: Pick<ImageUpdates, 'markUnsupported'>;
-  clock: Clock;
-}) {
+export function createUnsupportedRecorder({ images, clock }: Recording<'markUnsupported'>) {
   return {
     async recordUnsupported(state: ExtractedState): Promise<'updated' | 'gone'> {
       if (state.extraction.supported) throw new Error('recordUnsupported reached with a supported image');
@@ -260,11 +250,7 @@ export function createFailureRecorder({
   images,
   objects,
   clock,
-}: {
-  images: Pick<ImageUpdates, 'markFailed'>;
-  objects: Pick<ObjectStore, 'deleteObjects'>;
-  clock: Clock;
-}) {
+}: Recording<'markFailed'> & ThumbnailDeletion) {
   return {
     async recordFailure(state: FailedState): Promise<'updated' | 'gone'> {
       const keys = thumbnailKeys(state.ownerId, state.imageId);

@@ -4,18 +4,8 @@ import { expect } from 'chai';
 import sharp from 'sharp';
 import * as imageProcessing from '../../../src/core/image-processing';
 import { thumbnailKeys } from '../../../src/core/images';
-import {
-  type AnalysedState,
-  createFailureRecorder,
-  createLabeller,
-  createMetadataExtractor,
-  createMetadataRecorder,
-  createResultsRecorder,
-  createThumbnailer,
-  createUnsupportedRecorder,
-  describeFailure,
-  type ExtractedState,
-} from '../../../src/core/workflow';
+import * as steps from '../../../src/core/workflow';
+import { type AnalysedState, describeFailure, type ExtractedState } from '../../../src/core/workflow';
 import { createFakeBucket, createFakeDetector, createFakeTable } from '../fakes';
 import { COFFEE } from '../fixtures';
 
@@ -38,13 +28,13 @@ function setup(original: Uint8Array = readFileSync(COFFEE), records: ImageRecord
   const detector = createFakeDetector();
   // Every step of the state machine, each built from what it uses, as the composition builds them.
   const workflow = {
-    ...createMetadataExtractor({ objects, decoding }),
-    ...createMetadataRecorder({ images, clock }),
-    ...createLabeller({ objects, detector, decoding }),
-    ...createThumbnailer({ objects, decoding }),
-    ...createResultsRecorder({ images, objects, clock }),
-    ...createUnsupportedRecorder({ images, clock }),
-    ...createFailureRecorder({ images, objects, clock }),
+    ...steps.createMetadataExtractor({ objects, decoding }),
+    ...steps.createMetadataRecorder({ images, clock }),
+    ...steps.createLabeller({ objects, detector, decoding }),
+    ...steps.createThumbnailer({ objects, decoding }),
+    ...steps.createResultsRecorder({ images, objects, clock }),
+    ...steps.createUnsupportedRecorder({ images, clock }),
+    ...steps.createFailureRecorder({ images, objects, clock }),
   };
   return { objects, images, detector, workflow };
 }
@@ -82,7 +72,7 @@ describe('image workflow', function () {
 
   it('does not download an object over the size limit and calls it UNSUPPORTED', async () => {
     const { objects } = setup(new Uint8Array(2048));
-    const small = createMetadataExtractor({ objects, decoding, maxObjectBytes: 1024 });
+    const small = steps.createMetadataExtractor({ objects, decoding, maxObjectBytes: 1024 });
 
     const extracted = await small.extractMetadata(JOB);
 
@@ -110,7 +100,7 @@ describe('image workflow', function () {
 
   it('gives no labels and reads nothing when label detection is switched off', async () => {
     const { objects } = setup();
-    const workflow = createLabeller({ objects, detector: undefined, decoding });
+    const workflow = steps.createLabeller({ objects, detector: undefined, decoding });
 
     const result = await workflow.detectLabels(JOB);
 

@@ -40,6 +40,11 @@ function routeEvent(options: ApiGatewayProxyEventOptions & { userId?: string }) 
   });
 }
 
+/** GET or DELETE /images/img-1, as `userId`. */
+function imageEvent(method: 'GET' | 'DELETE', userId = 'owner-1') {
+  return routeEvent({ method, userId, resource: '/{imageId}', pathParameters: { imageId: 'img-1' } });
+}
+
 describe('image routes', () => {
   functionEnvironmentInThisSuite();
   const mocks = mockClientsInEachTest({ documentClient, s3 });
@@ -146,25 +151,17 @@ describe('image routes', () => {
   });
 
   describe('GET /images/{imageId}', () => {
-    it('answers 404 for another owner’s image', async () => {
-      mocks.documentClient.on(GetCommand).resolves({ Item: RECORD });
+    beforeEach(() => mocks.documentClient.on(GetCommand).resolves({ Item: RECORD }));
 
-      const response = await call(
-        'get-image',
-        routeEvent({ userId: 'owner-2', resource: '/{imageId}', pathParameters: { imageId: 'img-1' } }),
-      );
+    it('answers 404 for another owner’s image', async () => {
+      const response = await call('get-image', imageEvent('GET', 'owner-2'));
 
       expect(response.statusCode).to.equal(404);
       expect(response.json).to.deep.equal({ error: { code: 'NOT_FOUND', message: 'Image not found' } });
     });
 
     it('answers 200 with presigned URLs for the owner', async () => {
-      mocks.documentClient.on(GetCommand).resolves({ Item: RECORD });
-
-      const response = await call(
-        'get-image',
-        routeEvent({ resource: '/{imageId}', pathParameters: { imageId: 'img-1' } }),
-      );
+      const response = await call('get-image', imageEvent('GET'));
 
       expect(response.statusCode).to.equal(200);
       expect(response.json).to.have.nested.property('image.urls.original').that.contains('X-Amz-Expires=300');
@@ -172,13 +169,10 @@ describe('image routes', () => {
   });
 
   describe('DELETE /images/{imageId}', () => {
-    it('answers 204 after deleting the original, both thumbnails and the record', async () => {
-      mocks.documentClient.on(GetCommand).resolves({ Item: RECORD });
+    beforeEach(() => mocks.documentClient.on(GetCommand).resolves({ Item: RECORD }));
 
-      const response = await call(
-        'delete-image',
-        routeEvent({ method: 'DELETE', resource: '/{imageId}', pathParameters: { imageId: 'img-1' } }),
-      );
+    it('answers 204 after deleting the original, both thumbnails and the record', async () => {
+      const response = await call('delete-image', imageEvent('DELETE'));
 
       expect(response.statusCode).to.equal(204);
       expect(
@@ -196,17 +190,7 @@ describe('image routes', () => {
     });
 
     it('answers 404 and deletes nothing for another owner’s image', async () => {
-      mocks.documentClient.on(GetCommand).resolves({ Item: RECORD });
-
-      const response = await call(
-        'delete-image',
-        routeEvent({
-          userId: 'owner-2',
-          method: 'DELETE',
-          resource: '/{imageId}',
-          pathParameters: { imageId: 'img-1' },
-        }),
-      );
+      const response = await call('delete-image', imageEvent('DELETE', 'owner-2'));
 
       expect(response.statusCode).to.equal(404);
       expect(commandsInOrder(mocks.documentClient, mocks.s3).map(({ name }) => name)).to.deep.equal([
