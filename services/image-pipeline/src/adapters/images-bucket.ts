@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createPresignedPost, getSignedUrl } from '@serverless-patterns/shared/clients/s3';
+import { createPresignedPost, getSignedUrl, s3 } from '@serverless-patterns/shared/clients/s3';
 import type { GalleryObjects } from '../core/gallery';
 import type { ObjectRef } from '../core/images';
 import type { ObjectStore } from '../core/workflow';
@@ -17,12 +17,12 @@ export interface Presigners {
 
 /** The images bucket: originals under uploads/, thumbnails under thumbnails/. */
 export function createImagesBucket({
-  client,
+  client = s3,
   presigners = { presignPost: createPresignedPost, presignGet: getSignedUrl },
 }: {
-  client: S3Client;
+  client?: S3Client;
   presigners?: Presigners;
-}): ObjectStore & GalleryObjects {
+} = {}): ObjectStore & GalleryObjects {
   const version = (object: ObjectRef) => (object.versionId ? { VersionId: object.versionId } : {});
   // One DeleteObject per object (an image has at most three): no batch to split, no partial errors to
   // read. Deleting a key that does not exist succeeds.

@@ -6,11 +6,9 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import {
-  type ImageRecord,
-  type ImageStatus,
-  imageRecordSchema,
-} from '@serverless-patterns/shared/schemas/api';
+import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
+import { writtenUnlessConditionFails } from '@serverless-patterns/shared/dynamodb';
+import { type ImageStatus, imageRecordSchema } from '@serverless-patterns/shared/schemas/api';
 import type { GalleryStore, PageKey } from '../core/gallery';
 import type { ImageStore } from '../core/uploads';
 import type { ImageUpdates } from '../core/workflow';
@@ -20,17 +18,11 @@ export const BY_OWNER_INDEX = 'byOwner';
 
 export type ImagesTable = ImageStore & ImageUpdates & GalleryStore;
 
-// A failed condition means the record is not there (or not in the expected state); each caller says
-// what that means. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 export function createImagesTable({
-  client,
+  client = documentClient,
   tableName,
 }: {
-  client: Pick<DynamoDBDocumentClient, 'send'>;
+  client?: DynamoDBDocumentClient;
   tableName: string;
 }): ImagesTable {
   /** SET the given attributes (and REMOVE others) on an existing record; 'gone' if there is none. */
@@ -52,8 +44,8 @@ export function createImagesTable({
     }
     for (const name of remove) names[`#${name}`] = name;
     const removal = remove.length > 0 ? ` REMOVE ${remove.map((name) => `#${name}`).join(', ')}` : '';
-    try {
-      await client.send(
+    const updated = await writtenUnlessConditionFails(() =>
+      client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { imageId },
@@ -63,30 +55,24 @@ export function createImagesTable({
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-      return 'updated';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'gone';
-      throw error;
-    }
+      ),
+    );
+    return updated ? 'updated' : 'gone';
   };
 
   return {
-    async createIfAbsent(record: ImageRecord) {
-      try {
-        await client.send(
+    async createIfAbsent(record) {
+      const created = await writtenUnlessConditionFails(() =>
+        client.send(
           new PutCommand({
             TableName: tableName,
             Item: record,
             ConditionExpression: 'attribute_not_exists(imageId)',
           }),
-        );
-        return 'created';
-      } catch (error) {
-        // The record exists: this is a replay, and the first write stands.
-        if (isConditionFailure(error)) return 'exists';
-        throw error;
-      }
+        ),
+      );
+      // Not written: the record exists, this is a replay, and the first write stands.
+      return created ? 'created' : 'exists';
     },
 
     saveMetadata: (imageId, metadata, now) => update(imageId, 'PROCESSING', now, { metadata }),

@@ -1,4 +1,8 @@
-import { DetectLabelsCommand, type RekognitionClient } from '@serverless-patterns/shared/clients/rekognition';
+import {
+  DetectLabelsCommand,
+  type RekognitionClient,
+  rekognition,
+} from '@serverless-patterns/shared/clients/rekognition';
 import type { ImageLabel } from '@serverless-patterns/shared/schemas/api';
 import type { LabelDetector } from '../core/workflow';
 
@@ -15,7 +19,11 @@ export const MIN_CONFIDENCE = 55;
  * InternalServerError, ProvisionedThroughputExceededException, ...) become the Lambda error type, which
  * the state machine's Retry matches. https://docs.aws.amazon.com/rekognition/latest/APIReference/API_DetectLabels.html
  */
-export function createLabelDetector({ client }: { client: Pick<RekognitionClient, 'send'> }): LabelDetector {
+export function createLabelDetector({
+  client = rekognition,
+}: {
+  client?: RekognitionClient;
+} = {}): LabelDetector {
   return {
     async detect(jpeg) {
       const { Labels = [] } = await client.send(

@@ -1,4 +1,5 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { stepFunctions } from '@serverless-patterns/shared/clients/step-functions';
 import type { Workflow } from '../core/uploads';
 
 /**
@@ -7,10 +8,10 @@ import type { Workflow } from '../core/uploads';
  * either way nothing runs twice. https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
 export function createProcessingWorkflow({
-  client,
+  client = stepFunctions,
   stateMachineArn,
 }: {
-  client: Pick<SFNClient, 'send'>;
+  client?: SFNClient;
   stateMachineArn: string;
 }): Workflow {
   return {

@@ -101,16 +101,40 @@ export function decodePageToken(token: string, ownerId: string): PageKey {
   return key.data;
 }
 
-export function createGallery({
-  images,
+/** POST /images/uploads: a presigned POST for one photo, under the caller's own uploads/ prefix. */
+export function createUploadPresigner({
   objects,
   bucket,
   clock,
 }: {
-  images: GalleryStore;
-  objects: GalleryObjects;
+  objects: Pick<GalleryObjects, 'presignPost'>;
   bucket: string;
   clock: Clock;
+}) {
+  return {
+    async createUpload(ownerId: string, request: CreateUploadRequest): Promise<CreateUploadResponse> {
+      const { fileName, contentType, sizeBytes } = request;
+      const key = `${UPLOADS_PREFIX}${ownerId}/${safeFileName(fileName)}`;
+      const expiresAt = new Date(clock().getTime() + PRESIGNED_TTL_SECONDS * 1000).toISOString();
+      const upload = await objects.presignPost({
+        bucket,
+        key,
+        contentType,
+        maxBytes: sizeBytes,
+        expiresInSeconds: PRESIGNED_TTL_SECONDS,
+      });
+      return { key, upload, maxBytes: sizeBytes, expiresAt };
+    },
+  };
+}
+
+/** The owner's gallery: list, show and delete their images (each record names its own bucket). */
+export function createGallery({
+  images,
+  objects,
+}: {
+  images: GalleryStore;
+  objects: Pick<GalleryObjects, 'presignGet' | 'deleteObjects'>;
 }) {
   const ownImage = async (ownerId: string, imageId: unknown): Promise<ImageRecord> => {
     const id = identifier.safeParse(imageId);
@@ -141,20 +165,6 @@ export function createGallery({
   };
 
   return {
-    async createUpload(ownerId: string, request: CreateUploadRequest): Promise<CreateUploadResponse> {
-      const { fileName, contentType, sizeBytes } = request;
-      const key = `${UPLOADS_PREFIX}${ownerId}/${safeFileName(fileName)}`;
-      const expiresAt = new Date(clock().getTime() + PRESIGNED_TTL_SECONDS * 1000).toISOString();
-      const upload = await objects.presignPost({
-        bucket,
-        key,
-        contentType,
-        maxBytes: sizeBytes,
-        expiresInSeconds: PRESIGNED_TTL_SECONDS,
-      });
-      return { key, upload, maxBytes: sizeBytes, expiresAt };
-    },
-
     async list(ownerId: string, query: ListQuery): Promise<ListImagesResponse> {
       const { limit, nextToken } = query;
       const after = nextToken === undefined ? undefined : decodePageToken(nextToken, ownerId);

@@ -1,21 +1,14 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '@serverless-patterns/shared/errors';
+import type { S3ObjectChange } from '@serverless-patterns/shared/s3-events';
 import type { ImageRecord } from '@serverless-patterns/shared/schemas/api';
 import { identifier } from '@serverless-patterns/shared/schemas/common';
-import type { S3Event } from 'aws-lambda';
 import type { ImageJob } from './images';
 
 export const UPLOADS_PREFIX = 'uploads/';
 
-/** One new object, as an S3 ObjectCreated notification describes it. */
-export interface CreatedObject {
-  bucket: string;
-  /** The key exactly as the notification carries it: URL-encoded, with '+' for spaces. */
-  eventKey: string;
-  /** Present when the bucket is versioned; it tells two uploads to the same key apart. */
-  versionId?: string | undefined;
-  eTag: string;
-}
+/** One new object, as an S3 ObjectCreated notification describes it (the key decoded at the handler's edge). */
+export type CreatedObject = Pick<S3ObjectChange, 'bucket' | 'key' | 'versionId' | 'eTag'>;
 
 export interface UploadKey {
   key: string;
@@ -47,29 +40,6 @@ export interface UploadOutcome {
   key: string;
   record: 'created' | 'exists';
   execution: 'started' | 'exists';
-}
-
-export function createdObjectsOf(event: S3Event): CreatedObject[] {
-  return event.Records.map(({ s3: { bucket, object } }) => ({
-    bucket: bucket.name,
-    eventKey: object.key,
-    versionId: object.versionId,
-    eTag: object.eTag,
-  }));
-}
-
-/**
- * S3 notifications URL-encode object keys and write spaces as '+':
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
- */
-export function decodeEventKey(eventKey: string): string {
-  try {
-    return decodeURIComponent(eventKey.replace(/\+/g, ' '));
-  } catch (error) {
-    throw new ValidationError(`Object key ${JSON.stringify(eventKey)} is not a valid URL-encoded key`, {
-      cause: error,
-    });
-  }
 }
 
 /** Reads the owner and file name from a decoded key laid out as uploads/<ownerId>/<file name>. */
@@ -143,7 +113,7 @@ export function createProcessingStarter({
 }) {
   return {
     async start(object: CreatedObject): Promise<UploadOutcome> {
-      const upload = parseUploadKey(decodeEventKey(object.eventKey));
+      const upload = parseUploadKey(object.key);
       const record = processingRecord(object, upload, clock());
       const written = await images.createIfAbsent(record);
       const execution = await workflow.start(record.imageId, jobOf(record));

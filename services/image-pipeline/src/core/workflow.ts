@@ -10,6 +10,7 @@ import {
   MAX_UPLOAD_BYTES,
 } from '@serverless-patterns/shared/schemas/api';
 import { z } from 'zod';
+import type * as ImageProcessing from './image-processing';
 import type { Extraction } from './image-processing';
 import {
   DEFAULT_LIMITS,
@@ -21,17 +22,11 @@ import {
   thumbnailKeys,
   UnsupportedReason,
 } from './images';
-
-/**
- * The decoding (sharp, exifr), loaded by the three steps that use it: the bundles of the other steps
- * then never load sharp, which only the decoding functions' layer provides.
- */
-const imageProcessing = () => import('./image-processing');
-
 import type { Clock } from './uploads';
 
-// The steps of the processing state machine (serverless.yml, stepFunctions), one function each. The
-// state machine passes them its state as Payload; each step returns what the state machine keeps.
+// The steps of the processing state machine (serverless.yml, stepFunctions), one function each, and
+// each built from only what it uses. The state machine passes them its state as Payload; each step
+// returns what the state machine keeps.
 
 /** The images bucket, as the workflow uses it; implemented by the S3 adapter. */
 export interface ObjectStore {
@@ -58,6 +53,30 @@ export interface ImageUpdates {
     now: Date,
   ): Promise<'updated' | 'gone'>;
   markFailed(imageId: string, failure: ImageFailure, now: Date): Promise<'updated' | 'gone'>;
+}
+
+/**
+ * The decoding (sharp, exifr: core/image-processing.ts), loaded by the three steps that decode when they
+ * first do: sharp reaches Lambda only through those functions' layer, so no other bundle may load it.
+ */
+export type ImageDecoding = Pick<typeof ImageProcessing, 'extractMetadata' | 'labelImage' | 'makeThumbnails'>;
+export type LoadDecoding = () => Promise<ImageDecoding>;
+
+/** What a decoding step is given besides its objects: the decoding, and the limits it applies. */
+interface Decoding {
+  decoding: LoadDecoding;
+  limits?: ProcessingLimits;
+}
+
+/** What a step that records an outcome is given: the one update it makes, and the time. */
+interface Recording<Update extends keyof ImageUpdates> {
+  images: Pick<ImageUpdates, Update>;
+  clock: Clock;
+}
+
+/** Steps that may leave thumbnails behind delete them. */
+interface ThumbnailDeletion {
+  objects: Pick<ObjectStore, 'deleteObjects'>;
 }
 
 export interface LabelDetector {
@@ -118,26 +137,14 @@ export function describeFailure(failure: FailedState['failure']): ImageFailure {
   return { error: failure.Error, cause: cause.slice(0, 1000) };
 }
 
-export function createImageWorkflow({
+/** Step 1: metadata, and whether the image can be processed (the Choice state reads `supported`). */
+export function createMetadataExtractor({
   objects,
-  images,
-  detector,
-  clock,
+  decoding,
   limits = DEFAULT_LIMITS,
   maxObjectBytes = MAX_OBJECT_BYTES,
-}: {
-  objects: ObjectStore;
-  images: ImageUpdates;
-  /** Absent when label detection is switched off (stage parameter labelDetection): images get no labels. */
-  detector: LabelDetector | undefined;
-  clock: Clock;
-  limits?: ProcessingLimits;
-  maxObjectBytes?: number;
-}) {
-  const readOriginal = (job: ImageJob) => objects.read(job);
-
+}: Decoding & { objects: Pick<ObjectStore, 'size' | 'read'>; maxObjectBytes?: number }) {
   return {
-    /** Step 1: metadata, and whether the image can be processed (the Choice state reads `supported`). */
     async extractMetadata(job: ImageJob): Promise<ExtractedState> {
       const size = await objects.size(job);
       const extraction: Extraction =
@@ -149,26 +156,51 @@ export function createImageWorkflow({
                 cause: `The file is ${size} bytes, over the limit of ${maxObjectBytes}.`,
               },
             }
-          : await (await imageProcessing()).extractMetadata(await readOriginal(job), limits);
+          : await (await decoding()).extractMetadata(await objects.read(job), limits);
       return { ...job, extraction };
     },
+  };
+}
 
-    /** Step 3: the metadata on the record (the status stays PROCESSING). */
+/** Step 3: the metadata on the record (the status stays PROCESSING). */
+export function createMetadataRecorder({ images, clock }: Recording<'saveMetadata'>) {
+  return {
     async storeMetadata(state: ExtractedState): Promise<'updated' | 'gone'> {
       if (!state.extraction.supported) throw new Error('storeMetadata reached with an unsupported image');
       return images.saveMetadata(state.imageId, state.extraction.metadata, clock());
     },
+  };
+}
 
-    /** Step 4, first branch. */
+/** Step 4, first branch: labels of an upright JPEG copy of the original. */
+export function createLabeller({
+  objects,
+  detector,
+  decoding,
+  limits = DEFAULT_LIMITS,
+}: Decoding & {
+  objects: Pick<ObjectStore, 'read'>;
+  /** Absent when label detection is switched off (stage parameter labelDetection): images get no labels. */
+  detector: LabelDetector | undefined;
+}) {
+  return {
     async detectLabels(job: ImageJob): Promise<{ labels: ImageLabel[] }> {
       if (detector === undefined) return { labels: [] };
-      const { labelImage } = await imageProcessing();
-      return { labels: await detector.detect(await labelImage(await readOriginal(job), limits)) };
+      const { labelImage } = await decoding();
+      return { labels: await detector.detect(await labelImage(await objects.read(job), limits)) };
     },
+  };
+}
 
-    /** Step 4, second branch. */
+/** Step 4, second branch: both thumbnails, written where thumbnailKeys says. */
+export function createThumbnailer({
+  objects,
+  decoding,
+  limits = DEFAULT_LIMITS,
+}: Decoding & { objects: Pick<ObjectStore, 'read' | 'write'> }) {
+  return {
     async makeThumbnails(job: ImageJob): Promise<{ thumbnails: ImageThumbnails }> {
-      const made = await (await imageProcessing()).makeThumbnails(await readOriginal(job), limits);
+      const made = await (await decoding()).makeThumbnails(await objects.read(job), limits);
       const keys = thumbnailKeys(job.ownerId, job.imageId);
       await Promise.all([
         objects.write(job.bucket, keys.square, made.square, THUMBNAIL_CONTENT_TYPE),
@@ -176,18 +208,31 @@ export function createImageWorkflow({
       ]);
       return { thumbnails: keys };
     },
+  };
+}
 
-    /**
-     * Step 5: READY with labels and thumbnails. If the owner deleted the image while it was processed,
-     * the thumbnails just written would belong to nothing: they are deleted.
-     */
+/**
+ * Step 5: READY with labels and thumbnails. If the owner deleted the image while it was processed, the
+ * thumbnails just written would belong to nothing: they are deleted.
+ */
+export function createResultsRecorder({
+  images,
+  objects,
+  clock,
+}: Recording<'markReady'> & ThumbnailDeletion) {
+  return {
     async storeResults(state: AnalysedState): Promise<'updated' | 'gone'> {
       const [{ labels }, { thumbnails }] = state.analysis;
       const outcome = await images.markReady(state.imageId, { labels, thumbnails }, clock());
       if (outcome === 'gone') await objects.deleteObjects(inBucket(state.bucket, thumbnails));
       return outcome;
     },
+  };
+}
 
+/** The Choice state's default: UNSUPPORTED with the reason, and the workflow ends. */
+export function createUnsupportedRecorder({ images, clock }: Recording<'markUnsupported'>) {
+  return {
     async recordUnsupported(state: ExtractedState): Promise<'updated' | 'gone'> {
       if (state.extraction.supported) throw new Error('recordUnsupported reached with a supported image');
       return images.markUnsupported(
@@ -197,8 +242,16 @@ export function createImageWorkflow({
         clock(),
       );
     },
+  };
+}
 
-    /** The Catch target: FAILED with the error and its cause, and no thumbnail left behind. */
+/** The Catch target: FAILED with the error and its cause, and no thumbnail left behind. */
+export function createFailureRecorder({
+  images,
+  objects,
+  clock,
+}: Recording<'markFailed'> & ThumbnailDeletion) {
+  return {
     async recordFailure(state: FailedState): Promise<'updated' | 'gone'> {
       const keys = thumbnailKeys(state.ownerId, state.imageId);
       await objects.deleteObjects(inBucket(state.bucket, keys));
@@ -206,8 +259,6 @@ export function createImageWorkflow({
     },
   };
 }
-
-export type ImageWorkflow = ReturnType<typeof createImageWorkflow>;
 
 const inBucket = (bucket: string, thumbnails: ImageThumbnails): ObjectRef[] =>
   Object.values(thumbnails).map((key) => ({ bucket, key }));

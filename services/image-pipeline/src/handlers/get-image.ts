@@ -1,9 +1,11 @@
 import { callerFrom } from '@serverless-patterns/shared/authorizers/caller';
 import { json } from '@serverless-patterns/shared/http';
 import { route } from '@serverless-patterns/shared/route';
-import { gallery } from '../gallery-service';
+import { gallery } from '../composition';
+
+const images = gallery();
 
 export const handler = route(async (event) => {
   const { userId } = callerFrom(event);
-  return json(200, await gallery.get(userId, event.pathParameters?.imageId));
+  return json(200, await images.get(userId, event.pathParameters?.imageId));
 });

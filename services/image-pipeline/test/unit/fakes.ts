@@ -1,13 +1,7 @@
-import type {
-  ImageFailure,
-  ImageLabel,
-  ImageMetadata,
-  ImageRecord,
-  ImageThumbnails,
-} from '@serverless-patterns/shared/schemas/api';
+import type { ImageLabel, ImageRecord } from '@serverless-patterns/shared/schemas/api';
 import type { GalleryObjects, GalleryStore, PageKey, UploadPolicy } from '../../src/core/gallery';
 import type { ObjectRef } from '../../src/core/images';
-import type { LabelDetector, ObjectStore } from '../../src/core/workflow';
+import type { ImageUpdates, LabelDetector, ObjectStore } from '../../src/core/workflow';
 
 /** The images bucket in memory: objects by "bucket/key". */
 export function createFakeBucket(objects: Record<string, Uint8Array> = {}) {
@@ -67,21 +61,7 @@ export function createFakeTable(records: ImageRecord[] = []) {
     items.set(imageId, next);
     return 'updated' as const;
   };
-  const table: GalleryStore & {
-    saveMetadata(id: string, metadata: ImageMetadata, now: Date): Promise<'updated' | 'gone'>;
-    markReady(
-      id: string,
-      r: { labels: ImageLabel[]; thumbnails: ImageThumbnails },
-      now: Date,
-    ): Promise<'updated' | 'gone'>;
-    markUnsupported(
-      id: string,
-      reason: ImageFailure,
-      metadata: ImageMetadata | undefined,
-      now: Date,
-    ): Promise<'updated' | 'gone'>;
-    markFailed(id: string, failure: ImageFailure, now: Date): Promise<'updated' | 'gone'>;
-  } = {
+  const table: GalleryStore & ImageUpdates = {
     saveMetadata: (id, metadata, now) => update(id, { metadata }, now),
     markReady: (id, results, now) => update(id, { status: 'READY', ...results }, now, ['failure']),
     markUnsupported: (id, reason, metadata, now) =>

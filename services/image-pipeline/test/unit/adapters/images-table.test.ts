@@ -1,5 +1,7 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import type { ImageRecord } from '@serverless-patterns/shared/schemas/api';
+import { commandsSent, mockClientsInEachTest } from '@serverless-patterns/shared/testing';
 import { expect } from 'chai';
 import { createImagesTable } from '../../../src/adapters/images-table';
 
@@ -13,61 +15,63 @@ const RECORD: ImageRecord = {
   updatedAt: '2025-03-01T12:00:00.000Z',
 };
 
+/** An error as the SDK throws it: AWS's error code is its name. */
 function namedError(name: string): Error {
   return Object.assign(new Error(name), { name });
 }
 
-function createFakeClient(outcome: () => Promise<unknown>) {
-  const sent: unknown[] = [];
-  return {
-    sent,
-    client: {
-      send: async (command: unknown) => {
-        sent.push(command);
-        return outcome();
-      },
-    } as Parameters<typeof createImagesTable>[0]['client'],
-  };
-}
-
 describe('images table', () => {
-  it('puts the record only if no record has its image id', async () => {
-    const { client, sent } = createFakeClient(async () => ({}));
+  const mocks = mockClientsInEachTest({ documentClient });
+  const table = () => createImagesTable({ tableName: 'images-table' });
 
-    const outcome = await createImagesTable({ client, tableName: 'images-table' }).createIfAbsent(RECORD);
+  it('puts the record only if no record has its image id', async () => {
+    const outcome = await table().createIfAbsent(RECORD);
 
     expect(outcome).to.equal('created');
-    expect(sent).to.have.length(1);
-    expect(sent[0]).to.be.instanceOf(PutCommand);
-    expect((sent[0] as PutCommand).input).to.deep.equal({
-      TableName: 'images-table',
-      Item: RECORD,
-      ConditionExpression: 'attribute_not_exists(imageId)',
-    });
+    expect(commandsSent(mocks.documentClient)).to.deep.equal([
+      {
+        name: 'PutCommand',
+        input: {
+          TableName: 'images-table',
+          Item: RECORD,
+          ConditionExpression: 'attribute_not_exists(imageId)',
+        },
+      },
+    ]);
   });
 
   it('reports an existing record when the condition fails', async () => {
-    const { client } = createFakeClient(async () => {
-      throw namedError('ConditionalCheckFailedException');
-    });
+    mocks.documentClient.on(PutCommand).rejects(namedError('ConditionalCheckFailedException'));
 
-    const outcome = await createImagesTable({ client, tableName: 'images-table' }).createIfAbsent(RECORD);
+    const outcome = await table().createIfAbsent(RECORD);
 
     expect(outcome).to.equal('exists');
   });
 
   it('lets any other failure through, so the invocation is retried', async () => {
-    const { client } = createFakeClient(async () => {
-      throw namedError('ProvisionedThroughputExceededException');
-    });
+    mocks.documentClient.on(PutCommand).rejects(namedError('ProvisionedThroughputExceededException'));
 
-    let error: unknown;
-    try {
-      await createImagesTable({ client, tableName: 'images-table' }).createIfAbsent(RECORD);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = await table()
+      .createIfAbsent(RECORD)
+      .catch((caught: unknown) => caught);
 
     expect(error).to.have.property('name', 'ProvisionedThroughputExceededException');
+  });
+
+  it('updates only an existing record, and says the record is gone when there is none', async () => {
+    mocks.documentClient.on(UpdateCommand).rejects(namedError('ConditionalCheckFailedException'));
+
+    const outcome = await table().markFailed(
+      RECORD.imageId,
+      { error: 'States.Timeout', cause: 'timed out' },
+      new Date('2025-03-01T12:01:00.000Z'),
+    );
+
+    expect(outcome).to.equal('gone');
+    expect(commandsSent(mocks.documentClient)[0]?.input).to.deep.include({
+      ConditionExpression: 'attribute_exists(imageId)',
+      UpdateExpression:
+        'SET #status = :status, #updatedAt = :updatedAt, #failure = :failure REMOVE #thumbnails',
+    });
   });
 });

@@ -1,7 +1,13 @@
 import { NotFoundError, ValidationError } from '@serverless-patterns/shared/errors';
 import { type ImageRecord, imageViewSchema } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
-import { createGallery, decodePageToken, encodePageToken, safeFileName } from '../../../src/core/gallery';
+import {
+  createGallery,
+  createUploadPresigner,
+  decodePageToken,
+  encodePageToken,
+  safeFileName,
+} from '../../../src/core/gallery';
 import { createFakeBucket, createFakeTable } from '../fakes';
 
 const NOW = new Date('2026-11-29T10:00:00.000Z');
@@ -31,7 +37,12 @@ function record(
 function setup(records: ImageRecord[] = []) {
   const objects = createFakeBucket();
   const images = createFakeTable(records);
-  return { objects, images, gallery: createGallery({ images, objects, bucket: 'images', clock: () => NOW }) };
+  return {
+    objects,
+    images,
+    uploads: createUploadPresigner({ objects, bucket: 'images', clock: () => NOW }),
+    gallery: createGallery({ images, objects }),
+  };
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
@@ -58,9 +69,9 @@ describe('gallery', () => {
 
   describe('createUpload', () => {
     it('presigns a POST for the caller’s uploads/ prefix, this content type and at most the declared size', async () => {
-      const { objects, gallery } = setup();
+      const { objects, uploads } = setup();
 
-      const response = await gallery.createUpload('owner-1', {
+      const response = await uploads.createUpload('owner-1', {
         fileName: 'My holiday.jpg',
         contentType: 'image/jpeg',
         sizeBytes: 123_456,

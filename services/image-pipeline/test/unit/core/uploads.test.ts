@@ -1,25 +1,27 @@
 import { ValidationError } from '@serverless-patterns/shared/errors';
+import { decodeS3EventKey } from '@serverless-patterns/shared/s3-events';
 import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import {
   type CreatedObject,
-  createdObjectsOf,
   createProcessingStarter,
-  decodeEventKey,
   type ImageStore,
   imageIdOf,
   parseUploadKey,
   processingRecord,
   type Workflow,
 } from '../../../src/core/uploads';
-import { createS3PutEvent } from '../factories';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 
-function onlyObjectOf(...args: Parameters<typeof createS3PutEvent>): CreatedObject {
-  const [object, ...rest] = createdObjectsOf(createS3PutEvent(...args));
-  if (object === undefined || rest.length > 0) throw new Error('expected exactly one object in the event');
-  return object;
+/** An upload as the trigger hands it over (bucket, ETag and sequencer of AWS's sample notification). */
+function createdObject(overrides: Partial<CreatedObject> = {}): CreatedObject {
+  return {
+    bucket: 'example-bucket',
+    key: 'uploads/owner-1/photo.jpg',
+    eTag: '0123456789abcdef0123456789abcdef',
+    ...overrides,
+  };
 }
 
 function createInMemoryImages(): ImageStore & { records: Map<string, ImageRecord>; writes: number } {
@@ -37,41 +39,6 @@ function createInMemoryImages(): ImageStore & { records: Map<string, ImageRecord
 }
 
 describe('uploads', () => {
-  describe('createdObjectsOf', () => {
-    it('reads bucket, key, ETag and version id from each record of an S3 notification', () => {
-      const event = createS3PutEvent(
-        { bucket: 'images', key: 'uploads/a/one.jpg', eTag: 'e1', versionId: 'v1' },
-        { bucket: 'images', key: 'uploads/b/two.jpg', eTag: 'e2' },
-      );
-
-      expect(createdObjectsOf(event)).to.deep.equal([
-        { bucket: 'images', eventKey: 'uploads/a/one.jpg', eTag: 'e1', versionId: 'v1' },
-        { bucket: 'images', eventKey: 'uploads/b/two.jpg', eTag: 'e2', versionId: undefined },
-      ]);
-    });
-  });
-
-  describe('decodeEventKey', () => {
-    it("turns '+' into spaces and percent escapes into characters", () => {
-      expect(decodeEventKey('uploads/owner-1/summer+holiday+%282024%29.jpg')).to.equal(
-        'uploads/owner-1/summer holiday (2024).jpg',
-      );
-    });
-
-    it("keeps an encoded '+' and decodes an encoded '/' and UTF-8", () => {
-      expect(decodeEventKey('uploads/owner-1/a%2Bb%2Fc-%C3%A9t%C3%A9.png')).to.equal(
-        'uploads/owner-1/a+b/c-été.png',
-      );
-    });
-
-    it('refuses a malformed escape with a ValidationError naming the key', () => {
-      expect(() => decodeEventKey('uploads/owner-1/100%.jpg')).to.throw(
-        ValidationError,
-        'Object key "uploads/owner-1/100%.jpg" is not a valid URL-encoded key',
-      );
-    });
-  });
-
   describe('parseUploadKey', () => {
     it('reads the owner and the file name', () => {
       expect(parseUploadKey('uploads/owner-1/summer holiday.jpg')).to.deep.equal({
@@ -108,7 +75,7 @@ describe('uploads', () => {
     });
 
     it('refuses an object whose key only decodes to a path outside the layout', () => {
-      expect(() => parseUploadKey(decodeEventKey('uploads/owner-1%2Fnested%2Fphoto.jpg'))).to.throw(
+      expect(() => parseUploadKey(decodeS3EventKey('uploads/owner-1%2Fnested%2Fphoto.jpg'))).to.throw(
         ValidationError,
         'is not an upload',
       );
@@ -143,8 +110,8 @@ describe('uploads', () => {
 
   describe('processingRecord', () => {
     it('builds a PROCESSING record that the shared image record schema accepts', () => {
-      const object = onlyObjectOf({ bucket: 'images', key: 'uploads/owner-1/my+photo.jpg', eTag: 'e1' });
-      const upload = parseUploadKey(decodeEventKey(object.eventKey));
+      const object = createdObject({ bucket: 'images', key: 'uploads/owner-1/my photo.jpg', eTag: 'e1' });
+      const upload = parseUploadKey(object.key);
 
       const record = processingRecord(object, upload, NOW);
 
@@ -181,7 +148,7 @@ describe('uploads', () => {
       const workflow = createFakeWorkflow();
       const times = [NOW, new Date('2025-03-01T12:05:00.000Z')];
       const starter = createProcessingStarter({ images, workflow, clock: () => times.shift() ?? NOW });
-      const object = onlyObjectOf({ key: 'uploads/owner-1/photo.jpg', versionId: 'v1' });
+      const object = createdObject({ key: 'uploads/owner-1/photo.jpg', versionId: 'v1' });
 
       // Act
       const first = await starter.start(object);
@@ -227,7 +194,7 @@ describe('uploads', () => {
       const images = createInMemoryImages();
       const workflow = createFakeWorkflow();
       const starter = createProcessingStarter({ images, workflow, clock: () => NOW });
-      const object = onlyObjectOf();
+      const object = createdObject();
       await images.createIfAbsent(processingRecord(object, parseUploadKey('uploads/owner-1/photo.jpg'), NOW));
 
       const replay = await starter.start(object);
@@ -241,8 +208,8 @@ describe('uploads', () => {
       const workflow = createFakeWorkflow();
       const starter = createProcessingStarter({ images, workflow, clock: () => NOW });
 
-      await starter.start(onlyObjectOf({ versionId: 'v1' }));
-      await starter.start(onlyObjectOf({ versionId: 'v2' }));
+      await starter.start(createdObject({ versionId: 'v1' }));
+      await starter.start(createdObject({ versionId: 'v2' }));
 
       expect(images.records.size).to.equal(2);
       expect(workflow.executions.size).to.equal(2);
@@ -255,7 +222,7 @@ describe('uploads', () => {
 
       let error: unknown;
       try {
-        await starter.start(onlyObjectOf({ key: 'test/key' }));
+        await starter.start(createdObject({ key: 'test/key' }));
       } catch (caught) {
         error = caught;
       }

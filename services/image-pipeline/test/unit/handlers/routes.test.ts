@@ -1,8 +1,18 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
+import { s3 } from '@serverless-patterns/shared/clients/s3';
 import type { HttpHandler } from '@serverless-patterns/shared/http';
 import type { ImageRecord } from '@serverless-patterns/shared/schemas/api';
+import {
+  type ApiGatewayProxyEventOptions,
+  apiGatewayProxyEvent,
+  captureLogsInEachTest,
+  commandsSent,
+  lambdaContext,
+  mockClientsInEachTest,
+} from '@serverless-patterns/shared/testing';
 import { expect } from 'chai';
-import { createLambdaContext } from '../factories';
-import { createHandlerHarness, quietly, routeEvent } from './harness';
+import { commandsInOrder, functionEnvironmentInThisSuite } from './suite-environment';
 
 const RECORD: ImageRecord = {
   imageId: 'img-1',
@@ -18,28 +28,40 @@ const RECORD: ImageRecord = {
   updatedAt: '2026-11-29T09:00:05.000Z',
 };
 
+/** A request to one of the routes (`resource` as serverless.yml declares it), that the people authorizer let in. */
+function routeEvent(options: ApiGatewayProxyEventOptions & { userId?: string }) {
+  const { userId = 'owner-1', ...request } = options;
+  return apiGatewayProxyEvent({
+    method: 'GET',
+    body: null,
+    queryStringParameters: null,
+    authorizer: { userId, email: `${userId}@example.com`, groups: '' },
+    ...request,
+  });
+}
+
+/** GET or DELETE /images/img-1, as `userId`. */
+function imageEvent(method: 'GET' | 'DELETE', userId = 'owner-1') {
+  return routeEvent({ method, userId, resource: '/{imageId}', pathParameters: { imageId: 'img-1' } });
+}
+
 describe('image routes', () => {
-  const harness = createHandlerHarness();
+  functionEnvironmentInThisSuite();
+  const mocks = mockClientsInEachTest({ documentClient, s3 });
+  captureLogsInEachTest();
   const handlers: Record<string, HttpHandler> = {};
 
   before(async () => {
     for (const name of ['create-upload', 'list-images', 'get-image', 'delete-image']) {
-      handlers[name] = await harness.load<HttpHandler>(name);
+      handlers[name] = ((await import(`../../../src/handlers/${name}`)) as { handler: HttpHandler }).handler;
     }
   });
-  beforeEach(() => harness.reset());
-  after(() => harness.restore());
 
   async function call(name: string, event: ReturnType<typeof routeEvent>) {
     const handler = handlers[name];
     if (!handler) throw new Error(`no handler ${name}`);
-    const { result, output } = await quietly(() => handler(event, createLambdaContext()));
-    if (result.status === 'rejected') throw result.reason;
-    return {
-      ...result.value,
-      json: JSON.parse(result.value.body || 'null') as Record<string, unknown>,
-      output,
-    };
+    const result = await handler(event, lambdaContext({ functionName: name }));
+    return { ...result, json: JSON.parse(result.body || 'null') as Record<string, unknown> };
   }
 
   describe('POST /images/uploads', () => {
@@ -47,8 +69,9 @@ describe('image routes', () => {
       const response = await call(
         'create-upload',
         routeEvent({
-          httpMethod: 'POST',
-          body: JSON.stringify({ fileName: 'beach.png', contentType: 'image/png', sizeBytes: 5000 }),
+          method: 'POST',
+          resource: '/uploads',
+          body: { fileName: 'beach.png', contentType: 'image/png', sizeBytes: 5000 },
         }),
       );
 
@@ -80,7 +103,7 @@ describe('image routes', () => {
       it(`answers 400 naming ${path} for ${description}`, async () => {
         const response = await call(
           'create-upload',
-          routeEvent({ httpMethod: 'POST', body: JSON.stringify(body) }),
+          routeEvent({ method: 'POST', resource: '/uploads', body }),
         );
 
         expect(response.statusCode).to.equal(400);
@@ -100,19 +123,15 @@ describe('image routes', () => {
 
   describe('GET /images', () => {
     it('queries the byOwner index newest first and returns a nextToken when there is more', async () => {
-      harness.respondWith(({ name }) =>
-        name === 'QueryCommand'
-          ? {
-              Items: [RECORD],
-              LastEvaluatedKey: { imageId: 'img-1', ownerId: 'owner-1', createdAt: RECORD.createdAt },
-            }
-          : {},
-      );
+      mocks.documentClient.on(QueryCommand).resolves({
+        Items: [RECORD],
+        LastEvaluatedKey: { imageId: 'img-1', ownerId: 'owner-1', createdAt: RECORD.createdAt },
+      });
 
       const response = await call('list-images', routeEvent({ queryStringParameters: { limit: '1' } }));
 
       expect(response.statusCode).to.equal(200);
-      expect(harness.sent[0]?.input).to.deep.include({
+      expect(commandsSent(mocks.documentClient)[0]?.input).to.deep.include({
         TableName: 'images-table',
         IndexName: 'byOwner',
         ScanIndexForward: false,
@@ -127,27 +146,22 @@ describe('image routes', () => {
       const response = await call('list-images', routeEvent({ queryStringParameters: { limit: '101' } }));
 
       expect(response.statusCode).to.equal(400);
-      expect(harness.sent).to.deep.equal([]);
+      expect(commandsInOrder(mocks.documentClient, mocks.s3)).to.deep.equal([]);
     });
   });
 
   describe('GET /images/{imageId}', () => {
-    it('answers 404 for another owner’s image', async () => {
-      harness.respondWith(() => ({ Item: RECORD }));
+    beforeEach(() => mocks.documentClient.on(GetCommand).resolves({ Item: RECORD }));
 
-      const response = await call(
-        'get-image',
-        routeEvent({ userId: 'owner-2', pathParameters: { imageId: 'img-1' } }),
-      );
+    it('answers 404 for another owner’s image', async () => {
+      const response = await call('get-image', imageEvent('GET', 'owner-2'));
 
       expect(response.statusCode).to.equal(404);
       expect(response.json).to.deep.equal({ error: { code: 'NOT_FOUND', message: 'Image not found' } });
     });
 
     it('answers 200 with presigned URLs for the owner', async () => {
-      harness.respondWith(() => ({ Item: RECORD }));
-
-      const response = await call('get-image', routeEvent({ pathParameters: { imageId: 'img-1' } }));
+      const response = await call('get-image', imageEvent('GET'));
 
       expect(response.statusCode).to.equal(200);
       expect(response.json).to.have.nested.property('image.urls.original').that.contains('X-Amz-Expires=300');
@@ -155,20 +169,17 @@ describe('image routes', () => {
   });
 
   describe('DELETE /images/{imageId}', () => {
-    it('answers 204 after deleting the original, both thumbnails and the record', async () => {
-      harness.respondWith(({ name }) => (name === 'GetCommand' ? { Item: RECORD } : {}));
+    beforeEach(() => mocks.documentClient.on(GetCommand).resolves({ Item: RECORD }));
 
-      const response = await call(
-        'delete-image',
-        routeEvent({ httpMethod: 'DELETE', pathParameters: { imageId: 'img-1' } }),
-      );
+    it('answers 204 after deleting the original, both thumbnails and the record', async () => {
+      const response = await call('delete-image', imageEvent('DELETE'));
 
       expect(response.statusCode).to.equal(204);
       expect(
-        harness.sent.map(
-          ({ name, input }) =>
-            `${name} ${String(input.Key && typeof input.Key === 'string' ? input.Key : JSON.stringify(input.Key))}`,
-        ),
+        commandsInOrder(mocks.documentClient, mocks.s3).map(({ name, input }) => {
+          const { Key } = input as { Key: unknown };
+          return `${name} ${typeof Key === 'string' ? Key : JSON.stringify(Key)}`;
+        }),
       ).to.deep.equal([
         'GetCommand {"imageId":"img-1"}',
         'DeleteObjectCommand uploads/owner-1/photo.jpg',
@@ -179,15 +190,12 @@ describe('image routes', () => {
     });
 
     it('answers 404 and deletes nothing for another owner’s image', async () => {
-      harness.respondWith(() => ({ Item: RECORD }));
-
-      const response = await call(
-        'delete-image',
-        routeEvent({ userId: 'owner-2', httpMethod: 'DELETE', pathParameters: { imageId: 'img-1' } }),
-      );
+      const response = await call('delete-image', imageEvent('DELETE', 'owner-2'));
 
       expect(response.statusCode).to.equal(404);
-      expect(harness.sent.map(({ name }) => name)).to.deep.equal(['GetCommand']);
+      expect(commandsInOrder(mocks.documentClient, mocks.s3).map(({ name }) => name)).to.deep.equal([
+        'GetCommand',
+      ]);
     });
   });
 });

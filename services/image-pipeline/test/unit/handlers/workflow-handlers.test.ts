@@ -1,9 +1,25 @@
 import { readFileSync } from 'node:fs';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
+import { s3 } from '@serverless-patterns/shared/clients/s3';
+import { stepFunctions } from '@serverless-patterns/shared/clients/step-functions';
+import { ValidationError } from '@serverless-patterns/shared/errors';
+import {
+  captureLogsInEachTest,
+  commandsSent,
+  lambdaContext,
+  mockClientsInEachTest,
+  s3Event,
+  s3PutEvent,
+  s3PutRecord,
+} from '@serverless-patterns/shared/testing';
 import type { Context, S3Event } from 'aws-lambda';
 import { expect } from 'chai';
-import { createLambdaContext, createS3PutEvent } from '../factories';
+import { imageIdOf } from '../../../src/core/uploads';
 import { COFFEE } from '../fixtures';
-import { createHandlerHarness, quietly } from './harness';
+import { commandsInOrder, ENVIRONMENT, functionEnvironmentInThisSuite } from './suite-environment';
 
 type Handler<E> = (event: E, context: Context) => Promise<unknown>;
 
@@ -11,76 +27,145 @@ function namedError(name: string): Error {
   return Object.assign(new Error(name), { name });
 }
 
+/** A notification carrying `eventKey` exactly as given: S3's encoding, written out by the test. */
+function notificationWithEventKey(eventKey: string): S3Event {
+  const record = s3PutRecord();
+  record.s3.object.key = eventKey;
+  return s3Event(record);
+}
+
+const UPLOAD = 'uploads/owner-1/photo.jpg';
+
 describe('workflow handlers', function () {
   this.timeout(20_000);
-  const harness = createHandlerHarness();
+  functionEnvironmentInThisSuite();
+  const mocks = mockClientsInEachTest({ documentClient, s3, stepFunctions });
+  const logs = captureLogsInEachTest();
   let startProcessing: Handler<S3Event>;
   let extractMetadata: Handler<unknown>;
   let recordFailure: Handler<unknown>;
 
   before(async () => {
-    startProcessing = await harness.load('start-processing');
-    extractMetadata = await harness.load('extract-metadata');
-    recordFailure = await harness.load('record-failure');
+    ({ handler: startProcessing } = await import('../../../src/handlers/start-processing'));
+    ({ handler: extractMetadata } = await import('../../../src/handlers/extract-metadata'));
+    ({ handler: recordFailure } = await import('../../../src/handlers/record-failure'));
   });
-  beforeEach(() => harness.reset());
-  after(() => harness.restore());
+
+  const metricNames = () => logs.metrics().flatMap((document) => Object.keys(document));
+  const failureOf = (invocation: Promise<unknown>) =>
+    invocation.then(
+      () => expect.fail('the invocation succeeded'),
+      (error: unknown) => error,
+    );
 
   describe('startProcessing (S3 trigger)', () => {
     it('writes the PROCESSING record, then starts an execution named after the image', async () => {
-      const { result, output } = await quietly(() =>
+      await startProcessing(
+        s3PutEvent({ key: 'uploads/owner-1/my photo.jpg', versionId: 'v1' }),
+        lambdaContext(),
+      );
+
+      const sent = commandsInOrder(mocks.documentClient, mocks.stepFunctions);
+      expect(sent.map(({ name }) => name)).to.deep.equal(['PutCommand', 'StartExecutionCommand']);
+      const item = (sent[0]?.input as { Item?: Record<string, unknown> } | undefined)?.Item;
+      expect(item).to.include({ status: 'PROCESSING', key: 'uploads/owner-1/my photo.jpg', versionId: 'v1' });
+      expect(sent[1]?.input).to.include({
+        stateMachineArn: ENVIRONMENT.STATE_MACHINE_ARN,
+        name: item?.imageId,
+      });
+      expect(metricNames()).to.include('ImageProcessingStarted');
+    });
+
+    it('records every object of a notification with its bucket, key, ETag and version id', async () => {
+      await startProcessing(
+        s3PutEvent(
+          { bucket: 'images', key: 'uploads/a/one.jpg', eTag: 'e1', versionId: 'v1' },
+          { bucket: 'images', key: 'uploads/b/two.jpg', eTag: 'e2' },
+        ),
+        lambdaContext(),
+      );
+
+      const items = commandsSent(mocks.documentClient).map(({ input }) => (input as { Item: unknown }).Item);
+      expect(items).to.have.length(2);
+      expect(items[0]).to.deep.include({
+        imageId: imageIdOf({ bucket: 'images', eTag: 'e1', versionId: 'v1' }, 'uploads/a/one.jpg'),
+        bucket: 'images',
+        key: 'uploads/a/one.jpg',
+        versionId: 'v1',
+      });
+      expect(items[1]).to.deep.include({
+        imageId: imageIdOf({ bucket: 'images', eTag: 'e2' }, 'uploads/b/two.jpg'),
+        bucket: 'images',
+        key: 'uploads/b/two.jpg',
+      });
+      expect(items[1]).not.to.have.property('versionId');
+    });
+
+    it("turns '+' into spaces and percent escapes into characters", async () => {
+      await startProcessing(
+        notificationWithEventKey('uploads/owner-1/summer+holiday+%282024%29.jpg'),
+        lambdaContext(),
+      );
+
+      expect(commandsSent(mocks.documentClient)[0]?.input).to.have.nested.property(
+        'Item.key',
+        'uploads/owner-1/summer holiday (2024).jpg',
+      );
+    });
+
+    it("keeps an encoded '+' and decodes an encoded '/' and UTF-8 (and the '/' makes it no upload)", async () => {
+      const error = await failureOf(
         startProcessing(
-          createS3PutEvent({ key: 'uploads/owner-1/my+photo.jpg', versionId: 'v1' }),
-          createLambdaContext(),
+          notificationWithEventKey('uploads/owner-1/a%2Bb%2Fc-%C3%A9t%C3%A9.png'),
+          lambdaContext(),
         ),
       );
 
-      expect(result.status).to.equal('fulfilled');
-      expect(harness.sent.map(({ name }) => name)).to.deep.equal(['PutCommand', 'StartExecutionCommand']);
-      const item = harness.sent[0]?.input.Item as Record<string, unknown>;
-      expect(item).to.include({ status: 'PROCESSING', key: 'uploads/owner-1/my photo.jpg', versionId: 'v1' });
-      expect(harness.sent[1]?.input).to.include({
-        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:process-image',
-        name: item.imageId,
-      });
-      expect(output).to.contain('"ImageProcessingStarted"');
+      expect(error)
+        .to.be.instanceOf(ValidationError)
+        .with.property('message')
+        .that.contains('Object key "uploads/owner-1/a+b/c-été.png" is not an upload');
+      expect(commandsInOrder(mocks.documentClient, mocks.stepFunctions)).to.deep.equal([]);
+    });
+
+    it('refuses a malformed escape with a ValidationError naming the key, and writes nothing', async () => {
+      const error = await failureOf(
+        startProcessing(notificationWithEventKey('uploads/owner-1/100%.jpg'), lambdaContext()),
+      );
+
+      expect(error)
+        .to.be.instanceOf(ValidationError)
+        .with.property('message', 'Object key "uploads/owner-1/100%.jpg" is not a valid URL-encoded key');
+      expect(commandsInOrder(mocks.documentClient, mocks.stepFunctions)).to.deep.equal([]);
     });
 
     it('succeeds on a replay: record exists, execution exists', async () => {
-      harness.respondWith(({ name }) => {
-        throw namedError(
-          name === 'PutCommand' ? 'ConditionalCheckFailedException' : 'ExecutionAlreadyExists',
-        );
-      });
+      mocks.documentClient.on(PutCommand).rejects(namedError('ConditionalCheckFailedException'));
+      mocks.stepFunctions
+        .on(StartExecutionCommand)
+        .rejects(new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} }));
 
-      const { result, output } = await quietly(() =>
-        startProcessing(createS3PutEvent(), createLambdaContext()),
-      );
+      await startProcessing(s3PutEvent({ key: UPLOAD }), lambdaContext());
 
-      expect(result.status).to.equal('fulfilled');
-      expect(output).to.contain('"UploadReplaysIgnored"');
+      expect(metricNames()).to.include('UploadReplaysIgnored');
     });
 
     it('fails the invocation when Step Functions fails, for S3 to retry it', async () => {
-      harness.respondWith(({ name }) => {
-        if (name === 'StartExecutionCommand') throw namedError('ServiceUnavailable');
-        return {};
-      });
+      mocks.stepFunctions.on(StartExecutionCommand).rejects(namedError('ServiceUnavailable'));
 
-      const { result } = await quietly(() => startProcessing(createS3PutEvent(), createLambdaContext()));
+      const error = await failureOf(startProcessing(s3PutEvent({ key: UPLOAD }), lambdaContext()));
 
-      expect(result.status).to.equal('rejected');
+      expect(error).to.have.property('name', 'ServiceUnavailable');
     });
   });
 
   describe('extractMetadata (state machine task)', () => {
     it('returns the job with the extraction the Choice state reads', async () => {
       const bytes = readFileSync(COFFEE);
-      harness.respondWith(({ name }) =>
-        name === 'HeadObjectCommand'
-          ? { ContentLength: bytes.length }
-          : { Body: { transformToByteArray: async () => new Uint8Array(bytes) } },
-      );
+      mocks.s3.on(HeadObjectCommand).resolves({ ContentLength: bytes.length });
+      mocks.s3
+        .on(GetObjectCommand)
+        .resolves({ Body: { transformToByteArray: async () => new Uint8Array(bytes) } as never });
       const job = {
         imageId: 'img-1',
         ownerId: 'owner-1',
@@ -89,15 +174,17 @@ describe('workflow handlers', function () {
         versionId: 'v9',
       };
 
-      const { result } = await quietly(() => extractMetadata(job, createLambdaContext()));
+      const result = await extractMetadata(job, lambdaContext());
 
-      expect(result.status).to.equal('fulfilled');
-      expect(result.status === 'fulfilled' && result.value).to.deep.include({ ...job });
-      expect(result.status === 'fulfilled' && result.value).to.have.nested.property(
-        'extraction.supported',
-        true,
-      );
-      expect(harness.sent.map(({ input }) => input.VersionId)).to.deep.equal(['v9', 'v9']);
+      expect(result).to.deep.include({ ...job });
+      expect(result).to.have.nested.property('extraction.supported', true);
+      expect(
+        commandsSent(mocks.s3).map(({ input }) => (input as { VersionId?: string }).VersionId),
+      ).to.deep.equal(['v9', 'v9']);
+      // The execution is named after the image: its id ties each step's lines together.
+      expect(logs.logs().find(({ message }) => message === 'metadata extracted')).to.include({
+        correlation_id: 'img-1',
+      });
     });
   });
 
@@ -114,18 +201,19 @@ describe('workflow handlers', function () {
         },
       };
 
-      const { result } = await quietly(() => recordFailure(state, createLambdaContext()));
+      await recordFailure(state, lambdaContext());
 
-      expect(result.status).to.equal('fulfilled');
+      const sent = commandsInOrder(mocks.s3, mocks.documentClient);
       expect(
-        harness.sent.map(({ name, input }) => `${name} ${String(input.Key && JSON.stringify(input.Key))}`),
+        sent.map(({ name, input }) => `${name} ${JSON.stringify((input as { Key: unknown }).Key)}`),
       ).to.deep.equal([
         'DeleteObjectCommand "thumbnails/owner-1/img-1/square.webp"',
         'DeleteObjectCommand "thumbnails/owner-1/img-1/preview.webp"',
         'UpdateCommand {"imageId":"img-1"}',
       ]);
-      expect(harness.sent[2]?.input).to.deep.include({ ConditionExpression: 'attribute_exists(imageId)' });
-      expect(harness.sent[2]?.input.ExpressionAttributeValues).to.deep.include({
+      const update = sent[2]?.input as { ExpressionAttributeValues?: Record<string, unknown> };
+      expect(update).to.deep.include({ ConditionExpression: 'attribute_exists(imageId)' });
+      expect(update.ExpressionAttributeValues).to.deep.include({
         ':status': 'FAILED',
         ':failure': { error: 'ThrottlingException', cause: 'Rate exceeded' },
       });
