@@ -11,7 +11,7 @@ import {
   parsePathParameters,
   parseQueryParameters,
 } from '../../src/http';
-import { createApiGatewayProxyEvent, createJsonEvent, createLambdaContext } from './factories';
+import { apiGatewayProxyEvent, lambdaContext } from '../../src/testing';
 
 const readingSchema = z
   .object({
@@ -23,7 +23,7 @@ const readingSchema = z
 const echoReading = httpHandler(async (event) => json(201, parseJsonBody(event, readingSchema)));
 
 function invoke(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  return echoReading(event, createLambdaContext());
+  return echoReading(event, lambdaContext());
 }
 
 function errorOf(result: APIGatewayProxyResult): { code: string; message: string; details?: unknown } {
@@ -35,7 +35,7 @@ describe('http', () => {
     it('returns the body typed by the schema', () => {
       const reading = { sensorId: 's-1', location: { city: 'Lyon' } };
 
-      expect(parseJsonBody(createJsonEvent(reading), readingSchema)).to.deep.equal(reading);
+      expect(parseJsonBody(apiGatewayProxyEvent({ body: reading }), readingSchema)).to.deep.equal(reading);
     });
 
     it('decodes a base64 body', () => {
@@ -43,16 +43,13 @@ describe('http', () => {
         'base64',
       );
 
-      const reading = parseJsonBody(
-        createApiGatewayProxyEvent({ body, isBase64Encoded: true }),
-        readingSchema,
-      );
+      const reading = parseJsonBody(apiGatewayProxyEvent({ body, isBase64Encoded: true }), readingSchema);
 
       expect(reading.location.city).to.equal('Zürich');
     });
 
     it('requires a body', () => {
-      expect(() => parseJsonBody(createApiGatewayProxyEvent({ body: null }), readingSchema)).to.throw(
+      expect(() => parseJsonBody(apiGatewayProxyEvent({ body: null }), readingSchema)).to.throw(
         ValidationError,
         'Request body is required',
       );
@@ -60,7 +57,7 @@ describe('http', () => {
 
     it('measures the limit in bytes, not characters', () => {
       // 40 three-byte characters: 40 characters but 120 bytes, plus the quotes.
-      const event = createJsonEvent('€'.repeat(40));
+      const event = apiGatewayProxyEvent({ body: JSON.stringify('€'.repeat(40)) });
 
       expect(() => parseJsonBody(event, z.string(), { maxBytes: 100 })).to.throw(PayloadTooLargeError);
       expect(parseJsonBody(event, z.string(), { maxBytes: 122 })).to.equal('€'.repeat(40));
@@ -68,14 +65,14 @@ describe('http', () => {
 
     it('measures a base64 body by its decoded size', () => {
       const body = Buffer.from(JSON.stringify('a'.repeat(98))).toString('base64');
-      const event = createApiGatewayProxyEvent({ body, isBase64Encoded: true });
+      const event = apiGatewayProxyEvent({ body, isBase64Encoded: true });
 
       expect(parseJsonBody(event, z.string(), { maxBytes: 100 })).to.have.length(98);
       expect(() => parseJsonBody(event, z.string(), { maxBytes: 99 })).to.throw(PayloadTooLargeError);
     });
 
     it('lists every field issue with its dotted path', () => {
-      const event = createJsonEvent({ sensorId: 7, location: { city: 42 } });
+      const event = apiGatewayProxyEvent({ body: { sensorId: 7, location: { city: 42 } } });
 
       expect(() => parseJsonBody(event, readingSchema))
         .to.throw(ValidationError, 'Invalid request body at sensorId, location.city')
@@ -87,7 +84,7 @@ describe('http', () => {
     });
 
     it("reports a failure of the whole body at '(root)'", () => {
-      expect(() => parseJsonBody(createJsonEvent([1, 2]), readingSchema))
+      expect(() => parseJsonBody(apiGatewayProxyEvent({ body: [1, 2] }), readingSchema))
         .to.throw(ValidationError, 'Invalid request body at (root)')
         .with.nested.property('details[0].path', '(root)');
     });
@@ -95,14 +92,16 @@ describe('http', () => {
 
   describe('httpHandler', () => {
     it('returns what the handler returns when nothing is thrown', async () => {
-      const result = await invoke(createJsonEvent({ sensorId: 's-1', location: { city: 'Lyon' } }));
+      const result = await invoke(
+        apiGatewayProxyEvent({ body: { sensorId: 's-1', location: { city: 'Lyon' } } }),
+      );
 
       expect(result.statusCode).to.equal(201);
       expect(JSON.parse(result.body)).to.deep.equal({ sensorId: 's-1', location: { city: 'Lyon' } });
     });
 
     it('answers malformed JSON with 400, not 500', async () => {
-      const result = await invoke(createApiGatewayProxyEvent({ body: '{"sensorId": "s-1",' }));
+      const result = await invoke(apiGatewayProxyEvent({ body: '{"sensorId": "s-1",' }));
 
       expect(result.statusCode).to.equal(400);
       expect(errorOf(result)).to.deep.equal({
@@ -115,7 +114,7 @@ describe('http', () => {
     it('answers an oversized body with 413', async () => {
       const body = JSON.stringify({ sensorId: 'x'.repeat(64 * 1024), location: { city: 'Lyon' } });
 
-      const result = await invoke(createApiGatewayProxyEvent({ body }));
+      const result = await invoke(apiGatewayProxyEvent({ body }));
 
       expect(result.statusCode).to.equal(413);
       expect(errorOf(result).code).to.equal('PAYLOAD_TOO_LARGE');
@@ -123,7 +122,7 @@ describe('http', () => {
 
     it('answers an unknown field with 400 naming the field', async () => {
       const result = await invoke(
-        createJsonEvent({ sensorId: 's-1', location: { city: 'Lyon' }, isAdmin: true }),
+        apiGatewayProxyEvent({ body: { sensorId: 's-1', location: { city: 'Lyon' }, isAdmin: true } }),
       );
 
       expect(result.statusCode).to.equal(400);
@@ -132,7 +131,7 @@ describe('http', () => {
     });
 
     it("answers a bad nested field with 400 at path 'location.city'", async () => {
-      const result = await invoke(createJsonEvent({ sensorId: 's-1', location: {} }));
+      const result = await invoke(apiGatewayProxyEvent({ body: { sensorId: 's-1', location: {} } }));
 
       expect(result.statusCode).to.equal(400);
       expect(errorOf(result).details).to.deep.equal([
@@ -146,7 +145,7 @@ describe('http', () => {
         throw failure;
       });
 
-      const result = await handler(createApiGatewayProxyEvent(), createLambdaContext());
+      const result = await handler(apiGatewayProxyEvent(), lambdaContext());
 
       expect(result.statusCode).to.equal(500);
       expect(JSON.parse(result.body)).to.deep.equal({
@@ -162,7 +161,7 @@ describe('http', () => {
         throw new NotFoundError('Image img-1 does not exist');
       });
 
-      const result = await handler(createApiGatewayProxyEvent(), createLambdaContext());
+      const result = await handler(apiGatewayProxyEvent(), lambdaContext());
 
       expect(result.statusCode).to.equal(404);
       expect(errorOf(result)).to.deep.equal({ code: 'NOT_FOUND', message: 'Image img-1 does not exist' });
@@ -178,13 +177,13 @@ describe('http', () => {
         { onError: (error) => logged.push(error) },
       );
 
-      await handler(createApiGatewayProxyEvent(), createLambdaContext());
+      await handler(apiGatewayProxyEvent(), lambdaContext());
 
       expect(logged).to.deep.equal([failure]);
     });
 
     it('sends error responses with JSON and CORS headers', async () => {
-      const result = await invoke(createApiGatewayProxyEvent({ body: 'not json' }));
+      const result = await invoke(apiGatewayProxyEvent({ body: 'not json' }));
 
       expect(result.headers).to.include({
         'content-type': 'application/json',
@@ -198,13 +197,13 @@ describe('http', () => {
 
     it('returns the parameters typed by the schema', () => {
       const imageId = '0b6c2c4e-5b0e-4c2a-9d61-0f6f1a0b7c3d';
-      const event = createApiGatewayProxyEvent({ pathParameters: { imageId } });
+      const event = apiGatewayProxyEvent({ pathParameters: { imageId } });
 
       expect(parsePathParameters(event, schema)).to.deep.equal({ imageId });
     });
 
     it('names the parameter that is invalid', () => {
-      const event = createApiGatewayProxyEvent({ pathParameters: { imageId: 'nope' } });
+      const event = apiGatewayProxyEvent({ pathParameters: { imageId: 'nope' } });
 
       expect(() => parsePathParameters(event, schema)).to.throw(
         ValidationError,
@@ -213,7 +212,7 @@ describe('http', () => {
     });
 
     it('treats missing path parameters as an empty object', () => {
-      expect(() => parsePathParameters(createApiGatewayProxyEvent({ pathParameters: null }), schema))
+      expect(() => parsePathParameters(apiGatewayProxyEvent({ pathParameters: null }), schema))
         .to.throw(ValidationError)
         .with.nested.property('details[0].path', 'imageId');
     });
@@ -224,14 +223,14 @@ describe('http', () => {
 
     it('applies the schema defaults when there is no query string', () => {
       expect(
-        parseQueryParameters(createApiGatewayProxyEvent({ queryStringParameters: null }), schema),
+        parseQueryParameters(apiGatewayProxyEvent({ queryStringParameters: null }), schema),
       ).to.deep.equal({
         limit: 20,
       });
     });
 
     it('coerces and checks a query parameter', () => {
-      const event = createApiGatewayProxyEvent({ queryStringParameters: { limit: '500' } });
+      const event = apiGatewayProxyEvent({ queryStringParameters: { limit: '500' } });
 
       expect(() => parseQueryParameters(event, schema)).to.throw(
         ValidationError,
