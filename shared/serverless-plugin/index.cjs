@@ -13,6 +13,11 @@ const { deployPortal } = require('./portal.cjs');
  *   such as `{ Ref: Table }` in function environments. The local cloud resolves them from the
  *   packaged template and passes the values in a file named by RESOLVED_ENVIRONMENT_FILE; this
  *   hook runs only for `sls offline` and never touches a deployment.
+ * - foldConstantConditions: stage parameters are resolved when a service is packaged, so a condition
+ *   such as `Fn::Equals: ['', '']` (no custom domain) is known then. The template keeps only what the
+ *   stage deploys: resources and outputs of a false condition go, Fn::If takes its branch, and the
+ *   condition itself goes (cfn-lint W8003 flags conditions that compare two constants, and E3013 the
+ *   empty domain name of a resource that would never be created).
  * - dropRedundantDependsOn: plugins (serverless-iam-roles-per-function among them) add DependsOn
  *   entries that a Ref or Fn::GetAtt in the same resource already implies; CloudFormation orders
  *   those by itself, and cfn-lint flags each one (W3005).
@@ -25,8 +30,10 @@ class ServerlessPatternsPlugin {
     this.serverless = serverless;
     this.log = utils?.log;
     this.hooks = {
-      'before:package:finalize': () => {
+      // After the `resources` section of serverless.yml is merged in, before the template is written.
+      'before:aws:package:finalize:saveServiceState': () => {
         this.dropUnusedDefaultRole();
+        foldConstantConditions(this.serverless.service.provider.compiledCloudFormationTemplate);
         this.dropRedundantDependsOn();
       },
       'before:offline:start:init': () => this.resolveEnvironmentForOffline(),
@@ -70,6 +77,91 @@ class ServerlessPatternsPlugin {
   }
 }
 
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/**
+ * Folds the conditions whose value is known (Fn::Equals of two literals, and Fn::Not, Fn::And, Fn::Or
+ * and Condition over those). Conditions that depend on a Ref or a parameter stay as they are.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html
+ */
+function foldConstantConditions(template) {
+  const conditions = template.Conditions ?? {};
+  const known = new Map();
+  const evaluate = (expression) => {
+    if (expression === null || typeof expression !== 'object') return expression;
+    const [[operator, operands]] = Object.entries(expression);
+    if (operator === 'Condition') return conditionValue(operands);
+    const values = [operands].flat().map(evaluate);
+    if (values.some((value) => value === undefined)) return undefined;
+    if (operator === 'Fn::Equals') return String(values[0]) === String(values[1]);
+    if (operator === 'Fn::Not') return !values[0];
+    if (operator === 'Fn::And') return values.every(Boolean);
+    if (operator === 'Fn::Or') return values.some(Boolean);
+    return undefined;
+  };
+  const conditionValue = (name) => {
+    if (!known.has(name)) {
+      known.set(name, undefined);
+      known.set(name, conditions[name] === undefined ? undefined : evaluate(conditions[name]));
+    }
+    return known.get(name);
+  };
+  for (const name of Object.keys(conditions)) conditionValue(name);
+  const constant = (name) => typeof known.get(name) === 'boolean';
+  if (![...known.keys()].some(constant)) return;
+
+  const fold = (value) => {
+    if (Array.isArray(value)) return value.map(fold).filter((item) => item !== NO_VALUE);
+    if (value === null || typeof value !== 'object') return value;
+    const ifOperands = value['Fn::If'];
+    if (Object.keys(value).length === 1 && Array.isArray(ifOperands) && constant(ifOperands[0])) {
+      return fold(known.get(ifOperands[0]) ? ifOperands[1] : ifOperands[2]);
+    }
+    if (Object.keys(value).length === 1 && value.Ref === 'AWS::NoValue') return NO_VALUE;
+    const folded = {};
+    for (const [key, inner] of Object.entries(value)) {
+      const result = fold(inner);
+      if (result !== NO_VALUE) folded[key] = result;
+    }
+    return folded;
+  };
+  for (const section of ['Resources', 'Outputs']) {
+    const entries = template[section] ?? {};
+    for (const [id, entry] of Object.entries(entries)) {
+      if (entry.Condition === undefined || !constant(entry.Condition)) continue;
+      if (known.get(entry.Condition)) delete entry.Condition;
+      else delete entries[id];
+    }
+  }
+  for (const section of ['Resources', 'Outputs']) {
+    if (template[section] !== undefined) template[section] = fold(template[section]);
+  }
+  // A condition another (unknown) condition still names stays; the others have served.
+  const stillNamed = JSON.stringify({
+    Conditions: template.Conditions,
+    Resources: template.Resources,
+    Outputs: template.Outputs,
+  });
+  for (const name of Object.keys(conditions)) {
+    if (
+      constant(name) &&
+      !stillNamed.includes(`"Condition":"${name}"`) &&
+      !stillNamed.includes(`"Fn::If":["${name}"`)
+    ) {
+      delete conditions[name];
+    }
+  }
+  if (template.Conditions !== undefined && Object.keys(template.Conditions).length === 0)
+    delete template.Conditions;
+  const remaining = new Set(Object.keys(template.Resources ?? {}));
+  for (const resource of Object.values(template.Resources ?? {})) {
+    if (resource.DependsOn === undefined) continue;
+    const kept = [resource.DependsOn].flat().filter((id) => remaining.has(id));
+    if (kept.length === 0) delete resource.DependsOn;
+    else resource.DependsOn = kept;
+  }
+}
+
 /** Logical ids a value refers to through Ref, Fn::GetAtt or Fn::Sub's ${Id} and ${Id.Attribute}. */
 function referencedLogicalIds(value, found = new Set()) {
   if (Array.isArray(value)) {
@@ -91,3 +183,4 @@ function referencedLogicalIds(value, found = new Set()) {
 
 module.exports = ServerlessPatternsPlugin;
 module.exports.referencedLogicalIds = referencedLogicalIds;
+module.exports.foldConstantConditions = foldConstantConditions;

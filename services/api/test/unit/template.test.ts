@@ -309,7 +309,18 @@ describe('api template', function () {
   describe('custom domain', () => {
     it('is declared only when the stage names a domain', () => {
       expect(deployed(defaults)).to.not.have.any.keys('ApiDomainName', 'ApiBasePathMapping');
-      expect(defaults.Outputs?.ApiRegionalDomainName?.Condition).to.equal('HasCustomDomain');
+      expect(defaults.Outputs).to.not.have.property('ApiRegionalDomainName');
+      expect(configured.Outputs).to.have.property('ApiRegionalDomainName');
+    });
+
+    it('leaves the portal on CloudFront’s own domain and certificate when the stage names none', () => {
+      const config = resource(defaults, 'PortalDistribution').Properties.DistributionConfig as Record<
+        string,
+        unknown
+      >;
+
+      expect(config).to.not.have.property('Aliases');
+      expect(config.ViewerCertificate).to.deep.equal({ CloudFrontDefaultCertificate: true });
     });
 
     it('maps /devices of a regional domain, with its certificate, to the stage', () => {

@@ -1,0 +1,98 @@
+import { createRequire } from 'node:module';
+import { expect } from 'chai';
+
+type Template = Record<string, Record<string, unknown> | undefined>;
+const plugin = createRequire(import.meta.url)('../../serverless-plugin/index.cjs') as {
+  foldConstantConditions(template: Template): void;
+  referencedLogicalIds(value: unknown): Set<string>;
+};
+
+/** What `${param:customDomainName, ''}` and friends leave in a packaged template. */
+function packaged(domainName: string): Template {
+  return {
+    Conditions: {
+      HasCustomDomain: { 'Fn::Not': [{ 'Fn::Equals': [domainName, ''] }] },
+      IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] },
+      ProdWithDomain: { 'Fn::And': [{ Condition: 'HasCustomDomain' }, { Condition: 'IsProd' }] },
+    },
+    Resources: {
+      Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'api' } },
+      Domain: {
+        Type: 'AWS::ApiGateway::DomainName',
+        Condition: 'HasCustomDomain',
+        Properties: { DomainName: domainName },
+      },
+      Distribution: {
+        Type: 'AWS::CloudFront::Distribution',
+        DependsOn: ['Domain', 'Api'],
+        Properties: {
+          Aliases: { 'Fn::If': ['HasCustomDomain', [domainName], { Ref: 'AWS::NoValue' }] },
+          Origins: [{ Id: 'api', Extra: { 'Fn::If': ['HasCustomDomain', 'x', { Ref: 'AWS::NoValue' }] } }],
+        },
+      },
+      Alarm: { Type: 'AWS::CloudWatch::Alarm', Condition: 'IsProd', Properties: {} },
+    },
+    Outputs: { DomainName: { Condition: 'HasCustomDomain', Value: { Ref: 'Domain' } } },
+  };
+}
+
+describe('serverless plugin: template clean-up at package time', () => {
+  it('drops what a false constant condition guards, and the condition', () => {
+    const template = packaged('');
+
+    plugin.foldConstantConditions(template);
+
+    expect(template.Resources).to.not.have.property('Domain');
+    expect(template.Outputs).to.deep.equal({});
+    expect(template.Resources?.Distribution).to.deep.equal({
+      Type: 'AWS::CloudFront::Distribution',
+      DependsOn: ['Api'],
+      Properties: { Origins: [{ Id: 'api' }] },
+    });
+    expect(Object.keys(template.Conditions ?? {})).to.deep.equal([
+      'HasCustomDomain',
+      'IsProd',
+      'ProdWithDomain',
+    ]);
+  });
+
+  it('keeps what a true constant condition guards, without the condition', () => {
+    const template = packaged('api.example.com');
+
+    plugin.foldConstantConditions(template);
+
+    expect(template.Resources?.Domain).to.deep.equal({
+      Type: 'AWS::ApiGateway::DomainName',
+      Properties: { DomainName: 'api.example.com' },
+    });
+    expect(template.Outputs?.DomainName).to.deep.equal({ Value: { Ref: 'Domain' } });
+    const distribution = template.Resources?.Distribution as { Properties: unknown } | undefined;
+    expect(distribution?.Properties).to.deep.equal({
+      Aliases: ['api.example.com'],
+      Origins: [{ Id: 'api', Extra: 'x' }],
+    });
+  });
+
+  it('leaves conditions that depend on a parameter, and those they still name', () => {
+    const template = packaged('');
+
+    plugin.foldConstantConditions(template);
+
+    expect(template.Resources?.Alarm).to.have.property('Condition', 'IsProd');
+    expect(template.Conditions).to.have.property('IsProd');
+    // ProdWithDomain is false whatever the stage, but only CloudFormation may evaluate a Ref.
+    expect(template.Conditions).to.have.property('HasCustomDomain');
+  });
+
+  it('finds the logical ids a value refers to through Ref, Fn::GetAtt and Fn::Sub', () => {
+    const ids = plugin.referencedLogicalIds({
+      Role: { 'Fn::GetAtt': ['FunctionRole', 'Arn'] },
+      Table: { Ref: 'Table' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's
+      Path: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Bucket}/x/${Queue.Arn}' },
+      Dotted: [{ 'Fn::GetAtt': 'Stream.Arn' }],
+    });
+
+    expect([...ids].sort()).to.deep.equal(['Bucket', 'FunctionRole', 'Queue', 'Stream', 'Table']);
+  });
+});
