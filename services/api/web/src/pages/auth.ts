@@ -1,7 +1,16 @@
 import { CognitoError } from '../cognito';
 import { type Child, h } from '../dom';
 import type { Page, PageContext } from '../page';
-import { alertBox, busy, createForm, describeError, type ErrorPlacement, sentence, toast } from '../ui';
+import {
+  alertBox,
+  busy,
+  createForm,
+  describeError,
+  type ErrorPlacement,
+  type FieldSpec,
+  sentence,
+  toast,
+} from '../ui';
 
 /** Sign up, confirm, sign in: the pages a visitor sees before the portal knows who they are. */
 
@@ -16,6 +25,17 @@ const validateEmail = (value: string) => {
 };
 
 // The user pool's password policy (serverless.yml, UserPool.Policies). Cognito has the last word.
+/** The email field of every form here; `username` lets password managers pair it with the password. */
+const emailField = (autocomplete: 'username' | 'email', value = ''): FieldSpec => ({
+  name: 'email',
+  label: 'Email',
+  type: 'email',
+  autocomplete,
+  inputmode: 'email',
+  value,
+  validate: validateEmail,
+});
+
 const PASSWORD_HINT = 'At least 12 characters, with upper- and lower-case letters and a number.';
 const validateNewPassword = (value: string) => {
   if (value.length < 12) return 'Use at least 12 characters.';
@@ -66,15 +86,7 @@ export const signInPage: Page = (context) => {
   const form = createForm({
     label: 'Sign in',
     fields: [
-      {
-        name: 'email',
-        label: 'Email',
-        type: 'email',
-        autocomplete: 'username',
-        inputmode: 'email',
-        value: context.params.get('email') ?? '',
-        validate: validateEmail,
-      },
+      emailField('username', context.params.get('email') ?? ''),
       {
         name: 'password',
         label: 'Password',
@@ -120,14 +132,7 @@ export const signUpPage: Page = (context) => {
   const form = createForm({
     label: 'Create an account',
     fields: [
-      {
-        name: 'email',
-        label: 'Email',
-        type: 'email',
-        autocomplete: 'email',
-        inputmode: 'email',
-        validate: validateEmail,
-      },
+      emailField('email'),
       {
         name: 'password',
         label: 'Password',
@@ -169,15 +174,7 @@ export const confirmPage: Page = (context) => {
   const form = createForm({
     label: 'Confirm your email',
     fields: [
-      {
-        name: 'email',
-        label: 'Email',
-        type: 'email',
-        autocomplete: 'username',
-        inputmode: 'email',
-        value: email,
-        validate: validateEmail,
-      },
+      emailField('username', email),
       {
         name: 'code',
         label: 'Confirmation code',
