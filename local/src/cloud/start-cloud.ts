@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { decodeS3EventKey } from '@serverless-patterns/shared/s3-events';
 import { startCognito } from '../emulators/cognito';
 import { startDynamoDb } from '../emulators/dynamodb';
 import { endpointFor, findFreePort, type RunningEmulator } from '../emulators/emulator';
@@ -24,7 +25,6 @@ import {
   tryResolve,
 } from '../templates/stack';
 import {
-  decodeS3EventKey,
   notificationTargetsFrom,
   type S3NotificationTarget,
   s3Event,

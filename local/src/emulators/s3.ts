@@ -1,5 +1,6 @@
 import { createServer, type RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
+import { encodeS3EventKey } from '@serverless-patterns/shared/s3-events';
 import type { S3Event } from 'aws-lambda';
 import {
   closeHttpServer,
@@ -47,13 +48,7 @@ interface S3rverAccount {
 
 const require = createRequire(import.meta.url);
 
-/** S3 keys in notifications are URL-encoded, spaces as '+'; s3rver sends them raw. */
-const encodeEventKey = (key: string) =>
-  key
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replaceAll('%20', '+'))
-    .join('/');
-
+// s3rver sends keys raw; S3's notifications URL-encode them (encodeS3EventKey).
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
 const asNotification = (event: S3Event): S3Event => ({
   Records: event.Records.map((record) => ({
@@ -61,7 +56,7 @@ const asNotification = (event: S3Event): S3Event => ({
     s3: {
       ...record.s3,
       bucket: { ...record.s3.bucket, arn: `arn:aws:s3:::${record.s3.bucket.name}` },
-      object: { ...record.s3.object, key: encodeEventKey(record.s3.object.key) },
+      object: { ...record.s3.object, key: encodeS3EventKey(record.s3.object.key) },
     },
   })),
 });

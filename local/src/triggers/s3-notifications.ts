@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { encodeS3EventKey } from '@serverless-patterns/shared/s3-events';
 
 /** One LambdaConfiguration of a bucket's NotificationConfiguration. */
 export interface S3NotificationTarget {
@@ -68,19 +69,6 @@ export function targetMatches(target: S3NotificationTarget, change: ObjectChange
   if (target.prefix !== undefined && !change.key.startsWith(target.prefix)) return false;
   if (target.suffix !== undefined && !change.key.endsWith(target.suffix)) return false;
   return true;
-}
-
-/**
- * Keys in S3 event notifications are URL-encoded the way HTML forms are: spaces become `+`,
- * `/` stays, everything else unsafe is percent-encoded (so `year=2026` arrives as `year%3D2026`).
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
- */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
-}
-
-export function decodeS3EventKey(encodedKey: string): string {
-  return decodeURIComponent(encodedKey.replace(/\+/g, ' '));
 }
 
 let lastSequencer = 0n;
