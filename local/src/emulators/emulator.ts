@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Server as NetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stripVTControlCharacters } from 'node:util';
@@ -105,6 +105,22 @@ export const findFreePort = async (preferred?: number): Promise<number> => {
   if (port === undefined) throw new EmulatorStartError('no free port on 127.0.0.1');
   return port;
 };
+
+/**
+ * Listens on 127.0.0.1:`port` (0: a port the kernel picks) and resolves with the port; a port taken
+ * meanwhile is an EmulatorStartError naming `name`.
+ */
+export const listenOnLoopback = (server: NetServer, port: number, name: string): Promise<number> =>
+  new Promise((done, fail) => {
+    const refuse = (error: Error) =>
+      fail(new EmulatorStartError(`${name} could not listen on ${port}`, { cause: error }));
+    server.once('error', refuse);
+    server.listen(port, LOOPBACK, () => {
+      server.off('error', refuse);
+      const address = server.address();
+      done(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
 
 export interface ChildExit {
   code: number | null;
