@@ -89,8 +89,9 @@ describe('step functions: the API through @aws-sdk/client-sfn', () => {
   let sfn: SFNClient;
 
   before(async () => {
-    emulator = await startStepFunctions({
-      port: await findFreePort(),
+    const stepFunctions = await startStepFunctions({ port: await findFreePort() });
+    emulator = stepFunctions;
+    stepFunctions.load({
       stateMachines: MACHINES,
       lambda: {
         invoker,

@@ -11,7 +11,7 @@ import {
   once,
   prepareDataDir,
   type RunningEmulator,
-} from './emulator';
+} from '../emulator';
 
 // s3rver does not decode aws-chunked bodies: with the SDK's default checksum mode (WHEN_SUPPORTED) a streamed
 // PutObject is stored with its chunk framing and trailing checksum, or fails. The local cloud therefore sets

@@ -9,7 +9,7 @@ import {
   once,
   prepareDataDir,
   type RunningEmulator,
-} from './emulator';
+} from '../emulator';
 
 // kinesalite speaks HTTP/1.1 only: SDK clients need `requestHandler: new NodeHttpHandler()`, as the product's
 // Kinesis client has, because the default HTTP/2 handler fails with "Protocol error".
