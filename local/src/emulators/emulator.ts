@@ -122,6 +122,32 @@ export const listenOnLoopback = (server: NetServer, port: number, name: string):
     });
   });
 
+/**
+ * An in-process emulator: `server` listening on 127.0.0.1:`port`. Its stop() runs once: `beforeClose`
+ * (work under way), the server and its connections closed, then `afterClose`. A server that cannot
+ * listen is closed too, so that it lets go of what it holds (kinesalite's store).
+ */
+export const serveOnLoopback = async (
+  name: string,
+  server: Server,
+  port: number,
+  hooks: { beforeClose?: () => Promise<void>; afterClose?: () => void } = {},
+): Promise<RunningEmulator> => {
+  await listenOnLoopback(server, port, name).catch(async (error: unknown) => {
+    await new Promise((closed) => server.close(closed));
+    throw error;
+  });
+  return {
+    name,
+    endpoint: endpointFor(port),
+    stop: once(async () => {
+      await hooks.beforeClose?.();
+      await closeHttpServer(server);
+      hooks.afterClose?.();
+    }),
+  };
+};
+
 export interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;

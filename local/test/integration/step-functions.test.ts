@@ -5,6 +5,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
+import { functionArnTaskHistory, lambdaInvokeOutputKeys, lambdaInvokeTaskHistory } from '../aws-samples';
 import { fixtureSuite, uniqueId } from './support';
 
 /** What the fixture's stepWorker recorded: when each invocation started, and its event. */
@@ -70,27 +71,13 @@ describe('local cloud: Step Functions', () => {
 
     expect(execution.status).to.equal('SUCCEEDED');
     const output = JSON.parse(execution.output as string);
-    expect(output).to.have.all.keys(
-      'ExecutedVersion',
-      'Payload',
-      'SdkHttpMetadata',
-      'SdkResponseMetadata',
-      'StatusCode',
-    );
+    expect(output).to.have.all.keys(...lambdaInvokeOutputKeys);
     expect(output).to.deep.include({ ExecutedVersion: '$LATEST', StatusCode: 200, Payload: { value: 4 } });
     expect(output.SdkHttpMetadata.HttpStatusCode).to.equal(200);
     expect(await historyTypes(execution.executionArn)).to.deep.equal([
       'ExecutionStarted',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskSucceeded',
-      'TaskStateExited',
+      ...functionArnTaskHistory,
+      ...lambdaInvokeTaskHistory,
       'ExecutionSucceeded',
     ]);
   });

@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,12 +16,7 @@ import {
 } from '../../src/cloud/front-door';
 import { closeHttpServer, findFreePort } from '../../src/emulators/emulator';
 import { type CloudFormationTemplate, createStack, type Stack } from '../../src/templates/stack';
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+import { rawRequest as send } from '../raw-request';
 
 interface Echo {
   service: string;
@@ -29,33 +24,6 @@ interface Echo {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
-}
-
-/** A raw request: the path is sent exactly as given, as a hostile client would (fetch would normalise it). */
-function send(
-  base: string,
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      { hostname, port, path, method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-      },
-    );
-    outgoing.once('error', reject);
-    outgoing.end(options.body);
-  });
 }
 
 /** A service that answers 201 with what it received, and a header and cookies of its own. */

@@ -1,14 +1,7 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { AwsJsonError, writeAwsJsonError } from '../../emulators/aws-json';
-import {
-  closeHttpServer,
-  endpointFor,
-  findFreePort,
-  listenOnLoopback,
-  once,
-  type RunningEmulator,
-} from '../../emulators/emulator';
+import { endpointFor, findFreePort, type RunningEmulator, serveOnLoopback } from '../../emulators/emulator';
 import type { EmulatorDefinition, RunningOf } from '../../emulators/emulator-definition';
 import type { LocalService } from '../../emulators/registry';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../endpoints';
@@ -112,6 +105,5 @@ async function startStandIn(name: string, reason: string, port: number): Promise
     request.resume();
     writeAwsJsonError(response, { version: '1.1' }, unavailable);
   });
-  await listenOnLoopback(server, port, `${name} (stand-in)`);
-  return { name, endpoint: endpointFor(port), stop: once(() => closeHttpServer(server)) };
+  return serveOnLoopback(name, server, port);
 }

@@ -2,16 +2,7 @@ import { createServer, type RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
 import { encodeS3EventKey } from '@serverless-patterns/shared/s3-events';
 import type { S3Event } from 'aws-lambda';
-import {
-  closeHttpServer,
-  type EmulatorOptions,
-  EmulatorStartError,
-  endpointFor,
-  LOOPBACK,
-  once,
-  prepareDataDir,
-  type RunningEmulator,
-} from '../emulator';
+import { type EmulatorOptions, prepareDataDir, type RunningEmulator, serveOnLoopback } from '../emulator';
 
 // s3rver does not decode aws-chunked bodies: with the SDK's default checksum mode (WHEN_SUPPORTED) a streamed
 // PutObject is stored with its chunk framing and trailing checksum, or fails. The local cloud therefore sets
@@ -89,20 +80,9 @@ export const startS3 = async ({
 
   // Our own server rather than s3rver.run(): run() never rejects on EADDRINUSE, the error goes uncaught.
   const server = createServer(s3rver.callback());
-  await new Promise<void>((done, fail) => {
-    server.once('error', (error) =>
-      fail(new EmulatorStartError(`s3 could not listen on ${port}`, { cause: error })),
-    );
-    server.listen(port, LOOPBACK, done);
-  });
-
+  const running = await serveOnLoopback('s3', server, port, { afterClose: () => s3rver.logger?.close() });
   return {
-    name: 's3',
-    endpoint: endpointFor(port),
-    stop: once(async () => {
-      await closeHttpServer(server);
-      s3rver.logger?.close();
-    }),
+    ...running,
     onObjectEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

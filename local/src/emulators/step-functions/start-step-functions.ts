@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { awsJsonListener } from '../aws-json';
-import { closeHttpServer, endpointFor, listenOnLoopback, once, type RunningEmulator } from '../emulator';
+import { type RunningEmulator, serveOnLoopback } from '../emulator';
 import {
   createStepFunctionsService,
   type StepFunctionsOptions,
@@ -56,16 +56,13 @@ export async function startStepFunctions(options: {
       ...(options.log ? { log: options.log } : {}),
     }),
   );
-  await listenOnLoopback(server, options.port, 'step functions');
+  const running = await serveOnLoopback('step-functions', server, options.port, {
+    beforeClose: () => service.stop(),
+  });
   return {
-    name: 'step-functions',
-    endpoint: endpointFor(options.port),
+    ...running,
     load(serviceOptions) {
       service = createStepFunctionsService(serviceOptions);
     },
-    stop: once(async () => {
-      await service.stop();
-      await closeHttpServer(server);
-    }),
   };
 }
