@@ -10,14 +10,9 @@ const {
   PutObjectCommand,
   S3Client,
 } = require('@aws-sdk/client-s3');
-const {
-  HASHED_ASSETS,
-  PortalDeployError,
-  buildPortal,
-  cacheControlOf,
-  contentTypeOf,
-  portalConfigFrom,
-} = require('./portal-contract.cjs');
+const portalContract = require('./portal-contract.cjs');
+
+const { HASHED_ASSETS, PortalDeployError, cacheControlOf, contentTypeOf, portalConfigFrom } = portalContract;
 
 /**
  * The portal's upload step, after `sls deploy` of a service that sets `custom.portal`
@@ -128,7 +123,7 @@ async function deployPortal(serverless, log) {
   const sdkConfig = await provider.getAwsSdkV3Config();
   const buildDir = await mkdtemp(join(tmpdir(), 'portal-'));
   try {
-    await buildPortal(resolve(serverless.serviceDir, settings.source), buildDir);
+    await portalContract.buildPortal(resolve(serverless.serviceDir, settings.source), buildDir);
     const { uploaded, deleted, url } = await publishPortal({
       cloudFormation: new CloudFormationClient(sdkConfig),
       s3: new S3Client(sdkConfig),
@@ -144,14 +139,11 @@ async function deployPortal(serverless, log) {
   }
 }
 
+// The contract's functions too, for the tests of the deploy step.
 module.exports = {
-  PortalDeployError,
-  buildPortal,
-  cacheControlOf,
-  contentTypeOf,
+  ...portalContract,
   deployPortal,
   outputsByKey,
-  portalConfigFrom,
   publishPortal,
   staleKeys,
   uploadOrder,
