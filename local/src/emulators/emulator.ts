@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { stripVTControlCharacters } from 'node:util';
 
 export interface RunningEmulator {
-  /** 'dynamodb' | 's3' | 'kinesis' | 'sns-sqs' | 'cognito' */
+  /** Its name in the registry ('dynamodb', 'sns-sqs'...), or a service's serverless-offline. */
   name: string;
   /** http://127.0.0.1:PORT */
   endpoint: string;
