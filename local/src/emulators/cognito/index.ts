@@ -8,3 +8,6 @@ export const cognito = defineEmulator({
   preferredPort: 9229,
   start: ({ port, dataDir, log }) => startCognito({ port, dataDir, log }),
 });
+
+// shared/test/unit/authorizers/cognito-local.test.ts loads `startCognito` from this folder by path.
+export { startCognito } from './cognito-local';
