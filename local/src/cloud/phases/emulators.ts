@@ -25,10 +25,10 @@ export interface RunningEmulators {
 }
 
 /**
- * Phase 2, emulators: every definition of the registry, side by side. Each gets its port first
- * (so that those that `need` another get its address), then its prerequisites are checked: an
- * emulator whose tool is missing is skipped, named with how to install it, and a stand-in answers on
- * its endpoint with that message, so that no SDK call falls through to AWS. Whatever started is
+ * Phase 2, emulators: every definition of the registry, side by side. Prerequisites are checked
+ * first: an emulator whose tool is missing is skipped, named with how to install it, and a stand-in
+ * answers on its endpoint with that message, so that no SDK call falls through to AWS. Then each gets
+ * its port (so that those that `need` another get its address) and starts. Whatever started is
  * stopped by `teardown`, even when another emulator failed.
  */
 export async function startEmulators(
@@ -36,16 +36,20 @@ export async function startEmulators(
   registry: readonly EmulatorDefinition[],
   teardown: Teardown,
 ): Promise<RunningEmulators> {
+  // Prerequisites first: a port is taken as late as possible, so that no other process takes it meanwhile.
+  const missing = await Promise.all(registry.map((definition) => definition.missingPrerequisite?.()));
   const ports = new Map<string, number>();
   for (const definition of registry) {
-    ports.set(definition.name, await findFreePort(settings.preferredPort(definition.preferredPort)));
+    let port = await findFreePort(settings.preferredPort(definition.preferredPort));
+    // The kernel may hand out a port again once its probe has closed; no two emulators share one.
+    while ([...ports.values()].includes(port)) port = await findFreePort();
+    ports.set(definition.name, port);
   }
   const portOf = (name: string) => {
     const port = ports.get(name);
     if (port === undefined) throw new Error(`no emulator named ${name} in the registry`);
     return port;
   };
-  const missing = await Promise.all(registry.map((definition) => definition.missingPrerequisite?.()));
   const skipped: SkippedEmulator[] = [];
   const started = await Promise.allSettled(
     registry.map(async (definition, index) => {
