@@ -2,10 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { people, startCloudProcess } from '@serverless-patterns/local/testing';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
-import { startCloudProcess } from '../../local/src/cloud/cloud-process';
-import { people } from '../../local/test/people';
 import { table } from '../lib/stats';
 
 /**

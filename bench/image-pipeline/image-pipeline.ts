@@ -1,11 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  awsClients,
+  type CloudProcess,
+  serviceOf,
+  startCloudProcess,
+} from '@serverless-patterns/local/testing';
 import sharp from 'sharp';
-import { type CloudProcess, startCloudProcess } from '../../local/src/cloud/cloud-process';
 import { extractMetadata, makeThumbnails } from '../../services/image-pipeline/src/core/image-processing';
 import { formatMs, percentile, table } from '../lib/stats';
 
@@ -107,20 +111,11 @@ async function throughPipeline(images: Buffer[], params: Record<string, string>)
   try {
     cloud = await startCloudProcess({ stateDir, params });
     const { description } = cloud;
-    const service = description.services['image-pipeline'];
-    if (service === undefined) throw new Error('the image-pipeline service did not start');
-    const config = { region: description.region, credentials: description.credentials };
-    const s3 = new S3Client({
-      ...config,
-      endpoint: description.endpoints.s3,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
-    const table = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...config, endpoint: description.endpoints.dynamodb }),
-    );
-    const bucket = service.resources.ImagesBucket as string;
-    const tableName = service.resources.ImagesTable as string;
+    const service = serviceOf(description, 'image-pipeline');
+    const { s3, dynamodb } = awsClients(description);
+    const table = DynamoDBDocumentClient.from(dynamodb);
+    const bucket = service.resource('ImagesBucket');
+    const tableName = service.resource('ImagesTable');
     const upload = async (ownerId: string, batch: Buffer[]) => {
       const sentAt = new Map<string, number>();
       const startedAt = Date.now();

@@ -2,10 +2,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startCloudProcess } from '../../local/src/cloud/cloud-process';
+import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { awsClients, serviceOf, startCloudProcess } from '@serverless-patterns/local/testing';
 import { formatMs, percentile, table } from '../lib/stats';
 import { handler } from './latency-service/src/note-arrival';
 
@@ -26,24 +25,10 @@ async function main() {
     env: { BENCH_ARRIVALS_FILE: arrivalsFile },
   });
   try {
-    const service = cloud.description.services['latency-service'];
-    if (service === undefined) throw new Error('the benchmark service did not start');
-    const credentials = cloud.description.credentials;
-    const s3 = new S3Client({
-      endpoint: cloud.description.endpoints.s3,
-      region: cloud.description.region,
-      credentials,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
-    const kinesis = new KinesisClient({
-      endpoint: cloud.description.endpoints.kinesis,
-      region: cloud.description.region,
-      credentials,
-      requestHandler: new NodeHttpHandler(),
-    });
-    const bucket = service.resources.LatencyBucket as string;
-    const stream = service.resources.LatencyStream as string;
+    const service = serviceOf(cloud.description, 'latency-service');
+    const { s3, kinesis } = awsClients(cloud.description);
+    const bucket = service.resource('LatencyBucket');
+    const stream = service.resource('LatencyStream');
 
     const s3Latencies = await measure(arrivalsFile, EVENTS, (id) =>
       s3.send(new PutObjectCommand({ Bucket: bucket, Key: id, Body: 'x' })),

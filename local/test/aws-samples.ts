@@ -268,3 +268,33 @@ export const cloudwatchScheduledEvent = {
   resources: ['arn:aws:events:us-east-1:123456789012:rule/ExampleRule'],
   detail: {},
 } as const;
+
+/**
+ * The history events Step Functions records for a Task state, by how it names its function: a
+ * function ARN as Resource (the Lambda* events), or the `arn:aws:states:::lambda:invoke`
+ * integration (the Task* events).
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html
+ */
+export const functionArnTaskHistory = [
+  'TaskStateEntered',
+  'LambdaFunctionScheduled',
+  'LambdaFunctionStarted',
+  'LambdaFunctionSucceeded',
+  'TaskStateExited',
+];
+export const lambdaInvokeTaskHistory = [
+  'TaskStateEntered',
+  'TaskScheduled',
+  'TaskStarted',
+  'TaskSucceeded',
+  'TaskStateExited',
+];
+
+/** The output of an `arn:aws:states:::lambda:invoke` Task: Lambda's Invoke response, wrapped. */
+export const lambdaInvokeOutputKeys = [
+  'ExecutedVersion',
+  'Payload',
+  'SdkHttpMetadata',
+  'SdkResponseMetadata',
+  'StatusCode',
+];

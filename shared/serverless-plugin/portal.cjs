@@ -2,7 +2,7 @@
 
 const { mkdtemp, readdir, readFile, rm, writeFile } = require('node:fs/promises');
 const { tmpdir } = require('node:os');
-const { extname, join, relative, resolve, sep } = require('node:path');
+const { join, relative, resolve, sep } = require('node:path');
 const { CloudFormationClient, DescribeStacksCommand } = require('@aws-sdk/client-cloudformation');
 const {
   DeleteObjectsCommand,
@@ -10,6 +10,9 @@ const {
   PutObjectCommand,
   S3Client,
 } = require('@aws-sdk/client-s3');
+const portalContract = require('./portal-contract.cjs');
+
+const { HASHED_ASSETS, PortalDeployError, cacheControlOf, contentTypeOf, portalConfigFrom } = portalContract;
 
 /**
  * The portal's upload step, after `sls deploy` of a service that sets `custom.portal`
@@ -26,45 +29,8 @@ const {
  * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html
  */
 
-class PortalDeployError extends Error {
-  name = 'PortalDeployError';
-}
-
-const CONTENT_TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-};
-
-/** Vite's output folder for files named by content hash: a new content is a new name. */
-const HASHED_ASSETS = 'assets/';
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-/** Stored by browsers and CloudFront, but checked with the bucket before each use. */
-const REVALIDATE = 'no-cache';
-
 /** S3 deletes at most 1,000 keys per DeleteObjects request. */
 const DELETE_BATCH = 1000;
-
-function contentTypeOf(key) {
-  return CONTENT_TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream';
-}
-
-function cacheControlOf(key) {
-  return key.startsWith(HASHED_ASSETS) ? IMMUTABLE : REVALIDATE;
-}
 
 /**
  * Hashed assets first and index.html last: until index.html is replaced, visitors load the previous
@@ -84,25 +50,6 @@ function staleKeys(existingKeys, builtKeys) {
 /** `[{ OutputKey, OutputValue }]`, as DescribeStacks gives them, as an object. */
 function outputsByKey(outputs = []) {
   return Object.fromEntries(outputs.map(({ OutputKey, OutputValue }) => [OutputKey, OutputValue]));
-}
-
-/**
- * What the portal reads from its config file (services/api/web/src/config.ts), from the stack's
- * outputs: the API at its custom domain when it has one, else at the endpoint osls outputs.
- */
-function portalConfigFrom(outputs, { region, apiDomainName }) {
-  const required = ['UserPoolId', 'UserPoolClientId', ...(apiDomainName ? [] : ['ServiceEndpoint'])];
-  const missing = required.filter((key) => !outputs[key]);
-  if (missing.length > 0) {
-    throw new PortalDeployError(`The portal's settings need the stack output(s) ${missing.join(', ')}.`);
-  }
-  return {
-    region,
-    userPoolId: outputs.UserPoolId,
-    userPoolClientId: outputs.UserPoolClientId,
-    cognitoEndpoint: `https://cognito-idp.${region}.amazonaws.com/`,
-    apiBaseUrl: apiDomainName ? `https://${apiDomainName}` : outputs.ServiceEndpoint,
-  };
 }
 
 /** Writes the config file into the build, uploads the build and deletes what it no longer has. */
@@ -165,12 +112,6 @@ async function filesUnder(dir) {
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'));
 }
 
-/** Builds the portal's sources (`root`, with its own vite.config) into `outDir`. */
-async function buildPortal(root, outDir) {
-  const { build } = await import('vite');
-  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-}
-
 /** The `after:deploy:deploy` hook. */
 async function deployPortal(serverless, log) {
   const settings = serverless.service.custom?.portal;
@@ -182,7 +123,7 @@ async function deployPortal(serverless, log) {
   const sdkConfig = await provider.getAwsSdkV3Config();
   const buildDir = await mkdtemp(join(tmpdir(), 'portal-'));
   try {
-    await buildPortal(resolve(serverless.serviceDir, settings.source), buildDir);
+    await portalContract.buildPortal(resolve(serverless.serviceDir, settings.source), buildDir);
     const { uploaded, deleted, url } = await publishPortal({
       cloudFormation: new CloudFormationClient(sdkConfig),
       s3: new S3Client(sdkConfig),
@@ -198,14 +139,11 @@ async function deployPortal(serverless, log) {
   }
 }
 
+// The contract's functions too, for the tests of the deploy step.
 module.exports = {
-  PortalDeployError,
-  buildPortal,
-  cacheControlOf,
-  contentTypeOf,
+  ...portalContract,
   deployPortal,
   outputsByKey,
-  portalConfigFrom,
   publishPortal,
   staleKeys,
   uploadOrder,

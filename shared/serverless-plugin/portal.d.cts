@@ -1,5 +1,14 @@
 // Types of portal.cjs, for the TypeScript tests that import it.
 
+export {
+  buildPortal,
+  cacheControlOf,
+  contentTypeOf,
+  type PortalConfig,
+  PortalDeployError,
+  portalConfigFrom,
+} from './portal-contract.cjs';
+
 /** `custom.portal` in serverless.yml. */
 export interface PortalSettings {
   /** The portal's folder, relative to the service (where its index.html is). */
@@ -8,15 +17,6 @@ export interface PortalSettings {
   configFile: string;
   /** The API's custom domain; the portal calls the stack's ServiceEndpoint when it is empty. */
   apiDomainName?: string;
-}
-
-/** What the portal reads from its config file (services/api/web/src/config.ts). */
-export interface PortalConfig {
-  region: string;
-  userPoolId: string;
-  userPoolClientId: string;
-  cognitoEndpoint: string;
-  apiBaseUrl: string;
 }
 
 /** An AWS SDK v3 client, as far as the upload step uses it. */
@@ -31,20 +31,11 @@ export interface PublishedPortal {
   url: string | undefined;
 }
 
-export class PortalDeployError extends Error {}
-
-export function contentTypeOf(key: string): string;
-export function cacheControlOf(key: string): string;
 export function uploadOrder(keys: readonly string[]): string[];
 export function staleKeys(existingKeys: readonly string[], builtKeys: readonly string[]): string[];
 export function outputsByKey(
   outputs?: readonly { OutputKey?: string; OutputValue?: string }[],
 ): Record<string, string | undefined>;
-export function portalConfigFrom(
-  outputs: Record<string, string | undefined>,
-  options: { region: string; apiDomainName?: string },
-): PortalConfig;
-export function buildPortal(root: string, outDir: string): Promise<void>;
 export function publishPortal(options: {
   cloudFormation: SdkClient;
   s3: SdkClient;

@@ -3,11 +3,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { people, serviceOf, useLocalCloud } from '@serverless-patterns/local/testing';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { useLocalCloud } from '../../local/test/harness';
-import { people } from '../../local/test/people';
 import {
   assertChromiumInstalled,
   assertPhotoInstalled,
@@ -63,8 +62,8 @@ describe('Images in Chromium against the image pipeline (phone)', function () {
     assertChromiumInstalled();
     assertPhotoInstalled();
     const cloud = await useLocalCloud();
-    const api = required(cloud.description.services.api, 'api service');
-    const pipeline = required(cloud.description.services['image-pipeline'], 'image-pipeline service');
+    const api = serviceOf(cloud.description, 'api');
+    const pipeline = serviceOf(cloud.description, 'image-pipeline');
     portal = required(cloud.description.portalUrl, 'portal');
 
     // Signed up and confirmed by the API (portal.test.ts goes through those pages).

@@ -2,9 +2,10 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { type AwsClients, awsClients, serviceOf, useLocalCloud } from '@serverless-patterns/local/testing';
 import type { ImageView } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import type {
@@ -15,7 +16,6 @@ import type {
   Page,
   Response,
 } from 'playwright-core';
-import { useLocalCloud } from '../../local/test/harness';
 import {
   assertChromiumInstalled,
   assertPhotoInstalled,
@@ -50,6 +50,7 @@ const FUNCTIONS_CALLED = [
 describe('portal in Chromium (phone)', function () {
   this.timeout(60_000);
 
+  let aws: AwsClients;
   let cognito: CognitoIdentityProviderClient;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -100,19 +101,12 @@ describe('portal in Chromium (phone)', function () {
     assertChromiumInstalled();
     assertPhotoInstalled();
     const cloud = await useLocalCloud();
-    const api = cloud.description.services.api;
-    const cognitoEndpoint = cloud.description.endpoints.cognito;
-    if (cloud.description.portalUrl === undefined || api === undefined || cognitoEndpoint === undefined) {
-      throw new Error('the local cloud serves no portal, api service or cognito endpoint');
-    }
-    portal = cloud.description.portalUrl;
-    userPoolId = required(api.resources.UserPool, 'UserPool');
-    clientId = required(api.resources.UserPoolClient, 'UserPoolClient');
-    cognito = new CognitoIdentityProviderClient({
-      endpoint: cognitoEndpoint,
-      region: cloud.description.region,
-      credentials: cloud.description.credentials,
-    });
+    const api = serviceOf(cloud.description, 'api');
+    portal = required(cloud.description.portalUrl, 'portal');
+    userPoolId = api.resource('UserPool');
+    clientId = api.resource('UserPoolClient');
+    aws = awsClients(cloud.description);
+    cognito = aws.cognito;
 
     await rm(SCREENSHOTS, { recursive: true, force: true });
     await mkdir(SCREENSHOTS, { recursive: true });
@@ -136,7 +130,7 @@ describe('portal in Chromium (phone)', function () {
   });
 
   after(async () => {
-    cognito?.destroy();
+    aws?.destroy();
     try {
       await context?.close();
     } finally {

@@ -103,6 +103,10 @@ function summary(description: CloudDescription, elapsedMs: number): string {
   lines.push('\nAWS endpoints (npm run env prints them as export lines):');
   for (const [service, endpoint] of Object.entries(description.endpoints))
     lines.push(`  ${service}: ${endpoint}`);
+  if (description.skipped.length > 0) {
+    lines.push('\nNot started (their endpoints answer with the reason; the rest runs):');
+    for (const { name, reason } of description.skipped) lines.push(`  - ${name}: ${reason}`);
+  }
   if (description.warnings.length > 0) {
     lines.push('\nNot emulated, or emulated differently:');
     for (const warning of description.warnings) lines.push(`  - ${warning}`);

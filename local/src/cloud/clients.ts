@@ -6,16 +6,17 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type Endpoints, LOCAL_CREDENTIALS, LOCAL_REGION } from './endpoints';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalService } from './endpoints';
 
-/** The local cloud's own clients: explicit endpoints, since it is the one place that knows them. */
-export function createLocalClients(
-  endpoints: Required<Pick<Endpoints, 'dynamodb' | 's3' | 'kinesis' | 'sqs' | 'sns' | 'cognito'>>,
-) {
+/**
+ * The local cloud's own clients, for provisioning and wiring: explicit endpoints (the emulators
+ * phase's), since it is the one place that knows them.
+ */
+export function createLocalClients(endpoints: Readonly<Record<LocalService, string>>) {
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 };
   return {
     dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
-    dynamodbStreams: new DynamoDBStreamsClient({ ...common, endpoint: endpoints.dynamodb }),
+    dynamodbStreams: new DynamoDBStreamsClient({ ...common, endpoint: endpoints.dynamodbStreams }),
     s3: new S3Client({
       ...common,
       endpoint: endpoints.s3,

@@ -28,9 +28,17 @@ export const cloudDescriptionSchema = z.object({
       functions: z.record(z.string(), z.string()),
       /** logical id -> physical name (Ref value: table name, bucket name, queue URL, topic ARN...). */
       resources: z.record(z.string(), z.string()),
+      /** The stack's outputs that resolve locally (UserPoolId, PortalBucketName...). */
+      outputs: z.record(z.string(), z.string()),
+      /** Where the front door (the custom domain in AWS) maps the service's REST API; absent without one. */
+      basePath: z.string().optional(),
+      /** For the API mapped at the root: the top-level path segments it owns (devices, me). */
+      rootPaths: z.array(z.string()).optional(),
     }),
   ),
   processes: z.array(z.object({ name: z.string(), pid: z.number().int() })),
+  /** Emulators whose tool is missing: not started, their endpoint answers with the reason. */
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
   warnings: z.array(z.string()),
 });
 

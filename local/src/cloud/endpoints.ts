@@ -1,29 +1,17 @@
-/**
- * The AWS services the local cloud serves, with the suffix of the SDK's own endpoint variable
- * (AWS_ENDPOINT_URL_<SUFFIX>): https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
- */
-export const ENDPOINT_VARIABLES = {
-  dynamodb: 'DYNAMODB',
-  dynamodbStreams: 'DYNAMODB_STREAMS',
-  s3: 'S3',
-  kinesis: 'KINESIS',
-  sqs: 'SQS',
-  sns: 'SNS',
-  cognito: 'COGNITO_IDENTITY_PROVIDER',
-  eventbridge: 'EVENTBRIDGE',
-  // The SDK's service id for Step Functions is "SFN" (@aws-sdk/client-sfn).
-  stepfunctions: 'SFN',
-  rekognition: 'REKOGNITION',
-} as const;
+import { ENDPOINT_VARIABLES, type LocalService } from '../emulators/registry';
 
-export type LocalService = keyof typeof ENDPOINT_VARIABLES;
+export type { LocalService } from '../emulators/registry';
 export type Endpoints = Partial<Record<LocalService, string>>;
 
 /** Credentials the emulators accept; they check no signature. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local-secret' } as const;
 export const LOCAL_REGION = 'us-east-1';
 
-/** The environment that points any AWS SDK or the AWS CLI at the local cloud. */
+/**
+ * The environment that points any AWS SDK or the AWS CLI at the local cloud: the SDK's own
+ * AWS_ENDPOINT_URL_<SERVICE> variables, one per service the emulator registry serves.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
 export function awsEnvironment(endpoints: Endpoints): Record<string, string> {
   const environment: Record<string, string> = {
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

@@ -7,9 +7,23 @@ import {
   request,
   type ServerResponse,
 } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
-import { closeHttpServer, findFreePort, LOOPBACK } from '../emulators/emulator';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import {
+  buildPortal,
+  cacheControlOf,
+  contentTypeOf,
+  type PortalConfig,
+  portalConfigFrom,
+} from '@serverless-patterns/serverless-plugin/portal-contract.cjs';
+import {
+  closeHttpServer,
+  endpointFor,
+  findFreePort,
+  LOOPBACK,
+  listenOnLoopback,
+} from '../emulators/emulator';
 import { type Stack, tryResolve } from '../templates/stack';
+import type { CloudDescription } from './cloud-description';
 
 /**
  * The local cloud's front door: one origin that plays CloudFront (the portal at `/`) and the API's
@@ -17,15 +31,6 @@ import { type Stack, tryResolve } from '../templates/stack';
  * locally as it does in AWS.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html
  */
-
-/** Where each service's API sits on the shared domain when its template declares no base-path mapping. */
-export const DEFAULT_BASE_PATHS: Readonly<Record<string, string>> = {
-  api: '',
-  'image-pipeline': '/images',
-  catalog: '/catalog',
-  clickstream: '/clicks',
-  ops: '/ops',
-};
 
 export interface FrontDoorRoute {
   /** '/images' (stripped before the request is forwarded), or '' for the mapping at the domain's root. */
@@ -36,22 +41,13 @@ export interface FrontDoorRoute {
   paths?: string[];
 }
 
-/** What the portal reads at start from /config.json. */
-export interface PortalConfig {
-  region: string;
-  userPoolId: string;
-  userPoolClientId: string;
-  cognitoEndpoint: string;
-  /** '' when the API is on the portal's own origin, at the domain's root. */
-  apiBaseUrl: string;
-}
-
 export interface FrontDoorOptions {
   port: number;
   /** The built portal (index.html and its assets). */
   portalDir: string;
   routes: FrontDoorRoute[];
-  config: PortalConfig;
+  /** Served as /config.json; a cloud without the portal's stack has none. */
+  config: PortalConfig | undefined;
   /** cognito-local, reached through `/cognito` so that the browser needs no CORS to it. */
   cognitoTarget?: string;
 }
@@ -62,23 +58,6 @@ export interface RunningFrontDoor {
 }
 
 export const COGNITO_PATH = '/cognito';
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-};
 
 // Connection-level headers belong to one hop and are never forwarded (RFC 9110, section 7.6.1).
 const HOP_BY_HOP = new Set([
@@ -99,14 +78,17 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<Running
     ...(options.cognitoTarget ? [{ basePath: COGNITO_PATH, target: options.cognitoTarget }] : []),
     ...options.routes,
   ];
-  const configBody = JSON.stringify(options.config);
+  const configBody = options.config === undefined ? undefined : JSON.stringify(options.config);
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const query = queryAt === -1 ? '' : url.slice(queryAt);
     if (path === '/config.json') {
-      send(res, 200, configBody, { 'content-type': 'application/json', 'cache-control': 'no-store' }, req);
+      if (configBody === undefined)
+        sendError(res, 404, 'NOT_FOUND', 'No service of this cloud declares the portal');
+      else
+        send(res, 200, configBody, { 'content-type': 'application/json', 'cache-control': 'no-store' }, req);
       return;
     }
     const forwarded = forwardedPath(routes, path);
@@ -119,16 +101,8 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<Running
       else sendError(res, 500, 'INTERNAL', `The portal could not be served: ${String(error)}`);
     });
   });
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(options.port, LOOPBACK, () => {
-      server.off('error', fail);
-      done();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  return { url: `http://${LOOPBACK}:${port}`, stop: () => closeHttpServer(server) };
+  const port = await listenOnLoopback(server, options.port, 'the front door');
+  return { url: endpointFor(port), stop: () => closeHttpServer(server) };
 }
 
 /** The route that owns `path` and the path its target sees, as API Gateway's base-path mappings decide. */
@@ -192,7 +166,7 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
   }
   const found = await fileStat(file);
   if (found?.isFile()) {
-    streamFile(req, res, file, found.size);
+    streamFile(req, res, root, file, found.size);
     return;
   }
   // The portal routes in the browser: a page address (no file extension) gets the application,
@@ -207,7 +181,7 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
     sendError(res, 503, 'PORTAL_NOT_BUILT', `The portal is not built: ${index} is missing`);
     return;
   }
-  streamFile(req, res, index, indexStat.size);
+  streamFile(req, res, root, index, indexStat.size);
 }
 
 /** The file a URL path names inside `root`, or undefined when it would leave `root` or cannot be decoded. */
@@ -225,14 +199,19 @@ export function fileWithin(root: string, rawPath: string): string | undefined {
   return file.startsWith(`${root}${sep}`) ? file : undefined;
 }
 
-function streamFile(req: IncomingMessage, res: ServerResponse, file: string, size: number): void {
-  const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-  // Vite names built assets by content hash: they never change; index.html must always be fresh.
-  const immutable = file.includes(`${sep}assets${sep}`);
+function streamFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  file: string,
+  size: number,
+): void {
+  // The same headers as the portal's files get in S3 (portal-contract.cjs).
+  const key = relative(root, file).split(sep).join('/');
   res.writeHead(200, {
-    'content-type': type,
+    'content-type': contentTypeOf(key),
     'content-length': size,
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'cache-control': cacheControlOf(key),
     'x-content-type-options': 'nosniff',
   });
   if (req.method === 'HEAD') {
@@ -277,39 +256,32 @@ function sendError(
   });
 }
 
-export interface ServiceApi {
-  /** The compose key: api, catalog, ... */
-  key: string;
-  stack: Stack;
-  /** serverless-offline's API Gateway: http://127.0.0.1:PORT */
-  apiUrl: string;
-}
-
 /**
- * The custom domain's base-path mappings, read from the templates: a service's
- * AWS::ApiGateway::BasePathMapping (even when its condition leaves it out locally: the front door
- * plays the domain), else DEFAULT_BASE_PATHS. Only services with a REST API get a mapping; the one at
- * the root owns the top-level paths its template declares.
+ * Where the custom domain maps a stack's REST API: its AWS::ApiGateway::BasePathMapping (even when
+ * its condition leaves it out locally: the front door plays the domain), else `/<service key>`; the
+ * mapping at the root owns the top-level paths its template declares. Undefined without a REST API.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmapping.html
  */
-export function routesFromTemplates(services: readonly ServiceApi[]): FrontDoorRoute[] {
-  const routes: FrontDoorRoute[] = [];
-  for (const { key, stack, apiUrl } of services) {
-    const resources = Object.values(stack.template.Resources);
-    if (!resources.some((resource) => resource.Type === 'AWS::ApiGateway::RestApi')) continue;
-    const mapping = resources.find((resource) => resource.Type === 'AWS::ApiGateway::BasePathMapping');
-    const declared =
-      mapping === undefined ? undefined : tryResolve(stack, mapping.Properties?.BasePath ?? '');
-    const basePath = normalizeBasePath(
-      typeof declared === 'string' ? declared : (DEFAULT_BASE_PATHS[key] ?? `/${key}`),
-    );
-    routes.push(
-      basePath === ''
-        ? { basePath, target: apiUrl, paths: topLevelPaths(stack) }
-        : { basePath, target: apiUrl },
-    );
-  }
-  return routes;
+export function apiMappingOf(stack: Stack): { basePath: string; rootPaths?: string[] } | undefined {
+  const resources = Object.values(stack.template.Resources);
+  if (!resources.some((resource) => resource.Type === 'AWS::ApiGateway::RestApi')) return undefined;
+  const mapping = resources.find((resource) => resource.Type === 'AWS::ApiGateway::BasePathMapping');
+  const declared = mapping === undefined ? undefined : tryResolve(stack, mapping.Properties?.BasePath ?? '');
+  const basePath = normalizeBasePath(typeof declared === 'string' ? declared : `/${stack.service}`);
+  return basePath === '' ? { basePath, rootPaths: topLevelPaths(stack) } : { basePath };
+}
+
+/** The custom domain's base-path mappings of the services the cloud describes, as front door routes. */
+export function routesFrom(services: CloudDescription['services']): FrontDoorRoute[] {
+  return Object.values(services).flatMap((service) =>
+    service.basePath === undefined
+      ? []
+      : [
+          service.basePath === ''
+            ? { basePath: '', target: service.apiUrl, paths: service.rootPaths ?? [] }
+            : { basePath: service.basePath, target: service.apiUrl },
+        ],
+  );
 }
 
 /** 'devices', '/devices' -> '/devices'; '', '/' and '(none)' (the console's name for the root) -> ''. */
@@ -331,69 +303,40 @@ function topLevelPaths(stack: Stack): string[] {
     .filter((part): part is string => typeof part === 'string' && !part.startsWith('{'));
 }
 
-/** The portal's settings: the api stack's user pool and client, and the API where its mapping puts it. */
-export function portalConfigFrom(options: {
-  apiStack: Stack | undefined;
-  routes: readonly FrontDoorRoute[];
-  apiUrl: string | undefined;
-  region: string;
-  frontDoorUrl: string;
-}): PortalConfig {
-  const { apiStack, routes, apiUrl, region, frontDoorUrl } = options;
-  const apiRoute = routes.find((route) => route.target === apiUrl);
-  return {
-    region,
-    userPoolId: apiStack?.context.refs.get('UserPool') ?? '',
-    userPoolClientId: apiStack?.context.refs.get('UserPoolClient') ?? '',
-    cognitoEndpoint: `${frontDoorUrl}${COGNITO_PATH}`,
-    apiBaseUrl: apiRoute?.basePath ?? '',
-  };
-}
-
 /**
- * Builds the portal with Vite into `outDir` (each local cloud its own, so that two clouds never
- * rebuild the same files under each other): about 1 s, so every start builds it afresh.
- */
-export async function buildPortal(
-  webDir: string,
-  outDir: string,
-  log: (line: string) => void = () => undefined,
-) {
-  log(`building the portal (${webDir})`);
-  const { build } = await import('vite');
-  await build({ root: webDir, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-}
-
-/**
- * The local cloud's front door: builds the portal, maps every service's API as the custom
- * domain would, and points the portal at the api stack's user pool through `/cognito`.
+ * The local cloud's front door: builds the portal, maps every service's API as the custom domain
+ * would, and configures the portal from the outputs of the service that declares it (the one with a
+ * PortalBucketName output, as the deploy step reads them), with Cognito reached through `/cognito`.
  */
 export async function startCloudFrontDoor(options: {
   /** services/api/web: the portal's sources. */
   webDir: string;
   /** Where this cloud's build of the portal goes. */
   portalDir: string;
-  services: readonly ServiceApi[];
+  services: CloudDescription['services'];
   cognitoEndpoint: string;
   region: string;
   preferredPort?: number;
   log?: (line: string) => void;
 }): Promise<RunningFrontDoor> {
-  await buildPortal(options.webDir, options.portalDir, options.log);
-  const routes = routesFromTemplates(options.services);
+  options.log?.(`building the portal (${options.webDir})`);
+  // Each local cloud builds into its own folder, so that two clouds never rebuild the same files
+  // under each other; it takes about a second, so every start builds it afresh.
+  await buildPortal(options.webDir, options.portalDir);
   const port = await findFreePort(options.preferredPort);
-  const api = options.services.find((service) => service.key === 'api');
-  const config = portalConfigFrom({
-    apiStack: api?.stack,
-    routes,
-    apiUrl: api?.apiUrl,
-    region: options.region,
-    frontDoorUrl: `http://${LOOPBACK}:${port}`,
-  });
+  const portal = Object.values(options.services).find((service) => service.outputs.PortalBucketName);
+  const config =
+    portal === undefined
+      ? undefined
+      : portalConfigFrom(portal.outputs, {
+          region: options.region,
+          cognitoEndpoint: `${endpointFor(port)}${COGNITO_PATH}`,
+          apiBaseUrl: portal.basePath ?? '',
+        });
   return startFrontDoor({
     port,
     portalDir: options.portalDir,
-    routes,
+    routes: routesFrom(options.services),
     config,
     cognitoTarget: options.cognitoEndpoint,
   });

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Server as NetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stripVTControlCharacters } from 'node:util';
 
 export interface RunningEmulator {
-  /** 'dynamodb' | 's3' | 'kinesis' | 'sns-sqs' | 'cognito' */
+  /** Its name in the registry ('dynamodb', 'sns-sqs'...), or a service's serverless-offline. */
   name: string;
   /** http://127.0.0.1:PORT */
   endpoint: string;
@@ -104,6 +104,48 @@ export const findFreePort = async (preferred?: number): Promise<number> => {
   const port = await listenOnce(0);
   if (port === undefined) throw new EmulatorStartError('no free port on 127.0.0.1');
   return port;
+};
+
+/**
+ * Listens on 127.0.0.1:`port` (0: a port the kernel picks) and resolves with the port; a port taken
+ * meanwhile is an EmulatorStartError naming `name`.
+ */
+export const listenOnLoopback = (server: NetServer, port: number, name: string): Promise<number> =>
+  new Promise((done, fail) => {
+    const refuse = (error: Error) =>
+      fail(new EmulatorStartError(`${name} could not listen on ${port}`, { cause: error }));
+    server.once('error', refuse);
+    server.listen(port, LOOPBACK, () => {
+      server.off('error', refuse);
+      const address = server.address();
+      done(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+
+/**
+ * An in-process emulator: `server` listening on 127.0.0.1:`port`. Its stop() runs once: `beforeClose`
+ * (work under way), the server and its connections closed, then `afterClose`. A server that cannot
+ * listen is closed too, so that it lets go of what it holds (kinesalite's store).
+ */
+export const serveOnLoopback = async (
+  name: string,
+  server: Server,
+  port: number,
+  hooks: { beforeClose?: () => Promise<void>; afterClose?: () => void } = {},
+): Promise<RunningEmulator> => {
+  await listenOnLoopback(server, port, name).catch(async (error: unknown) => {
+    await new Promise((closed) => server.close(closed));
+    throw error;
+  });
+  return {
+    name,
+    endpoint: endpointFor(port),
+    stop: once(async () => {
+      await hooks.beforeClose?.();
+      await closeHttpServer(server);
+      hooks.afterClose?.();
+    }),
+  };
 };
 
 export interface ChildExit {

@@ -10,7 +10,7 @@ export interface TemplateResource {
 export interface CloudFormationTemplate {
   Resources: Record<string, TemplateResource>;
   Conditions?: Record<string, unknown>;
-  Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+  Outputs?: Record<string, { Value: unknown; Condition?: string; Export?: { Name: unknown } }>;
 }
 
 /** One packaged service, as the local cloud sees it. */
@@ -83,4 +83,15 @@ export function resolvedExports(stack: Stack): Map<string, string> {
     if (typeof name === 'string' && value !== undefined) exported.set(name, String(value));
   }
   return exported;
+}
+
+/** Outputs whose Condition holds and whose value resolves, by output key, as DescribeStacks lists them. */
+export function resolvedOutputs(stack: Stack): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const [key, output] of Object.entries(stack.template.Outputs ?? {})) {
+    if (output.Condition !== undefined && stack.context.conditions.get(output.Condition) !== true) continue;
+    const value = tryResolve(stack, output.Value);
+    if (value !== undefined) outputs[key] = String(value);
+  }
+  return outputs;
 }

@@ -1,4 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { decodeS3EventKey, encodeS3EventKey } from '@serverless-patterns/shared/s3-events';
+import { resourcesOfKind } from '../cloud/resource-kinds';
+import type { RunningS3Emulator } from '../emulators/s3/s3rver';
+import type { AsyncInvoker } from '../lambda/async-invoker';
+import { functionNameFromArn } from '../lambda/function-arn';
+import { type Stack, tryResolve } from '../templates/stack';
 
 /** One LambdaConfiguration of a bucket's NotificationConfiguration. */
 export interface S3NotificationTarget {
@@ -70,19 +76,6 @@ export function targetMatches(target: S3NotificationTarget, change: ObjectChange
   return true;
 }
 
-/**
- * Keys in S3 event notifications are URL-encoded the way HTML forms are: spaces become `+`,
- * `/` stays, everything else unsafe is percent-encoded (so `year=2026` arrives as `year%3D2026`).
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
- */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
-}
-
-export function decodeS3EventKey(encodedKey: string): string {
-  return decodeURIComponent(encodedKey.replace(/\+/g, ' '));
-}
-
 let lastSequencer = 0n;
 
 /** Sequencers grow for each event, as S3's do for one key (hex, compared after padding). */
@@ -131,4 +124,58 @@ export function s3Event(
       },
     ],
   };
+}
+
+/** Every LambdaConfiguration of the templates' buckets; queue and topic targets become warnings. */
+function bucketNotificationTargets(
+  stacks: ReadonlyMap<string, Stack>,
+  warnings: string[],
+): S3NotificationTarget[] {
+  const targets: S3NotificationTarget[] = [];
+  for (const stack of stacks.values()) {
+    for (const [logicalId, resource] of resourcesOfKind(stack, 'AWS::S3::Bucket')) {
+      const bucket = stack.context.refs.get(logicalId) as string;
+      const configuration = tryResolve(stack, resource.Properties?.NotificationConfiguration) as Parameters<
+        typeof notificationTargetsFrom
+      >[1];
+      const found = notificationTargetsFrom(bucket, configuration);
+      targets.push(...found.targets);
+      warnings.push(...found.unsupported.map((what) => `${stack.service}: ${what} are not emulated`));
+    }
+  }
+  return targets;
+}
+
+/**
+ * The buckets' NotificationConfiguration, delivered as S3 does: each object event of the emulator
+ * that a LambdaConfiguration matches is an asynchronous invocation. Returns the unsubscribe.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
+ */
+export function wireS3Notifications(options: {
+  stacks: ReadonlyMap<string, Stack>;
+  s3: RunningS3Emulator;
+  asyncInvoker: AsyncInvoker;
+  region: string;
+  warnings: string[];
+}): () => void {
+  const targets = bucketNotificationTargets(options.stacks, options.warnings);
+  return options.s3.onObjectEvent((event) => {
+    for (const record of event.Records) {
+      const change = {
+        bucket: record.s3.bucket.name,
+        key: decodeS3EventKey(record.s3.object.key),
+        eventName: record.eventName,
+        size: record.s3.object.size,
+        eTag: record.s3.object.eTag,
+        ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+      };
+      for (const target of targets.filter((candidate) => targetMatches(candidate, change))) {
+        const functionName = functionNameFromArn(target.functionArn) ?? target.functionArn;
+        options.asyncInvoker.invokeAsync(
+          functionName,
+          s3Event(target, change, { region: options.region, now: new Date() }),
+        );
+      }
+    }
+  });
 }

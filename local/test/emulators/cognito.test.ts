@@ -7,7 +7,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { expect } from 'chai';
-import { startCognito } from '../../src/emulators/cognito';
+import { startCognito } from '../../src/emulators/cognito/cognito-local';
 import { findFreePort, type RunningEmulator } from '../../src/emulators/emulator';
 import { clientConfig, makeDataDir, removeDataDir, stopAndAssertGone, timed } from './support';
 

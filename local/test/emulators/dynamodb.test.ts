@@ -8,7 +8,7 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { expect } from 'chai';
-import { assertJavaRuntime, startDynamoDb } from '../../src/emulators/dynamodb';
+import { assertJavaRuntime, startDynamoDb } from '../../src/emulators/dynamodb/dynamodb-local';
 import { findFreePort, type RunningEmulator } from '../../src/emulators/emulator';
 import { clientConfig, makeDataDir, removeDataDir, stopAndAssertGone, timed } from './support';
 

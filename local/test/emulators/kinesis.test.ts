@@ -9,7 +9,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { expect } from 'chai';
 import { findFreePort, type RunningEmulator } from '../../src/emulators/emulator';
-import { startKinesis } from '../../src/emulators/kinesis';
+import { startKinesis } from '../../src/emulators/kinesis/kinesalite';
 import { clientConfig, makeDataDir, removeDataDir, stopAndAssertGone, timed } from './support';
 
 describe('Kinesis emulator (kinesalite)', function () {

@@ -13,8 +13,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { findFreePort, type RunningEmulator } from '../../src/emulators/emulator';
-import { startRekognition } from '../../src/emulators/rekognition';
-import { startS3 } from '../../src/emulators/s3';
+import { startRekognition } from '../../src/emulators/rekognition/start-rekognition';
+import { startS3 } from '../../src/emulators/s3/s3rver';
 import { clientConfig, credentials, makeDataDir, removeDataDir, stopAndAssertGone, timed } from './support';
 
 // scikit-image's sample photograph (CI installs python3-skimage): an astronaut, CenterNet's "person".

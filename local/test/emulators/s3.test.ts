@@ -3,7 +3,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import type { S3Event } from 'aws-lambda';
 import { expect } from 'chai';
 import { findFreePort } from '../../src/emulators/emulator';
-import { type RunningS3Emulator, startS3 } from '../../src/emulators/s3';
+import { type RunningS3Emulator, startS3 } from '../../src/emulators/s3/s3rver';
 import { clientConfig, credentials, makeDataDir, removeDataDir, stopAndAssertGone, timed } from './support';
 
 const nextEvent = (emulator: RunningS3Emulator) =>

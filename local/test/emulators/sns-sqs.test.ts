@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { findFreePort, type RunningEmulator } from '../../src/emulators/emulator';
-import { startSnsSqs } from '../../src/emulators/sns-sqs';
+import { startSnsSqs } from '../../src/emulators/sns-sqs/fauxqs';
 import { clientConfig, makeDataDir, removeDataDir, stopAndAssertGone, timed } from './support';
 
 describe('SNS + SQS emulator (fauxqs)', function () {

@@ -1,32 +1,24 @@
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { expect } from 'chai';
-import { type TestCloud, useLocalCloud } from '../harness';
-import { type AwsClients, awsClients, recordsOf, resource, uniqueId, waitFor } from './support';
+import { fixtureSuite, recordsOf, uniqueId, waitFor } from './support';
 
 describe('local cloud: DynamoDB Streams event source mapping', () => {
-  let cloud: TestCloud;
-  let aws: AwsClients;
-
-  before(async function () {
-    this.timeout(300_000);
-    cloud = await useLocalCloud();
-    aws = awsClients(cloud);
-  });
-
-  after(() => aws?.destroy());
+  const fixture = fixtureSuite();
 
   // Each change of an item is one stream record, in the order of the changes: INSERT with NewImage,
   // MODIFY with both images, REMOVE with OldImage (StreamViewType NEW_AND_OLD_IMAGES).
   // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html
   // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_StreamRecord.html
   it('delivers PutItem, UpdateItem, DeleteItem as INSERT, MODIFY, REMOVE, in order, with their images', async () => {
-    const TableName = resource(cloud, 'RecordsTable');
+    const TableName = fixture.resource('RecordsTable');
     const id = uniqueId('item');
     const key = { id: { S: id } };
 
-    await aws.dynamodb.send(new PutItemCommand({ TableName, Item: { ...key, note: { S: 'first' } } }));
-    await aws.dynamodb.send(
+    await fixture.aws.dynamodb.send(
+      new PutItemCommand({ TableName, Item: { ...key, note: { S: 'first' } } }),
+    );
+    await fixture.aws.dynamodb.send(
       new UpdateItemCommand({
         TableName,
         Key: key,
@@ -34,7 +26,7 @@ describe('local cloud: DynamoDB Streams event source mapping', () => {
         ExpressionAttributeValues: { ':note': { S: 'second' } },
       }),
     );
-    await aws.dynamodb.send(new DeleteItemCommand({ TableName, Key: key }));
+    await fixture.aws.dynamodb.send(new DeleteItemCommand({ TableName, Key: key }));
 
     const ours = (all: Record<string, unknown>[]) =>
       all
@@ -42,9 +34,8 @@ describe('local cloud: DynamoDB Streams event source mapping', () => {
         .filter((record) => record.dynamodb?.Keys?.id?.S === id);
     const records = ours(
       await waitFor(
-        cloud,
         'the three stream records',
-        () => cloud.recordings('recordTable'),
+        () => fixture.cloud.recordings('recordTable'),
         (all) => ours(all).length >= 3,
       ),
     );

@@ -4,16 +4,13 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import * as samples from '../aws-samples';
-import { type TestCloud, useLocalCloud } from '../harness';
 import {
-  type AwsClients,
-  awsClients,
   FIXTURE,
+  fixtureSuite,
   type Invocation,
   kinesisIds,
   putKinesisRecords,
   recordsOf,
-  resource,
   uniqueId,
   waitFor,
 } from './support';
@@ -53,49 +50,39 @@ function missingFields(delivered: unknown, sample: unknown): string[] {
 }
 
 describe('local cloud: event shapes', () => {
-  let cloud: TestCloud;
-  let aws: AwsClients;
-
-  before(async function () {
-    this.timeout(300_000);
-    cloud = await useLocalCloud();
-    aws = awsClients(cloud);
-  });
-
-  after(() => aws?.destroy());
+  const fixture = fixtureSuite();
 
   const firstRecord = (invocation: Invocation) => recordsOf(invocation)[0] ?? {};
   const invocationOf = (functionKey: string, matches: (invocation: Invocation) => boolean) =>
     waitFor(
-      cloud,
       `an invocation of ${functionKey}`,
-      () => cloud.recordings(functionKey),
+      () => fixture.cloud.recordings(functionKey),
       (all) => all.some(matches),
     ).then((all) => all.find(matches) as Invocation);
 
   async function s3Events(id: string) {
-    const Bucket = resource(cloud, 'FixtureBucket');
+    const Bucket = fixture.resource('FixtureBucket');
     const Key = `in/${id}/shape.txt`;
     const keyIs = (eventName: string) => (invocation: Invocation) => {
       const record = firstRecord(invocation) as { eventName?: string; s3?: { object: { key: string } } };
       return record.eventName === eventName && record.s3?.object.key === Key;
     };
-    await aws.s3.send(new PutObjectCommand({ Bucket, Key, Body: 'shape' }));
+    await fixture.aws.s3.send(new PutObjectCommand({ Bucket, Key, Body: 'shape' }));
     const put = await invocationOf('recordS3', keyIs('ObjectCreated:Put'));
-    await aws.s3.send(new DeleteObjectCommand({ Bucket, Key }));
+    await fixture.aws.s3.send(new DeleteObjectCommand({ Bucket, Key }));
     return { put, removed: await invocationOf('recordS3', keyIs('ObjectRemoved:Delete')) };
   }
 
   async function kinesisEvent(id: string) {
-    await putKinesisRecords(aws.kinesis, resource(cloud, 'BatchStream'), [{ id }]);
+    await putKinesisRecords(fixture.aws.kinesis, fixture.resource('BatchStream'), [{ id }]);
     return invocationOf('recordKinesis', (invocation) => kinesisIds(invocation).includes(id));
   }
 
   async function dynamodbRecords(id: string) {
-    const TableName = resource(cloud, 'RecordsTable');
+    const TableName = fixture.resource('RecordsTable');
     const Key = { id: { S: id } };
-    await aws.dynamodb.send(new PutItemCommand({ TableName, Item: { ...Key, note: { S: 'new' } } }));
-    await aws.dynamodb.send(
+    await fixture.aws.dynamodb.send(new PutItemCommand({ TableName, Item: { ...Key, note: { S: 'new' } } }));
+    await fixture.aws.dynamodb.send(
       new UpdateItemCommand({
         TableName,
         Key,
@@ -103,29 +90,30 @@ describe('local cloud: event shapes', () => {
         ExpressionAttributeValues: { ':note': { S: 'changed' } },
       }),
     );
-    await aws.dynamodb.send(new DeleteItemCommand({ TableName, Key }));
+    await fixture.aws.dynamodb.send(new DeleteItemCommand({ TableName, Key }));
     const ours = (all: Invocation[]) =>
       all
         .flatMap(recordsOf)
         .filter((record) => (record.dynamodb as { Keys?: { id?: { S?: string } } }).Keys?.id?.S === id);
     const all = await waitFor(
-      cloud,
       'the stream records of the item',
-      () => cloud.recordings('recordTable'),
+      () => fixture.cloud.recordings('recordTable'),
       (found) => ours(found).length >= 3,
     );
     return ours(all);
   }
 
   async function sqsEvent(id: string) {
-    await aws.sqs.send(new SendMessageCommand({ QueueUrl: resource(cloud, 'WorkQueue'), MessageBody: id }));
+    await fixture.aws.sqs.send(
+      new SendMessageCommand({ QueueUrl: fixture.resource('WorkQueue'), MessageBody: id }),
+    );
     return invocationOf('recordQueue', (invocation) => firstRecord(invocation).body === id);
   }
 
   async function snsEvent(id: string) {
-    await aws.sns.send(
+    await fixture.aws.sns.send(
       new PublishCommand({
-        TopicArn: resource(cloud, 'FixtureTopic'),
+        TopicArn: fixture.resource('FixtureTopic'),
         Message: id,
         Subject: 'shape',
         MessageAttributes: { kind: { DataType: 'String', StringValue: 'wanted' } },
@@ -139,15 +127,18 @@ describe('local cloud: event shapes', () => {
 
   async function scheduledEvent() {
     const scheduled = async () =>
-      (await cloud.recordings('recordSchedule')).filter(
+      (await fixture.cloud.recordings('recordSchedule')).filter(
         (event) => event['detail-type'] === 'Scheduled Event',
       );
     const before = (await scheduled()).length;
-    const response = await fetch(`${cloud.description.controlUrl}/schedules/${FIXTURE}/recordSchedule`, {
-      method: 'POST',
-    });
+    const response = await fetch(
+      `${fixture.cloud.description.controlUrl}/schedules/${FIXTURE}/recordSchedule`,
+      {
+        method: 'POST',
+      },
+    );
     expect(response.status).to.equal(200);
-    const all = await waitFor(cloud, 'the scheduled event', scheduled, (found) => found.length > before);
+    const all = await waitFor('the scheduled event', scheduled, (found) => found.length > before);
     return all[before] as Invocation;
   }
 

@@ -5,24 +5,14 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { expect } from 'chai';
 import { REPO_ROOT } from '../../src/cloud/layout';
-import { type TestCloud, useLocalCloud } from '../harness';
-import { type AwsClients, awsClients, FIXTURE, type Invocation, uniqueId, waitFor } from './support';
+import { FIXTURE, fixtureSuite, type Invocation, uniqueId, waitFor } from './support';
 
 type OrderEvent = EventBridgeEvent<string, { id: string; amount: number }>;
 
 const SCHEDULE_INPUT = { source: 'fixture-schedule' };
 
 describe('local cloud: EventBridge rules and schedules', () => {
-  let cloud: TestCloud;
-  let aws: AwsClients;
-
-  before(async function () {
-    this.timeout(300_000);
-    cloud = await useLocalCloud();
-    aws = awsClients(cloud);
-  });
-
-  after(() => aws?.destroy());
+  const fixture = fixtureSuite();
 
   // A rule's targets receive the events its pattern matches, in the EventBridge event structure;
   // numeric matching: { "numeric": [">", 100] }.
@@ -37,7 +27,7 @@ describe('local cloud: EventBridge rules and schedules', () => {
       Detail: JSON.stringify(detail),
     });
 
-    const { Entries, FailedEntryCount } = await aws.eventBridge.send(
+    const { Entries, FailedEntryCount } = await fixture.aws.eventBridge.send(
       new PutEventsCommand({ Entries: [entry(small), entry(large)] }),
     );
 
@@ -46,9 +36,8 @@ describe('local cloud: EventBridge rules and schedules', () => {
       (all as unknown as OrderEvent[]).filter((event) => [small.id, large.id].includes(event.detail?.id));
     const events = ours(
       await waitFor(
-        cloud,
         'the matching event',
-        () => cloud.recordings('recordRule'),
+        () => fixture.cloud.recordings('recordRule'),
         (all) => ours(all).some((event) => event.detail.id === large.id),
       ),
     );
@@ -60,7 +49,7 @@ describe('local cloud: EventBridge rules and schedules', () => {
       id: Entries?.[1]?.EventId,
       'detail-type': 'Order Placed',
       source: 'fixture.orders',
-      account: cloud.description.accountId,
+      account: fixture.cloud.description.accountId,
       region: 'us-east-1',
       resources: [],
       detail: large,
@@ -70,20 +59,24 @@ describe('local cloud: EventBridge rules and schedules', () => {
 
   describe('npm run trigger -- fixture-service recordSchedule', () => {
     const scheduleInputs = async () =>
-      (await cloud.recordings('recordSchedule')).filter((event) => event.source === SCHEDULE_INPUT.source);
+      (await fixture.cloud.recordings('recordSchedule')).filter(
+        (event) => event.source === SCHEDULE_INPUT.source,
+      );
 
     // A target's Input (constant JSON) replaces the event the rule would send.
     // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
     it('fires the schedule now, and the function receives the constant Input of its target', async () => {
       const before = (await scheduleInputs()).length;
 
-      const response = await fetch(`${cloud.description.controlUrl}/schedules/${FIXTURE}/recordSchedule`, {
-        method: 'POST',
-      });
+      const response = await fetch(
+        `${fixture.cloud.description.controlUrl}/schedules/${FIXTURE}/recordSchedule`,
+        {
+          method: 'POST',
+        },
+      );
 
       expect(response.status, await response.clone().text()).to.equal(200);
       const received = await waitFor(
-        cloud,
         'the scheduled invocation',
         scheduleInputs,
         (all) => all.length > before,
@@ -94,7 +87,7 @@ describe('local cloud: EventBridge rules and schedules', () => {
     it('is what the trigger CLI does, pointed at this cloud with --state-dir', async () => {
       const before = (await scheduleInputs()).length;
       // The harness keeps the recordings in its state folder.
-      const stateDir = dirname(cloud.recordingsDir);
+      const stateDir = dirname(fixture.cloud.recordingsDir);
 
       const { stdout } = await promisify(execFile)(
         process.execPath,
@@ -115,7 +108,6 @@ describe('local cloud: EventBridge rules and schedules', () => {
       );
       expect(outcomes.map((outcome) => outcome.status)).to.include('delivered');
       const received = await waitFor(
-        cloud,
         'the scheduled invocation',
         scheduleInputs,
         (all) => all.length > before,

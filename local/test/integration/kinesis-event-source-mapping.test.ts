@@ -1,15 +1,12 @@
 import { expect } from 'chai';
-import { type TestCloud, useLocalCloud } from '../harness';
 import {
-  type AwsClients,
-  awsClients,
+  fixtureSuite,
   type Invocation,
   kinesisIds,
   kinesisPayload,
   putKinesisRecords,
   queueInbox,
   recordsOf,
-  resource,
   uniqueId,
   waitFor,
 } from './support';
@@ -26,24 +23,15 @@ const batchInfoOf = (record: Record<string, unknown>) =>
   record.KinesisBatchInfo as KinesisBatchInfo | undefined;
 
 describe('local cloud: Kinesis event source mappings', () => {
-  let cloud: TestCloud;
-  let aws: AwsClients;
-
-  before(async function () {
-    this.timeout(300_000);
-    cloud = await useLocalCloud();
-    aws = awsClients(cloud);
-  });
-
-  after(() => aws?.destroy());
+  const fixture = fixtureSuite();
 
   /** The invocations of `functionKey` that carried at least one of `ids`. */
   const invocationsWith = async (functionKey: string, ids: readonly string[]) =>
-    (await cloud.recordings(functionKey)).filter((invocation) =>
+    (await fixture.cloud.recordings(functionKey)).filter((invocation) =>
       kinesisIds(invocation).some((id) => ids.includes(id)),
     );
 
-  const streamFailures = () => queueInbox(aws.sqs, resource(cloud, 'StreamFailuresQueue'));
+  const streamFailures = () => queueInbox(fixture.aws.sqs, fixture.resource('StreamFailuresQueue'));
 
   describe('BatchStream (batch size 5, ReportBatchItemFailures, bisect, 2 retries)', () => {
     // With ReportBatchItemFailures Lambda checkpoints at the lowest failed sequence number and retries
@@ -52,13 +40,13 @@ describe('local cloud: Kinesis event source mappings', () => {
     it('retries from the first reported failure: records before it are never delivered again', async () => {
       const ids = [1, 2, 3, 4, 5].map((n) => uniqueId(`partial-${n}`));
       const sequences = await putKinesisRecords(
-        aws.kinesis,
-        resource(cloud, 'BatchStream'),
+        fixture.aws.kinesis,
+        fixture.resource('BatchStream'),
         ids.map((id, index) => ({ id, ...(index === 2 ? { fail: true } : {}) })),
       );
 
       // Record 3 fails every time: after its retries, what is left of the batch is given up on.
-      await waitFor(cloud, 'the remaining records to be given up on', streamFailures, (all) =>
+      await waitFor('the remaining records to be given up on', streamFailures, (all) =>
         all.some((record) => batchInfoOf(record)?.startSequenceNumber === sequences[2]),
       );
       const invocations = (await invocationsWith('recordKinesis', ids)).map(kinesisIds);
@@ -76,21 +64,17 @@ describe('local cloud: Kinesis event source mappings', () => {
       const poison = ids[2] as string;
       const good = ids.filter((id) => id !== poison);
       const sequences = await putKinesisRecords(
-        aws.kinesis,
-        resource(cloud, 'BatchStream'),
+        fixture.aws.kinesis,
+        fixture.resource('BatchStream'),
         ids.map((id) => ({ id, ...(id === poison ? { throw: true } : {}) })),
       );
 
-      const failures = await waitFor(
-        cloud,
-        'the poison record in the on-failure queue',
-        streamFailures,
-        (all) => all.some((record) => batchInfoOf(record)?.startSequenceNumber === sequences[2]),
+      const failures = await waitFor('the poison record in the on-failure queue', streamFailures, (all) =>
+        all.some((record) => batchInfoOf(record)?.startSequenceNumber === sequences[2]),
       );
       const afterwards = uniqueId('poison-after');
-      await putKinesisRecords(aws.kinesis, resource(cloud, 'BatchStream'), [{ id: afterwards }]);
+      await putKinesisRecords(fixture.aws.kinesis, fixture.resource('BatchStream'), [{ id: afterwards }]);
       await waitFor(
-        cloud,
         'a record put afterwards',
         () => invocationsWith('recordKinesis', [afterwards]),
         (found) => found.length > 0,
@@ -101,7 +85,7 @@ describe('local cloud: Kinesis event source mappings', () => {
         startSequenceNumber: sequences[2],
         endSequenceNumber: sequences[2],
         batchSize: 1,
-        streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${resource(cloud, 'BatchStream')}`,
+        streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${fixture.resource('BatchStream')}`,
       });
       expect(failure?.requestContext).to.include({ condition: 'RetryAttemptsExhausted' });
       expect(failure?.responseContext).to.include({ functionError: 'Unhandled' });
@@ -117,13 +101,12 @@ describe('local cloud: Kinesis event source mappings', () => {
     it('delivers again every record of a batch whose invocation crashed', async () => {
       const ids = [1, 2, 3, 4, 5].map((n) => uniqueId(`crash-${n}`));
       await putKinesisRecords(
-        aws.kinesis,
-        resource(cloud, 'BatchStream'),
+        fixture.aws.kinesis,
+        fixture.resource('BatchStream'),
         ids.map((id, index) => ({ id, ...(index === 3 ? { crashOnce: id } : {}) })),
       );
 
       const invocations = await waitFor(
-        cloud,
         'every record after the crash',
         () => invocationsWith('recordKinesis', ids),
         (found) => {
@@ -143,12 +126,11 @@ describe('local cloud: Kinesis event source mappings', () => {
       id: uniqueId(`filter-${index}-${kind}`),
       kind,
     }));
-    await putKinesisRecords(aws.kinesis, resource(cloud, 'FilterStream'), records);
+    await putKinesisRecords(fixture.aws.kinesis, fixture.resource('FilterStream'), records);
     const ids = records.map((record) => record.id);
 
     // The last record is a "keep": once it arrived, the shard has been read past every other one.
     const invocations = await waitFor(
-      cloud,
       'the last kept record',
       () => invocationsWith('recordFiltered', ids),
       (found) => found.some((invocation) => kinesisIds(invocation).includes(ids[3] as string)),
@@ -160,7 +142,7 @@ describe('local cloud: Kinesis event source mappings', () => {
   // one invocation with isFinalInvokeForWindow: true ends it.
   // https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html
   it('WindowStream: carries the state through the 3 s window, then ends it with one final invocation', async () => {
-    const stream = resource(cloud, 'WindowStream');
+    const stream = fixture.resource('WindowStream');
     const windowed = (invocation: Invocation) =>
       invocation as Invocation & {
         window: { start: string; end: string };
@@ -169,14 +151,13 @@ describe('local cloud: Kinesis event source mappings', () => {
       };
     const deliveryOf = (id: string) =>
       waitFor(
-        cloud,
         `the window invocation of ${id}`,
         () => invocationsWith('recordWindow', [id]),
         (found) => found.length > 0,
       ).then((found) => windowed(found[0] as Invocation));
 
     const finalsOf = (window: { start: string }) =>
-      cloud
+      fixture.cloud
         .recordings('recordWindow')
         .then((all) =>
           all
@@ -187,7 +168,6 @@ describe('local cloud: Kinesis event source mappings', () => {
         );
     const windowClosed = (window: { start: string }) =>
       waitFor(
-        cloud,
         'the final invocation of the window',
         () => finalsOf(window),
         (found) => found.length > 0,
@@ -199,14 +179,14 @@ describe('local cloud: Kinesis event source mappings', () => {
     let second: ReturnType<typeof windowed> | undefined;
     for (let attempt = 0; attempt < 3 && second === undefined; attempt += 1) {
       const firstId = uniqueId('window-1');
-      await putKinesisRecords(aws.kinesis, stream, [{ id: firstId }]);
+      await putKinesisRecords(fixture.aws.kinesis, stream, [{ id: firstId }]);
       first = await deliveryOf(firstId);
       if (Date.parse(first.window.end) - Date.now() < 1_500) {
         await windowClosed(first.window);
         continue;
       }
       const secondId = uniqueId('window-2');
-      await putKinesisRecords(aws.kinesis, stream, [{ id: secondId }]);
+      await putKinesisRecords(fixture.aws.kinesis, stream, [{ id: secondId }]);
       second = await deliveryOf(secondId);
     }
     if (first === undefined || second === undefined) throw new Error('no window was long enough');
@@ -222,7 +202,7 @@ describe('local cloud: Kinesis event source mappings', () => {
 
     // The shard is processed in order: once a later record is delivered, the window is over for good.
     const laterId = uniqueId('window-later');
-    await putKinesisRecords(aws.kinesis, stream, [{ id: laterId }]);
+    await putKinesisRecords(fixture.aws.kinesis, stream, [{ id: laterId }]);
     const later = await deliveryOf(laterId);
     expect(Date.parse(later.window.start)).to.be.at.least(Date.parse(window.end));
     expect(await finalsOf(window), 'final invocations of the window').to.have.length(1);
@@ -234,13 +214,12 @@ describe('local cloud: Kinesis event source mappings', () => {
   it('ParallelStream: records of each partition key arrive in the order they were put', async () => {
     const keys = ['a', 'b', 'c', 'd'].map((key) => uniqueId(`parallel-${key}`));
     const records = [0, 1, 2, 3, 4, 5].flatMap((n) => keys.map((key) => ({ id: `${key}-${n}`, key })));
-    await putKinesisRecords(aws.kinesis, resource(cloud, 'ParallelStream'), records, (record) =>
+    await putKinesisRecords(fixture.aws.kinesis, fixture.resource('ParallelStream'), records, (record) =>
       String(record.key),
     );
     const ids = records.map((record) => record.id);
 
     const invocations = await waitFor(
-      cloud,
       'every record',
       () => invocationsWith('recordParallel', ids),
       (found) => new Set(found.flatMap(kinesisIds)).size === ids.length,

@@ -1,36 +1,16 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { expect } from 'chai';
-import { type TestCloud, useLocalCloud } from '../harness';
-import {
-  type AwsClients,
-  awsClients,
-  functionName,
-  type Invocation,
-  queueInbox,
-  resource,
-  uniqueId,
-  waitFor,
-} from './support';
+import { fixtureSuite, type Invocation, queueInbox, uniqueId, waitFor } from './support';
 
 const keyOf = (invocation: Invocation) => (invocation as unknown as S3Event).Records[0]?.s3.object.key ?? '';
 
 describe('local cloud: S3 event notifications', () => {
-  let cloud: TestCloud;
-  let aws: AwsClients;
-  let bucket: string;
-
-  before(async function () {
-    this.timeout(300_000);
-    cloud = await useLocalCloud();
-    aws = awsClients(cloud);
-    bucket = resource(cloud, 'FixtureBucket');
-  });
-
-  after(() => aws?.destroy());
+  const fixture = fixtureSuite();
+  const bucket = () => fixture.resource('FixtureBucket');
 
   const put = (key: string, body: string) =>
-    aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    fixture.aws.s3.send(new PutObjectCommand({ Bucket: bucket(), Key: key, Body: body }));
 
   // The key is URL-encoded as HTML forms are ("red flower.jpg" becomes "red+flower.jpg"), and
   // ObjectRemoved events carry no size nor eTag (s3-delete.json).
@@ -48,9 +28,8 @@ describe('local cloud: S3 event notifications', () => {
     const { ETag } = await put(`in/${id}/a b=c.txt`, body);
 
     const invocations = await waitFor(
-      cloud,
       'the ObjectCreated notification',
-      () => cloud.recordings('recordS3'),
+      () => fixture.cloud.recordings('recordS3'),
       (all) => all.some((invocation) => keyOf(invocation) === `in/${id}/a+b%3Dc.txt`),
     );
     const ours = invocations.filter((invocation) => keyOf(invocation).includes(id));
@@ -58,7 +37,7 @@ describe('local cloud: S3 event notifications', () => {
     const [record] = (ours[0] as unknown as S3Event).Records;
     expect(record?.eventSource).to.equal('aws:s3');
     expect(record?.eventName).to.equal('ObjectCreated:Put');
-    expect(record?.s3.bucket).to.include({ name: bucket, arn: `arn:aws:s3:::${bucket}` });
+    expect(record?.s3.bucket).to.include({ name: bucket(), arn: `arn:aws:s3:::${bucket()}` });
     expect(record?.s3.object.size).to.equal(Buffer.byteLength(body));
     expect(record?.s3.object.eTag).to.equal(ETag?.replaceAll('"', ''));
   });
@@ -68,18 +47,16 @@ describe('local cloud: S3 event notifications', () => {
     const key = `in/${id}/a b=c.txt`;
     await put(key, 'soon gone');
     await waitFor(
-      cloud,
       'the ObjectCreated notification',
-      () => cloud.recordings('recordS3'),
+      () => fixture.cloud.recordings('recordS3'),
       (all) => all.some((invocation) => keyOf(invocation).includes(id)),
     );
 
-    await aws.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await fixture.aws.s3.send(new DeleteObjectCommand({ Bucket: bucket(), Key: key }));
 
     const invocations = await waitFor(
-      cloud,
       'the ObjectRemoved notification',
-      () => cloud.recordings('recordS3'),
+      () => fixture.cloud.recordings('recordS3'),
       (all) =>
         all.some(
           (invocation) =>
@@ -103,18 +80,17 @@ describe('local cloud: S3 event notifications', () => {
   it('retries a failing asynchronous invocation once, then sends its record to the on-failure queue', async () => {
     const id = uniqueId('please-throw');
     const key = `fail/${id}.txt`;
-    const failuresQueue = resource(cloud, 'AsyncFailuresQueue');
+    const failuresQueue = fixture.resource('AsyncFailuresQueue');
 
     await put(key, JSON.stringify({ throw: true }));
 
     const failures = await waitFor(
-      cloud,
       'the on-failure destination record',
-      () => queueInbox(aws.sqs, failuresQueue),
+      () => queueInbox(fixture.aws.sqs, failuresQueue),
       (all) => all.some((record) => JSON.stringify(record.requestPayload ?? null).includes(id)),
     );
     const record = failures.find((candidate) => JSON.stringify(candidate.requestPayload).includes(id));
-    const invocations = (await cloud.recordings('recordAsync')).filter((invocation) =>
+    const invocations = (await fixture.cloud.recordings('recordAsync')).filter((invocation) =>
       keyOf(invocation).includes(id),
     );
     expect(invocations, 'invocations: 1 + MaximumRetryAttempts').to.have.length(2);
@@ -122,7 +98,7 @@ describe('local cloud: S3 event notifications', () => {
     expect(record).to.include({ version: '1.0' });
     expect(Number.isNaN(Date.parse(String(record?.timestamp)))).to.equal(false);
     expect(record?.requestContext).to.include({
-      functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName(cloud, 'recordAsync')}:$LATEST`,
+      functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${fixture.functionName('recordAsync')}:$LATEST`,
       condition: 'RetriesExhausted',
       approximateInvokeCount: 2,
     });

@@ -1,30 +1,20 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SNSEvent } from 'aws-lambda';
 import { expect } from 'chai';
-import { type TestCloud, useLocalCloud } from '../harness';
-import { type AwsClients, awsClients, type Invocation, resource, uniqueId, waitFor } from './support';
+import { fixtureSuite, type Invocation, uniqueId, waitFor } from './support';
 
 describe('local cloud: SNS subscriptions of Lambda functions', () => {
-  let cloud: TestCloud;
-  let aws: AwsClients;
-
-  before(async function () {
-    this.timeout(300_000);
-    cloud = await useLocalCloud();
-    aws = awsClients(cloud);
-  });
-
-  after(() => aws?.destroy());
+  const fixture = fixtureSuite();
 
   // SNS invokes the function asynchronously with one notification per event, and only for messages
   // whose attributes match the subscription's filter policy.
   // https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html
   // https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering.html
   it('delivers the messages that match the filter policy (kind=wanted), one notification per invocation', async () => {
-    const topicArn = resource(cloud, 'FixtureTopic');
+    const topicArn = fixture.resource('FixtureTopic');
     const publish = (kind: string) => {
       const message = uniqueId(`sns-${kind}`);
-      return aws.sns
+      return fixture.aws.sns
         .send(
           new PublishCommand({
             TopicArn: topicArn,
@@ -46,9 +36,8 @@ describe('local cloud: SNS subscriptions of Lambda functions', () => {
       );
     const events = ours(
       await waitFor(
-        cloud,
         'both wanted messages',
-        () => cloud.recordings('recordTopic'),
+        () => fixture.cloud.recordings('recordTopic'),
         (all) => ours(all).length >= 2,
       ),
     );

@@ -1,20 +1,10 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { expect } from 'chai';
-import { type TestCloud, useLocalCloud } from '../harness';
-import { type AwsClients, awsClients, queueInbox, recordsOf, resource, uniqueId, waitFor } from './support';
+import { fixtureSuite, queueInbox, recordsOf, uniqueId, waitFor } from './support';
 
 describe('local cloud: SQS event source mapping', () => {
-  let cloud: TestCloud;
-  let aws: AwsClients;
-
-  before(async function () {
-    this.timeout(300_000);
-    cloud = await useLocalCloud();
-    aws = awsClients(cloud);
-  });
-
-  after(() => aws?.destroy());
+  const fixture = fixtureSuite();
 
   // With ReportBatchItemFailures only the reported messages become visible again; the others are
   // deleted. A message received maxReceiveCount times moves to the dead-letter queue.
@@ -26,9 +16,9 @@ describe('local cloud: SQS event source mapping', () => {
       ...(label === 'failing' ? { fail: true } : {}),
     }));
     const [first, failing, last] = messages.map((message) => message.id);
-    await aws.sqs.send(
+    await fixture.aws.sqs.send(
       new SendMessageBatchCommand({
-        QueueUrl: resource(cloud, 'WorkQueue'),
+        QueueUrl: fixture.resource('WorkQueue'),
         Entries: messages.map((message, index) => ({
           Id: String(index),
           MessageBody: JSON.stringify(message),
@@ -37,13 +27,12 @@ describe('local cloud: SQS event source mapping', () => {
     );
 
     const deadLetters = await waitFor(
-      cloud,
       'the failed message in the dead-letter queue',
-      () => queueInbox(aws.sqs, resource(cloud, 'WorkDeadLetterQueue')),
+      () => queueInbox(fixture.aws.sqs, fixture.resource('WorkDeadLetterQueue')),
       (all) => all.some((message) => message.id === failing),
     );
     const ours = (record: SQSRecord) => messages.some((message) => record.body.includes(message.id));
-    const invocations = (await cloud.recordings('recordQueue'))
+    const invocations = (await fixture.cloud.recordings('recordQueue'))
       .map((invocation) => recordsOf(invocation) as unknown as SQSRecord[])
       .filter((records) => records.some(ours));
     const received = invocations.flat().filter(ours);

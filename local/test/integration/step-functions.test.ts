@@ -2,12 +2,11 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
-  SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { expect } from 'chai';
-import { type TestCloud, useLocalCloud } from '../harness';
-import { resource, uniqueId } from './support';
+import { functionArnTaskHistory, lambdaInvokeOutputKeys, lambdaInvokeTaskHistory } from '../aws-samples';
+import { fixtureSuite, uniqueId } from './support';
 
 /** What the fixture's stepWorker recorded: when each invocation started, and its event. */
 interface WorkerInvocation {
@@ -16,38 +15,23 @@ interface WorkerInvocation {
 }
 
 describe('local cloud: Step Functions', () => {
-  let cloud: TestCloud;
-  let sfn: SFNClient;
-
-  before(async function () {
-    this.timeout(300_000);
-    cloud = await useLocalCloud();
-    sfn = new SFNClient({
-      endpoint: cloud.env.AWS_ENDPOINT_URL_SFN,
-      region: 'us-east-1',
-      credentials: {
-        accessKeyId: cloud.env.AWS_ACCESS_KEY_ID ?? '',
-        secretAccessKey: cloud.env.AWS_SECRET_ACCESS_KEY ?? '',
-      },
-    });
-  });
-
-  after(() => sfn?.destroy());
+  const fixture = fixtureSuite();
+  const sfn = () => fixture.aws.sfn;
 
   async function run(
     machine: string,
     input: unknown,
     name?: string,
   ): Promise<DescribeExecutionCommandOutput> {
-    const { executionArn } = await sfn.send(
+    const { executionArn } = await sfn().send(
       new StartExecutionCommand({
-        stateMachineArn: resource(cloud, machine),
+        stateMachineArn: fixture.resource(machine),
         input: JSON.stringify(input),
         ...(name ? { name } : {}),
       }),
     );
-    const described = await cloud.eventually(
-      () => sfn.send(new DescribeExecutionCommand({ executionArn })),
+    const described = await fixture.cloud.eventually(
+      () => sfn().send(new DescribeExecutionCommand({ executionArn })),
       (execution) => execution.status !== 'RUNNING',
     );
     expect(described.status, `${machine} still running`).to.not.equal('RUNNING');
@@ -55,7 +39,7 @@ describe('local cloud: Step Functions', () => {
   }
 
   async function historyTypes(executionArn: string | undefined): Promise<string[]> {
-    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    const { events } = await sfn().send(new GetExecutionHistoryCommand({ executionArn }));
     return (events ?? []).map((event) => event.type as string);
   }
 
@@ -69,12 +53,14 @@ describe('local cloud: Step Functions', () => {
   }
 
   it('publishes its endpoint as AWS_ENDPOINT_URL_SFN, to tests and to every function', () => {
-    expect(cloud.description.endpoints.stepfunctions).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(cloud.env.AWS_ENDPOINT_URL_SFN).to.equal(cloud.description.endpoints.stepfunctions);
-    expect(resource(cloud, 'InvokeShapesMachine')).to.equal(
+    expect(fixture.cloud.description.endpoints.stepfunctions).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(fixture.cloud.env.AWS_ENDPOINT_URL_SFN).to.equal(
+      fixture.cloud.description.endpoints.stepfunctions,
+    );
+    expect(fixture.resource('InvokeShapesMachine')).to.equal(
       'arn:aws:states:us-east-1:000000000000:stateMachine:local-fixture-local-invoke-shapes',
     );
-    expect(cloud.description.warnings.join('\n')).to.not.match(
+    expect(fixture.cloud.description.warnings.join('\n')).to.not.match(
       /StepFunctions::StateMachine\) is not emulated/,
     );
   });
@@ -85,27 +71,13 @@ describe('local cloud: Step Functions', () => {
 
     expect(execution.status).to.equal('SUCCEEDED');
     const output = JSON.parse(execution.output as string);
-    expect(output).to.have.all.keys(
-      'ExecutedVersion',
-      'Payload',
-      'SdkHttpMetadata',
-      'SdkResponseMetadata',
-      'StatusCode',
-    );
+    expect(output).to.have.all.keys(...lambdaInvokeOutputKeys);
     expect(output).to.deep.include({ ExecutedVersion: '$LATEST', StatusCode: 200, Payload: { value: 4 } });
     expect(output.SdkHttpMetadata.HttpStatusCode).to.equal(200);
     expect(await historyTypes(execution.executionArn)).to.deep.equal([
       'ExecutionStarted',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskSucceeded',
-      'TaskStateExited',
+      ...functionArnTaskHistory,
+      ...lambdaInvokeTaskHistory,
       'ExecutionSucceeded',
     ]);
   });
@@ -118,7 +90,7 @@ describe('local cloud: Step Functions', () => {
 
     expect(execution.status).to.equal('SUCCEEDED');
     expect(JSON.parse(execution.output as string)).to.deep.equal({ value: 10 });
-    const attempts = ((await cloud.recordings('stepWorker')) as unknown as WorkerInvocation[]).filter(
+    const attempts = ((await fixture.cloud.recordings('stepWorker')) as unknown as WorkerInvocation[]).filter(
       (invocation) => invocation.event.key === key,
     );
     expect(attempts).to.have.length(3);
@@ -196,9 +168,9 @@ describe('local cloud: Step Functions', () => {
     await run('FanOutAndMapMachine', { mode: 'map', items: [] }, name);
 
     const error = await errorOf(
-      sfn.send(
+      sfn().send(
         new StartExecutionCommand({
-          stateMachineArn: resource(cloud, 'FanOutAndMapMachine'),
+          stateMachineArn: fixture.resource('FanOutAndMapMachine'),
           name,
           input: JSON.stringify({ mode: 'map', items: [] }),
         }),
@@ -210,13 +182,13 @@ describe('local cloud: Step Functions', () => {
 
   it('refuses a JSONata definition at start-up (warning) and at StartExecution, saying why', async () => {
     const error = await errorOf(
-      sfn.send(new StartExecutionCommand({ stateMachineArn: resource(cloud, 'JsonataRefusedMachine') })),
+      sfn().send(new StartExecutionCommand({ stateMachineArn: fixture.resource('JsonataRefusedMachine') })),
     );
 
     expect(error.name).to.equal('InvalidDefinition');
     expect(error.message).to.include('JSONata');
     expect(
-      cloud.description.warnings.some((warning) =>
+      fixture.cloud.description.warnings.some((warning) =>
         /local-fixture-local-jsonata-refused.*JSONata/.test(warning),
       ),
     ).to.equal(true);

@@ -1,67 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { eventually, localCloudSuite, serviceOf } from '@serverless-patterns/local/testing';
 import { expect } from 'chai';
-import type { TestCloud } from '../harness';
 
 export const FIXTURE = 'fixture-service';
 
 /** What a fixture function received: one element per invocation, in the order they ran. */
 export type Invocation = Record<string, unknown> & { Records?: Record<string, unknown>[] };
 
-/** The real SDK clients, pointed at the local cloud through the endpoints it publishes. */
-export function awsClients(cloud: TestCloud) {
-  const env = cloud.env;
-  const config = (endpoint: string | undefined) => ({
-    endpoint,
-    region: 'us-east-1',
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-    },
-  });
-  const clients = {
-    s3: new S3Client({
-      ...config(env.AWS_ENDPOINT_URL_S3),
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    }),
-    // kinesalite speaks HTTP/1.1 only.
-    kinesis: new KinesisClient({
-      ...config(env.AWS_ENDPOINT_URL_KINESIS),
-      requestHandler: new NodeHttpHandler(),
-    }),
-    dynamodb: new DynamoDBClient(config(env.AWS_ENDPOINT_URL_DYNAMODB)),
-    sqs: new SQSClient(config(env.AWS_ENDPOINT_URL_SQS)),
-    sns: new SNSClient(config(env.AWS_ENDPOINT_URL_SNS)),
-    eventBridge: new EventBridgeClient(config(env.AWS_ENDPOINT_URL_EVENTBRIDGE)),
-  };
+/**
+ * The set-up every suite of local/test/integration shares, called in its `describe`: the run's local
+ * cloud (with the fixture service), SDK clients for it, and the fixture service's physical names.
+ */
+export function fixtureSuite() {
+  const suite = localCloudSuite();
+  const fixture = () => serviceOf(suite.cloud.description, FIXTURE);
   return {
-    ...clients,
-    destroy() {
-      for (const client of Object.values(clients)) client.destroy();
+    get cloud() {
+      return suite.cloud;
     },
+    get aws() {
+      return suite.aws;
+    },
+    /** The physical name (Ref) of a fixture resource: bucket, stream and table names, queue URLs, topic ARN. */
+    resource: (logicalId: string) => fixture().resource(logicalId),
+    functionName: (key: string) => fixture().functionName(key),
   };
-}
-
-export type AwsClients = ReturnType<typeof awsClients>;
-
-/** The physical name (Ref) of a fixture resource: bucket, stream and table names, queue URLs, topic ARN. */
-export function resource(cloud: TestCloud, logicalId: string): string {
-  const value = cloud.description.services[FIXTURE]?.resources[logicalId];
-  if (value === undefined) throw new Error(`the fixture service has no resource ${logicalId}`);
-  return value;
-}
-
-export function functionName(cloud: TestCloud, key: string): string {
-  const value = cloud.description.services[FIXTURE]?.functions[key];
-  if (value === undefined) throw new Error(`the fixture service has no function ${key}`);
-  return value;
 }
 
 /** An id no other test (or earlier run) uses, so that each test reads its own records only. */
@@ -74,13 +39,12 @@ export function uniqueId(label: string): string {
  * only what we allow the cloud; the assertions are made on the value.
  */
 export async function waitFor<T>(
-  cloud: TestCloud,
   what: string,
   read: () => Promise<T>,
   done: (value: T) => boolean,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const value = await cloud.eventually(read, done, timeoutMs);
+  const value = await eventually(read, done, timeoutMs);
   expect(done(value), `timed out waiting for ${what}`).to.equal(true);
   return value;
 }

@@ -1,24 +1,22 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'chai';
 import {
-  type FrontDoorRoute,
   type PortalConfig,
   portalConfigFrom,
+} from '@serverless-patterns/serverless-plugin/portal-contract.cjs';
+import { expect } from 'chai';
+import {
+  apiMappingOf,
+  type FrontDoorRoute,
   type RunningFrontDoor,
-  routesFromTemplates,
+  routesFrom,
   startFrontDoor,
 } from '../../src/cloud/front-door';
 import { closeHttpServer, findFreePort } from '../../src/emulators/emulator';
-import { type CloudFormationTemplate, createStack } from '../../src/templates/stack';
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+import { type CloudFormationTemplate, createStack, type Stack } from '../../src/templates/stack';
+import { rawRequest as send } from '../raw-request';
 
 interface Echo {
   service: string;
@@ -26,33 +24,6 @@ interface Echo {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
-}
-
-/** A raw request: the path is sent exactly as given, as a hostile client would (fetch would normalise it). */
-function send(
-  base: string,
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      { hostname, port, path, method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-      },
-    );
-    outgoing.once('error', reject);
-    outgoing.end(options.body);
-  });
 }
 
 /** A service that answers 201 with what it received, and a header and cookies of its own. */
@@ -266,7 +237,7 @@ describe('front door routes from the templates', () => {
   const stack = (service: string, template: CloudFormationTemplate) =>
     createStack(service, `${service}-local`, template, { region: 'us-east-1', exports: new Map() });
 
-  it('maps each service at its declared base path, else its default one; services without an API get none', () => {
+  it('maps each service at its declared base path, else at its key; services without an API get none', () => {
     const api = stack('api', {
       Resources: {
         ...restApi,
@@ -276,9 +247,26 @@ describe('front door routes from the templates', () => {
           Type: 'AWS::ApiGateway::Resource',
           Properties: { ParentId: { Ref: 'ApiGatewayResourceDevices' }, PathPart: '{deviceId}' },
         },
+        // The root mapping: no BasePath.
+        Mapping: {
+          Type: 'AWS::ApiGateway::BasePathMapping',
+          Properties: { DomainName: 'example.com', RestApiId: { Ref: 'ApiGatewayRestApi' } },
+        },
       },
     });
-    const images = stack('image-pipeline', { Resources: { ...restApi } });
+    const images = stack('image-pipeline', {
+      Resources: {
+        ...restApi,
+        Mapping: {
+          Type: 'AWS::ApiGateway::BasePathMapping',
+          Properties: {
+            DomainName: 'example.com',
+            BasePath: 'images',
+            RestApiId: { Ref: 'ApiGatewayRestApi' },
+          },
+        },
+      },
+    });
     // Declared for the custom domain, which does not exist locally: the front door plays it.
     const catalog = stack('catalog', {
       Conditions: { HasCustomDomain: { 'Fn::Equals': ['', 'example.com'] } },
@@ -295,35 +283,39 @@ describe('front door routes from the templates', () => {
         },
       },
     });
+    const clickstream = stack('clickstream', { Resources: { ...restApi } });
     const ops = stack('ops', { Resources: {} });
+    const described = (apiUrl: string, mapped: Stack) => ({
+      name: mapped.service,
+      apiUrl,
+      lambdaEndpoint: 'http://127.0.0.1:1',
+      functions: {},
+      resources: {},
+      outputs: {},
+      ...apiMappingOf(mapped),
+    });
 
-    const routes = routesFromTemplates([
-      { key: 'api', stack: api, apiUrl: 'http://127.0.0.1:3000' },
-      { key: 'image-pipeline', stack: images, apiUrl: 'http://127.0.0.1:3010' },
-      { key: 'catalog', stack: catalog, apiUrl: 'http://127.0.0.1:3020' },
-      { key: 'ops', stack: ops, apiUrl: 'http://127.0.0.1:3030' },
-    ]);
+    const routes = routesFrom({
+      api: described('http://127.0.0.1:3000', api),
+      'image-pipeline': described('http://127.0.0.1:3010', images),
+      catalog: described('http://127.0.0.1:3020', catalog),
+      clickstream: described('http://127.0.0.1:3030', clickstream),
+      ops: described('http://127.0.0.1:3040', ops),
+    });
 
     expect(routes).to.deep.equal([
       { basePath: '', target: 'http://127.0.0.1:3000', paths: ['devices', 'me'] },
       { basePath: '/images', target: 'http://127.0.0.1:3010' },
       { basePath: '/lake', target: 'http://127.0.0.1:3020' },
+      { basePath: '/clickstream', target: 'http://127.0.0.1:3030' },
     ]);
   });
 
-  it("gives the portal the api stack's user pool, its client and the API's base path", () => {
-    const api = stack('api', { Resources: { ...restApi } });
-    api.context.refs.set('UserPool', 'us-east-1_abc');
-    api.context.refs.set('UserPoolClient', 'client123');
-    const routes = [{ basePath: '/devices', target: 'http://127.0.0.1:3000' }];
-
-    const config = portalConfigFrom({
-      apiStack: api,
-      routes,
-      apiUrl: 'http://127.0.0.1:3000',
-      region: 'us-east-1',
-      frontDoorUrl: 'http://127.0.0.1:8080',
-    });
+  it("gives the portal its stack's user pool, its client, the front door's Cognito path and the API's base path", () => {
+    const config = portalConfigFrom(
+      { UserPoolId: 'us-east-1_abc', UserPoolClientId: 'client123', PortalBucketName: 'portal' },
+      { region: 'us-east-1', cognitoEndpoint: 'http://127.0.0.1:8080/cognito', apiBaseUrl: '/devices' },
+    );
 
     expect(config).to.deep.equal({
       region: 'us-east-1',

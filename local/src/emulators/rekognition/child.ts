@@ -1,5 +1,5 @@
 /**
- * Entry point of the Rekognition child process (started by ../rekognition.ts). It listens first and loads the
+ * Entry point of the Rekognition child process (started by start-rekognition.ts). It listens first and loads the
  * model afterwards, so that the port answers at once; requests that arrive before the model wait for it.
  */
 import { createServer } from 'node:http';

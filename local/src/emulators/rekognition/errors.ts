@@ -1,3 +1,5 @@
+import { AwsJsonError } from '../aws-json';
+
 /**
  * The exceptions DetectLabels answers with, and the HTTP status AWS sends each with.
  * https://docs.aws.amazon.com/rekognition/latest/APIReference/API_DetectLabels.html#API_DetectLabels_Errors
@@ -27,15 +29,17 @@ export const REKOGNITION_ERROR_TYPES = Object.keys(STATUS_BY_TYPE) as [
 export const defaultStatusOf = (type: RekognitionErrorType): number => STATUS_BY_TYPE[type];
 
 /** An error as Rekognition answers it: the SDK raises the exception named `type`. */
-export class RekognitionServiceError extends Error {
-  readonly type: RekognitionErrorType;
-  readonly statusCode: number;
+export class RekognitionServiceError extends AwsJsonError {
+  override readonly name: string = 'RekognitionServiceError';
+  declare readonly type: RekognitionErrorType;
 
   constructor(type: RekognitionErrorType, message: string, options?: ErrorOptions & { statusCode?: number }) {
-    super(message, options);
-    this.name = 'RekognitionServiceError';
-    this.type = type;
-    this.statusCode = options?.statusCode ?? defaultStatusOf(type);
+    super(type, message, { ...options, statusCode: options?.statusCode ?? defaultStatusOf(type) });
+  }
+
+  /** Rekognition's errors carry the type again as Code, and Message capitalised. */
+  override body(): Record<string, unknown> {
+    return { __type: this.type, Code: this.type, Message: this.message };
   }
 }
 

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { DetectLabelsResponse } from '@aws-sdk/client-rekognition';
+import { awsJsonListener, readRequestBody } from '../aws-json';
 import { FAULTS_PATH, HEALTH_PATH } from './child-config';
 import { decodeForDetector } from './decode-image';
 import {
@@ -25,54 +25,17 @@ export interface RekognitionHandlerDependencies {
   log: (line: string) => void;
 }
 
-const JSON_1_1 = 'application/x-amz-json-1.1';
-const TARGET_PREFIX = 'RekognitionService.';
-
 // Base64 makes 5 MB of image about 7 MB of JSON; a larger body holds an image over the limit.
 const MAX_BODY_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
 
-class BodyTooLargeError extends Error {}
-
-/** The whole body; past `limit` it is drained, then refused (answering mid-upload would reset the connection). */
-const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= limit) chunks.push(chunk);
-  }
-  if (size > limit) throw new BodyTooLargeError();
-  return Buffer.concat(chunks);
-};
-
-const send = (
-  response: ServerResponse,
-  statusCode: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) => {
+/** The local-only control routes answer plain JSON. */
+const send = (response: ServerResponse, statusCode: number, body: unknown) => {
   const payload = body === undefined ? '' : JSON.stringify(body);
-  response.writeHead(statusCode, { 'content-length': Buffer.byteLength(payload), ...headers });
+  response.writeHead(statusCode, {
+    'content-length': Buffer.byteLength(payload),
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  });
   response.end(payload);
-};
-
-/** AWS JSON 1.1 error: the SDK picks the exception class from __type. */
-const sendError = (response: ServerResponse, requestId: string, error: RekognitionServiceError) =>
-  send(
-    response,
-    error.statusCode,
-    { __type: error.type, Code: error.type, Message: error.message },
-    { 'content-type': JSON_1_1, 'x-amzn-requestid': requestId, 'x-amzn-errortype': error.type },
-  );
-
-const parseJson = (body: Buffer): unknown => {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new RekognitionServiceError('SerializationException', 'Request body is not valid JSON', {
-      cause: error,
-    });
-  }
 };
 
 const detectLabels = async (body: unknown, dependencies: RekognitionHandlerDependencies) => {
@@ -94,42 +57,23 @@ const detectLabels = async (body: unknown, dependencies: RekognitionHandlerDepen
   return response;
 };
 
-const handleAwsRequest = async (
-  request: IncomingMessage,
-  response: ServerResponse,
-  dependencies: RekognitionHandlerDependencies,
-) => {
-  const requestId = randomUUID();
-  try {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-    const body = await readBody(request, MAX_BODY_BYTES).catch((error: unknown) => {
-      if (error instanceof BodyTooLargeError) throw imageTooLarge();
-      throw error;
-    });
+/** The Rekognition API, AWS JSON 1.1 (`X-Amz-Target: RekognitionService.DetectLabels`). */
+const rekognitionApi = (dependencies: RekognitionHandlerDependencies) =>
+  awsJsonListener({
+    serviceName: 'Rekognition',
+    version: '1.1',
+    targetPrefix: 'RekognitionService',
+    operations: { DetectLabels: (input) => detectLabels(input, dependencies) },
+    internalErrorType: 'InternalServerError',
+    maxBodyBytes: MAX_BODY_BYTES,
+    bodyTooLarge: () => imageTooLarge(),
+    // Everything else the service answers in its own error shape.
+    serviceErrorOf: (error) =>
+      new RekognitionServiceError('InternalServerError', 'Internal server error', { cause: error }),
     // An injected fault fails the call as the service would, whatever the request holds.
-    const fault = dependencies.faults.take(operation);
-    if (fault !== undefined) throw fault;
-    if (request.method !== 'POST' || operation !== 'DetectLabels')
-      throw new RekognitionServiceError(
-        'UnknownOperationException',
-        `The local Rekognition serves DetectLabels only, not ${target || '(no X-Amz-Target)'}`,
-      );
-    const result = await detectLabels(parseJson(body), dependencies);
-    send(response, 200, result, { 'content-type': JSON_1_1, 'x-amzn-requestid': requestId });
-  } catch (error) {
-    const serviceError =
-      error instanceof RekognitionServiceError
-        ? error
-        : new RekognitionServiceError('InternalServerError', 'Internal server error', { cause: error });
-    if (serviceError.type === 'InternalServerError' || serviceError.cause !== undefined)
-      dependencies.log(
-        `rekognition ${requestId}: ${serviceError.type}: ${serviceError.message}` +
-          (serviceError.cause === undefined ? '' : ` (${String(serviceError.cause)})`),
-      );
-    sendError(response, requestId, serviceError);
-  }
-};
+    faultFor: (operation) => dependencies.faults.take(operation),
+    log: dependencies.log,
+  });
 
 const handleFaults = async (
   request: IncomingMessage,
@@ -142,52 +86,55 @@ const handleFaults = async (
     return;
   }
   if (request.method === 'GET') {
-    send(response, 200, { faults: faults.armed() }, { 'content-type': 'application/json' });
+    send(response, 200, { faults: faults.armed() });
     return;
   }
   if (request.method !== 'POST') {
-    send(response, 405, { message: 'use POST, GET or DELETE' }, { 'content-type': 'application/json' });
+    send(response, 405, { message: 'use POST, GET or DELETE' });
     return;
   }
   let parsed: ReturnType<typeof faultRequestSchema.safeParse>;
   try {
-    parsed = faultRequestSchema.safeParse(JSON.parse((await readBody(request, 64 * 1024)).toString('utf8')));
+    parsed = faultRequestSchema.safeParse(
+      JSON.parse((await readRequestBody(request, 64 * 1024)).toString('utf8')),
+    );
   } catch {
-    send(response, 400, { message: 'body must be JSON' }, { 'content-type': 'application/json' });
+    send(response, 400, { message: 'body must be JSON' });
     return;
   }
   if (!parsed.success) {
-    send(response, 400, { message: parsed.error.message }, { 'content-type': 'application/json' });
+    send(response, 400, { message: parsed.error.message });
     return;
   }
   faults.arm(parsed.data);
-  send(response, 201, { faults: faults.armed() }, { 'content-type': 'application/json' });
+  send(response, 201, { faults: faults.armed() });
 };
 
 const handleHealth = (response: ServerResponse, { detectorState }: RekognitionHandlerDependencies) => {
   const state = detectorState();
-  send(
-    response,
-    200,
-    { detector: state.status, error: state.status === 'failed' ? state.error.message : undefined },
-    { 'content-type': 'application/json' },
-  );
+  send(response, 200, {
+    detector: state.status,
+    error: state.status === 'failed' ? state.error.message : undefined,
+  });
 };
 
 /** The Rekognition API (AWS JSON 1.1) on "/", and the local-only control routes under /_local. */
-export const createRekognitionHandler =
-  (dependencies: RekognitionHandlerDependencies): RequestListener =>
-  (request, response) => {
+export const createRekognitionHandler = (dependencies: RekognitionHandlerDependencies): RequestListener => {
+  const api = rekognitionApi(dependencies);
+  return (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path !== FAULTS_PATH && path !== HEALTH_PATH) {
+      api(request, response);
+      return;
+    }
     const handled =
       path === FAULTS_PATH
         ? handleFaults(request, response, dependencies)
-        : path === HEALTH_PATH
-          ? Promise.resolve(handleHealth(response, dependencies))
-          : handleAwsRequest(request, response, dependencies);
+        : Promise.resolve(handleHealth(response, dependencies));
     handled.catch((error: unknown) => {
       dependencies.log(`rekognition: ${String(error)}`);
       if (!response.headersSent) send(response, 500, { message: 'Internal server error' });
       else response.destroy();
     });
   };
+};

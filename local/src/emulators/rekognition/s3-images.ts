@@ -1,5 +1,5 @@
 import { GetObjectCommand, type GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import type { S3Credentials } from '../s3';
+import type { S3Credentials } from '../s3/s3rver';
 import { MAX_S3_IMAGE_BYTES } from './detect-labels';
 import { imageTooLarge, invalidS3Object } from './errors';
 

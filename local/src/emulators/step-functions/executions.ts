@@ -66,6 +66,24 @@ const isValidName = (name: unknown): name is string =>
 const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
 const EXECUTION_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:(?:execution|express):([^:]+):([^:]+)$/;
 
+/** The item an ARN names, or the API's errors: InvalidArn for a malformed one, `missing` for an unknown one. */
+function found<T>(
+  arn: unknown,
+  pattern: RegExp,
+  items: ReadonlyMap<string, T>,
+  missing: string,
+  what: string,
+): T {
+  if (typeof arn !== 'string' || !pattern.test(arn))
+    throw new StepFunctionsApiError(
+      'InvalidArn',
+      `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`,
+    );
+  const item = items.get(arn);
+  if (item === undefined) throw new StepFunctionsApiError(missing, `${what}: '${arn}'`);
+  return item;
+}
+
 /** Lets the library's event log reach the history before a Task writes its own events. */
 const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -99,27 +117,17 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
   }
 
   function stateMachineOf(arn: unknown): LocalStateMachine {
-    if (typeof arn !== 'string' || !STATE_MACHINE_ARN.test(arn))
-      throw new StepFunctionsApiError(
-        'InvalidArn',
-        `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`,
-      );
-    const machine = machines.get(arn);
-    if (machine === undefined)
-      throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-    return machine;
+    return found(
+      arn,
+      STATE_MACHINE_ARN,
+      machines,
+      'StateMachineDoesNotExist',
+      'State Machine Does Not Exist',
+    );
   }
 
   function executionOf(arn: unknown): Execution {
-    if (typeof arn !== 'string' || !EXECUTION_ARN.test(arn))
-      throw new StepFunctionsApiError(
-        'InvalidArn',
-        `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`,
-      );
-    const execution = executions.get(arn);
-    if (execution === undefined)
-      throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
-    return execution;
+    return found(arn, EXECUTION_ARN, executions, 'ExecutionDoesNotExist', 'Execution Does Not Exist');
   }
 
   function run(machine: LocalStateMachine, execution: Execution, input: unknown) {
@@ -233,12 +241,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
     describeExecution(request: { executionArn?: unknown }) {
       const execution = executionOf(request.executionArn);
       return {
-        executionArn: execution.executionArn,
-        stateMachineArn: execution.stateMachineArn,
-        name: execution.name,
-        status: execution.status,
-        startDate: execution.startDate,
-        ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+        ...summaryOf(execution),
         input: execution.input,
         inputDetails: { included: true },
         ...(execution.output === undefined
@@ -265,14 +268,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         )
         // Newest first, as AWS lists them.
         .reverse()
-        .map((execution) => ({
-          executionArn: execution.executionArn,
-          stateMachineArn: execution.stateMachineArn,
-          name: execution.name,
-          status: execution.status,
-          startDate: execution.startDate,
-          ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
-        }));
+        .map(summaryOf);
       const { items, nextToken } = page(matching, request.maxResults, request.nextToken);
       return { executions: items, ...(nextToken ? { nextToken } : {}) };
     },
@@ -330,6 +326,18 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
 }
 
 export type StepFunctionsService = ReturnType<typeof createStepFunctionsService>;
+
+/** What ListExecutions says of an execution, and DescribeExecution begins with. */
+function summaryOf(execution: Execution) {
+  return {
+    executionArn: execution.executionArn,
+    stateMachineArn: execution.stateMachineArn,
+    name: execution.name,
+    status: execution.status,
+    startDate: execution.startDate,
+    ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+  };
+}
 
 /** How an execution ended, from what aws-local-stepfunctions rejected with. */
 export function failureOf(error: unknown): { status: ExecutionStatus; error: string; cause?: string } {

@@ -1,5 +1,6 @@
 import { StateMachine as LocalRunner, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { activeResources, type Stack, tryResolve } from '../../templates/stack';
+import { resourcesOfKind } from '../../cloud/resource-kinds';
+import { type Stack, tryResolve } from '../../templates/stack';
 import { type AslDefinition, forEachState, taskResource, unsupportedFeatures } from './definition';
 import type { LocalStateMachine } from './executions';
 
@@ -13,8 +14,7 @@ export function stateMachinesFrom(stacks: Iterable<Stack>, now: Date = new Date(
   const stateMachines: LocalStateMachine[] = [];
   const warnings: string[] = [];
   for (const stack of stacks) {
-    for (const [logicalId, resource] of activeResources(stack)) {
-      if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    for (const [logicalId, resource] of resourcesOfKind(stack, 'AWS::StepFunctions::StateMachine')) {
       const where = `${stack.service}: state machine ${logicalId}`;
       const arn = stack.context.refs.get(logicalId);
       const name = stack.context.attributes.get(`${logicalId}.Name`);

@@ -6,10 +6,10 @@
  */
 import type { InvokeResult, LambdaInvoker } from '../../lambda/invoker';
 import { readBatchResponse } from './batch-item-failures';
+import { createPoller } from './poller';
 import {
   type Clock,
   consoleLogger,
-  createBackgroundLoop,
   type EngineLogger,
   errorDetails,
   realSleep,
@@ -117,7 +117,16 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   const batchingWindowSeconds = settings.maximumBatchingWindowInSeconds;
   const extras: QueueEventExtras = { eventSourceArn, awsRegion: eventSourceArn.split(':')[3] ?? '' };
   const context = { eventSourceArn, functionName };
-  const background = createBackgroundLoop((signal) => loop(signal));
+  const poller = createPoller({
+    source: 'queue',
+    enabled: settings.enabled,
+    pollOnce: () => pollOnce(),
+    verdict: (result) => (result.received === 0 ? 'idle' : 'busy'),
+    pollIntervalMs,
+    sleep,
+    logger,
+    context,
+  });
 
   async function pollOnce(): Promise<QueuePollResult> {
     const result: QueuePollResult = { invocations: 0, received: 0, deleted: 0 };
@@ -163,15 +172,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         batch.push(...kept);
       }
       const now = clock.now();
-      if (
-        deadline === undefined ||
-        batch.length >= batchSize ||
-        now >= deadline ||
-        background.signal?.aborted
-      ) {
+      if (deadline === undefined || batch.length >= batchSize || now >= deadline || poller.signal?.aborted) {
         return batch;
       }
-      if (messages.length === 0) await sleep(Math.min(pollIntervalMs, deadline - now), background.signal);
+      if (messages.length === 0) await sleep(Math.min(pollIntervalMs, deadline - now), poller.signal);
     }
   }
 
@@ -254,27 +258,5 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     }
   }
 
-  async function loop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        const result = await pollOnce();
-        if (result.received === 0) await sleep(pollIntervalMs, signal);
-      } catch (error) {
-        logger.error('Polling the queue failed', { ...context, ...errorDetails(error) });
-        await sleep(pollIntervalMs, signal);
-      }
-    }
-  }
-
-  return {
-    pollOnce,
-    start() {
-      if (!settings.enabled) {
-        logger.info('The event source mapping is disabled; the queue is not polled', context);
-        return;
-      }
-      background.start();
-    },
-    stop: () => background.stop(),
-  };
+  return { pollOnce, start: () => poller.start(), stop: () => poller.stop() };
 }

@@ -19,7 +19,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { QueueMessage, QueueReader } from './queue-consumer';
-import type { ShardPosition, ShardReader, StreamRecord } from './stream-consumer';
+import type { ShardPosition, ShardReader, StreamRecord } from './shard-records';
 
 function iteratorRequest(position: ShardPosition) {
   switch (position.type) {

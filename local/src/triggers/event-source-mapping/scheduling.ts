@@ -42,26 +42,3 @@ export const exponentialRetryDelay: RetryDelay = (failures) =>
 export function errorDetails(error: unknown): Record<string, unknown> {
   return error instanceof Error ? { error: error.name, message: error.message } : { error: String(error) };
 }
-
-/** Runs `loop` in the background between start() and stop(); stop() resolves once the loop has returned. */
-export function createBackgroundLoop(loop: (signal: AbortSignal) => Promise<void>) {
-  let abort: AbortController | undefined;
-  let running: Promise<void> | undefined;
-  return {
-    /** Aborted by stop(); undefined while the loop is not running. */
-    get signal(): AbortSignal | undefined {
-      return abort?.signal;
-    },
-    start(): void {
-      if (running !== undefined) return;
-      abort = new AbortController();
-      running = loop(abort.signal);
-    },
-    async stop(): Promise<void> {
-      abort?.abort();
-      await running;
-      running = undefined;
-      abort = undefined;
-    },
-  };
-}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { AwsJsonError, awsJsonListener } from '../../emulators/aws-json';
+import { closeHttpServer, endpointFor, listenOnLoopback } from '../../emulators/emulator';
 import { EventBridgeEmulationError, InvalidEventPatternError } from './errors';
 import { matchesEventPattern, validateEventPattern } from './event-pattern';
 import type { EventRule } from './rules';
@@ -260,8 +261,6 @@ function entrySize(entry: unknown): number {
 export interface EventBusServerOptions {
   bus: EventBus;
   port: number;
-  /** Loopback only, always; the option exists for an IPv6 loopback. */
-  host?: '127.0.0.1' | '::1';
 }
 
 export interface EventBusServer {
@@ -270,90 +269,27 @@ export interface EventBusServer {
   close(): Promise<void>;
 }
 
-const JSON_1_1 = 'application/x-amz-json-1.1';
-const MAX_BODY_BYTES = 1024 * 1024;
-
 /**
  * Serves the EventBridge wire protocol (AWS JSON 1.1, `X-Amz-Target: AWSEvents.PutEvents`), so that
  * an unchanged EventBridgeClient reaches the bus through AWS_ENDPOINT_URL_EVENTBRIDGE. Port 0 picks a
  * free port. https://docs.aws.amazon.com/eventbridge/latest/APIReference/CommonErrors.html
  */
-export function startEventBusServer(options: EventBusServerOptions): Promise<EventBusServer> {
-  const host = options.host ?? '127.0.0.1';
-  const server = createServer((request, response) => {
-    handle(options.bus, request, response).catch((error: unknown) =>
-      reply(response, 500, { __type: 'InternalException', message: String(error) }),
-    );
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-        port,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((error) => (error ? fail(error) : done()));
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
-}
-
-async function handle(bus: EventBus, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const target = request.headers['x-amz-target'];
-  if (request.method !== 'POST' || target !== 'AWSEvents.PutEvents') {
-    reply(response, 400, {
-      __type: 'UnknownOperationException',
-      message: `The local EventBridge serves AWSEvents.PutEvents only, not ${String(target ?? request.method)}`,
-    });
-    return;
-  }
-  const body = await readBody(request);
-  if (body === undefined) {
-    reply(response, 413, { __type: 'ValidationException', message: 'Request body is too large.' });
-    return;
-  }
-  let input: { Entries?: unknown };
-  try {
-    input = JSON.parse(body === '' ? '{}' : body) as { Entries?: unknown };
-  } catch {
-    reply(response, 400, { __type: 'SerializationException', message: 'Request body is not valid JSON.' });
-    return;
-  }
-  try {
-    reply(response, 200, bus.putEvents(input.Entries));
-  } catch (error) {
-    if (!(error instanceof EventBusRequestError)) throw error;
-    reply(response, 400, { __type: error.type, message: error.message });
-  }
-}
-
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () =>
-      resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')),
-    );
-    request.on('error', reject);
-  });
-}
-
-function reply(response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent) return;
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': JSON_1_1,
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(text);
+export async function startEventBusServer(options: EventBusServerOptions): Promise<EventBusServer> {
+  const server = createServer(
+    awsJsonListener({
+      serviceName: 'EventBridge',
+      version: '1.1',
+      targetPrefix: 'AWSEvents',
+      operations: { PutEvents: (input) => options.bus.putEvents(input.Entries) },
+      internalErrorType: 'InternalException',
+      serviceErrorOf: (error) =>
+        error instanceof EventBusRequestError ? new AwsJsonError(error.type, error.message) : undefined,
+    }),
+  );
+  const port = await listenOnLoopback(server, options.port, 'eventbridge');
+  return {
+    url: endpointFor(port),
+    port,
+    close: () => closeHttpServer(server),
+  };
 }

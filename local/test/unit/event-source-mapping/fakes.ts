@@ -1,11 +1,15 @@
 import type { FailureDestination, InvokeResult, LambdaInvoker } from '../../../src/lambda/invoker';
 import type { QueueMessage, QueueReader } from '../../../src/triggers/event-source-mapping/queue-consumer';
 import type { Clock, EngineLogger, Sleep } from '../../../src/triggers/event-source-mapping/scheduling';
-import type {
-  ShardPosition,
-  ShardReader,
-  ShardReadResult,
-  StreamRecord,
+import type { EventSourceMappingSettings } from '../../../src/triggers/event-source-mapping/settings';
+import {
+  createShardConsumer,
+  type ShardConsumer,
+  type ShardConsumerOptions,
+  type ShardPosition,
+  type ShardReader,
+  type ShardReadResult,
+  type StreamRecord,
 } from '../../../src/triggers/event-source-mapping/stream-consumer';
 
 export const STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/telemetry';
@@ -243,4 +247,48 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
 /** Lets pending promise callbacks run. */
 export async function flush(): Promise<void> {
   for (let turn = 0; turn < 10; turn += 1) await Promise.resolve();
+}
+
+/** A consumer of the test function's shard, on `clock` (a new FakeClock by default); `options` add to or override it. */
+export function fakeShardConsumer(
+  options: {
+    settings: EventSourceMappingSettings;
+    reader: ShardReader;
+    invoker: LambdaInvoker;
+    clock?: FakeClock;
+  } & Partial<ShardConsumerOptions>,
+): ShardConsumer {
+  const clock = options.clock ?? new FakeClock();
+  return createShardConsumer({
+    functionName: FUNCTION_NAME,
+    functionArn: FUNCTION_ARN,
+    eventSourceArn: STREAM_ARN,
+    shardId: SHARD_ID,
+    sleep: clock.sleep,
+    logger: new CapturingLogger(),
+    ...options,
+    clock,
+  });
+}
+
+/**
+ * Starts a consumer, asks it to stop while its first invocation is under way, then lets the
+ * function answer (`respond`): whether stop() had resolved before that answer.
+ */
+export async function stopDuringInvocation(
+  consumer: { start(): void; stop(): Promise<void> },
+  invoked: () => boolean,
+  respond: () => void,
+): Promise<{ stoppedBeforeResponse: boolean }> {
+  consumer.start();
+  while (!invoked()) await new Promise((done) => setImmediate(done));
+  let stopped = false;
+  const stopping = consumer.stop().then(() => {
+    stopped = true;
+  });
+  await flush();
+  const stoppedBeforeResponse = stopped;
+  respond();
+  await stopping;
+  return { stoppedBeforeResponse };
 }

@@ -16,7 +16,6 @@ import type { InvokeResult } from '../../../src/lambda/invoker';
 import { dynamodbShardReader, kinesisShardReader } from '../../../src/triggers/event-source-mapping/readers';
 import { parseEventSourceMapping } from '../../../src/triggers/event-source-mapping/settings';
 import {
-  createShardConsumer,
   MAX_ITERATOR_FAILURES,
   type ShardConsumer,
   type ShardPosition,
@@ -27,8 +26,7 @@ import {
 import {
   CapturingLogger,
   FakeClock,
-  FUNCTION_ARN,
-  FUNCTION_NAME,
+  fakeShardConsumer,
   kinesisRecord,
   RecordingInvoker,
   SHARD_ID,
@@ -118,19 +116,14 @@ function setup(properties: Record<string, unknown> = {}, handler?: (call: number
   const shard = new IteratorShard();
   const invoker = new RecordingInvoker(handler ? (_event, call) => handler(call) : undefined);
   const logger = new CapturingLogger();
-  const consumer = createShardConsumer({
+  const consumer = fakeShardConsumer({
     settings: parseEventSourceMapping(
       { StartingPosition: 'TRIM_HORIZON', BatchSize: 2, ...properties },
       'dynamodb',
     ),
-    functionName: FUNCTION_NAME,
-    functionArn: FUNCTION_ARN,
-    eventSourceArn: STREAM_ARN,
-    shardId: SHARD_ID,
     reader: shard,
     invoker,
     clock,
-    sleep: clock.sleep,
     logger,
   });
   return { shard, invoker, logger, consumer };
@@ -291,18 +284,10 @@ describe('stream readers recover from dead shard iterators', () => {
         },
       } as unknown as DynamoDBStreamsClient;
       const invoker = new RecordingInvokerOfKeys();
-      const clock = new FakeClock();
-      const consumer = createShardConsumer({
+      const consumer = fakeShardConsumer({
         settings: parseEventSourceMapping({ StartingPosition: 'TRIM_HORIZON', BatchSize: 10 }, 'dynamodb'),
-        functionName: FUNCTION_NAME,
-        functionArn: FUNCTION_ARN,
-        eventSourceArn: STREAM_ARN,
-        shardId: SHARD_ID,
         reader: dynamodbShardReader(client, { arn: STREAM_ARN, shardId: SHARD_ID, region: 'us-east-1' }),
         invoker,
-        clock,
-        sleep: clock.sleep,
-        logger: new CapturingLogger(),
       });
 
       // Act
@@ -348,13 +333,8 @@ describe('stream readers recover from dead shard iterators', () => {
         },
       } as unknown as KinesisClient;
       const invoker = new RecordingInvoker();
-      const clock = new FakeClock();
-      const consumer = createShardConsumer({
+      const consumer = fakeShardConsumer({
         settings: parseEventSourceMapping({ StartingPosition: 'TRIM_HORIZON', BatchSize: 10 }, 'kinesis'),
-        functionName: FUNCTION_NAME,
-        functionArn: FUNCTION_ARN,
-        eventSourceArn: STREAM_ARN,
-        shardId: SHARD_ID,
         reader: kinesisShardReader(client, {
           name: 'telemetry',
           arn: STREAM_ARN,
@@ -362,9 +342,6 @@ describe('stream readers recover from dead shard iterators', () => {
           region: 'us-east-1',
         }),
         invoker,
-        clock,
-        sleep: clock.sleep,
-        logger: new CapturingLogger(),
       });
 
       await consumer.pollOnce();

@@ -12,8 +12,8 @@ import {
   FakeClock,
   FakeQueue,
   FUNCTION_NAME,
-  flush,
   QUEUE_ARN,
+  stopDuringInvocation,
   T0,
 } from './fakes';
 
@@ -264,16 +264,11 @@ describe('createQueueConsumer', () => {
     const { queue, invoker, consumer } = setup({}, { handler: () => promise });
     sendAll(queue, 'm1');
 
-    consumer.start();
-    while (invoker.events.length === 0) await new Promise((done) => setImmediate(done));
-    let stopped = false;
-    const stopping = consumer.stop().then(() => {
-      stopped = true;
-    });
-    await flush();
-    const stoppedBeforeResponse = stopped;
-    resolve({ payload: null });
-    await stopping;
+    const { stoppedBeforeResponse } = await stopDuringInvocation(
+      consumer,
+      () => invoker.events.length > 0,
+      () => resolve({ payload: null }),
+    );
 
     expect(stoppedBeforeResponse).to.equal(false);
     expect(queue.deleted).to.deep.equal(['m1']);

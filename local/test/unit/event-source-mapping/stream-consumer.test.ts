@@ -18,6 +18,7 @@ import {
   FakeShard,
   FUNCTION_ARN,
   FUNCTION_NAME,
+  fakeShardConsumer,
   flush,
   indexOf,
   kinesisRecord,
@@ -25,6 +26,7 @@ import {
   SHARD_ID,
   STREAM_ARN,
   sequenceOf,
+  stopDuringInvocation,
   T0,
   TABLE_STREAM_ARN,
 } from './fakes';
@@ -48,18 +50,14 @@ function setup(properties: Record<string, unknown>, options: SetupOptions = {}) 
   const kind = options.kind ?? 'kinesis';
   let requests = 0;
   const settings = parseEventSourceMapping({ StartingPosition: 'TRIM_HORIZON', ...properties }, kind);
-  const consumer = createShardConsumer({
+  const consumer = fakeShardConsumer({
     settings,
-    functionName: FUNCTION_NAME,
-    functionArn: FUNCTION_ARN,
     eventSourceArn: kind === 'kinesis' ? STREAM_ARN : TABLE_STREAM_ARN,
-    shardId: SHARD_ID,
     reader: shard,
     invoker,
     ...(options.destination === false ? {} : { destination }),
     ...(options.matches === undefined ? {} : { matches: options.matches }),
     clock,
-    sleep: clock.sleep,
     logger,
     onCheckpoint: (sequenceNumber) => checkpoints.push(sequenceNumber),
     newRequestId: () => {
@@ -68,6 +66,18 @@ function setup(properties: Record<string, unknown>, options: SetupOptions = {}) 
     },
   });
   return { clock, shard, invoker, destination, logger, consumer, checkpoints };
+}
+
+/** setup() whose function records the time of each invocation. */
+function setupWithInvocationTimes(properties: Record<string, unknown>) {
+  const times: number[] = [];
+  const parts = setup(properties, {
+    handler: () => {
+      times.push(parts.clock.now());
+      return { payload: null };
+    },
+  });
+  return { ...parts, times };
 }
 
 /** Polls until a poll does nothing. */
@@ -120,16 +130,10 @@ describe('createShardConsumer', () => {
 
     it('waits up to the batching window for more records before invoking', async () => {
       // Prepare
-      const times: number[] = [];
-      const { clock, shard, invoker, consumer } = setup(
-        { BatchSize: 5, MaximumBatchingWindowInSeconds: 10 },
-        {
-          handler: () => {
-            times.push(clock.now());
-            return { payload: null };
-          },
-        },
-      );
+      const { times, shard, invoker, consumer } = setupWithInvocationTimes({
+        BatchSize: 5,
+        MaximumBatchingWindowInSeconds: 10,
+      });
       shard.put(
         kinesisRecord(1),
         kinesisRecord(2),
@@ -146,16 +150,10 @@ describe('createShardConsumer', () => {
     });
 
     it('invokes with what it gathered when the batching window ends', async () => {
-      const times: number[] = [];
-      const { clock, shard, invoker, consumer } = setup(
-        { BatchSize: 5, MaximumBatchingWindowInSeconds: 10 },
-        {
-          handler: () => {
-            times.push(clock.now());
-            return { payload: null };
-          },
-        },
-      );
+      const { times, shard, invoker, consumer } = setupWithInvocationTimes({
+        BatchSize: 5,
+        MaximumBatchingWindowInSeconds: 10,
+      });
       shard.put(...records(1, 2));
 
       await consumer.pollOnce();
@@ -744,16 +742,11 @@ describe('createShardConsumer', () => {
       shard.put(...records(1));
 
       // Act
-      consumer.start();
-      while (invoker.invocations.length === 0) await new Promise((done) => setImmediate(done));
-      let stopped = false;
-      const stopping = consumer.stop().then(() => {
-        stopped = true;
-      });
-      await flush();
-      const stoppedBeforeResponse = stopped;
-      resolve({ payload: null });
-      await stopping;
+      const { stoppedBeforeResponse } = await stopDuringInvocation(
+        consumer,
+        () => invoker.invocations.length > 0,
+        () => resolve({ payload: null }),
+      );
 
       // Assess
       expect(stoppedBeforeResponse).to.equal(false);

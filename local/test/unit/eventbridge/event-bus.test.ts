@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { expect } from 'chai';
 import { InvalidEventPatternError } from '../../../src/triggers/eventbridge/errors';
@@ -9,6 +8,7 @@ import {
   startEventBusServer,
 } from '../../../src/triggers/eventbridge/event-bus';
 import type { EventRule } from '../../../src/triggers/eventbridge/rules';
+import { rawRequest } from '../../raw-request';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:ops-local-onThing';
 
@@ -180,7 +180,12 @@ describe('event bus over the EventBridge wire protocol', () => {
   });
 
   it('writes errors in the AWS JSON 1.1 format', async () => {
-    const { status, contentType, body } = await post(server.url, 'AWSEvents.PutRule', '{}');
+    const { status, headers, body } = await rawRequest(server.url, '/', {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSEvents.PutRule', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
+    });
+    const contentType = headers['content-type'];
 
     expect(status).to.equal(400);
     expect(contentType).to.equal('application/x-amz-json-1.1');
@@ -230,25 +235,3 @@ describe('createEventBus in process', () => {
     );
   });
 });
-
-function post(url: string, target: string, body: string) {
-  return new Promise<{ status: number; contentType: string | undefined; body: string }>((resolve, reject) => {
-    const outgoing = request(
-      url,
-      { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            contentType: response.headers['content-type'],
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}

@@ -15,6 +15,7 @@ import {
   type LocalStateMachine,
   startStepFunctions,
 } from '../../../src/emulators/step-functions/start-step-functions';
+import { functionArnTaskHistory, lambdaInvokeOutputKeys, lambdaInvokeTaskHistory } from '../../aws-samples';
 import { functionError, ScriptedInvoker, WORKER, WORKER_ARN } from './fakes';
 
 const ARN_PREFIX = 'arn:aws:states:us-east-1:000000000000:stateMachine:';
@@ -89,8 +90,9 @@ describe('step functions: the API through @aws-sdk/client-sfn', () => {
   let sfn: SFNClient;
 
   before(async () => {
-    emulator = await startStepFunctions({
-      port: await findFreePort(),
+    const stepFunctions = await startStepFunctions({ port: await findFreePort() });
+    emulator = stepFunctions;
+    stepFunctions.load({
       stateMachines: MACHINES,
       lambda: {
         invoker,
@@ -153,29 +155,15 @@ describe('step functions: the API through @aws-sdk/client-sfn', () => {
     );
     expect(execution.startDate).to.be.instanceOf(Date);
     const output = JSON.parse(execution.output as string);
-    expect(output).to.have.all.keys(
-      'ExecutedVersion',
-      'Payload',
-      'SdkHttpMetadata',
-      'SdkResponseMetadata',
-      'StatusCode',
-    );
+    expect(output).to.have.all.keys(...lambdaInvokeOutputKeys);
     expect(output.Payload).to.deep.equal({ echo: { value: 1, plain: { echo: { value: 1 } } } });
     const { events } = await sfn.send(
       new GetExecutionHistoryCommand({ executionArn: execution.executionArn }),
     );
     expect(events?.map((event) => event.type)).to.deep.equal([
       'ExecutionStarted',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskSucceeded',
-      'TaskStateExited',
+      ...functionArnTaskHistory,
+      ...lambdaInvokeTaskHistory,
       'ExecutionSucceeded',
     ]);
     expect(events?.[0]?.executionStartedEventDetails).to.deep.include({

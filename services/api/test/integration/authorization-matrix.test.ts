@@ -1,9 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type AwsClients, awsClients } from '@serverless-patterns/local/testing';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { expect } from 'chai';
-import { apiService, clientConfig, type TestCloud, useLocalCloud } from './cloud';
+import { apiService, type TestCloud, useLocalCloud } from './cloud';
 import {
   type ApiResponse,
   expectApiError,
@@ -215,6 +215,7 @@ describe(`api: authorization matrix (${MATRIX_SIZE}, ${
   let apiUrl: string;
   let persons: People;
   let actors: Actors;
+  let aws: AwsClients;
   let dynamodb: DynamoDBDocumentClient;
 
   before(async function () {
@@ -239,12 +240,13 @@ describe(`api: authorization matrix (${MATRIX_SIZE}, ${
       ownersDevice: await freshDevice(),
       freshDevice,
     };
-    dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(cloud, dynamodbEndpoint(cloud))));
+    aws = awsClients(cloud.description);
+    dynamodb = DynamoDBDocumentClient.from(aws.dynamodb);
   });
 
   after(() => {
     persons?.destroy();
-    dynamodb?.destroy();
+    aws?.destroy();
   });
 
   for (const { route, matrixCase } of cells) {
@@ -371,12 +373,6 @@ async function issueToken(apiUrl: string, owner: Person, deviceId: string): Prom
   return (response.json as { token: string }).token;
 }
 
-function dynamodbEndpoint(cloud: TestCloud): string {
-  const endpoint = cloud.description.endpoints.dynamodb;
-  if (endpoint === undefined) throw new Error('the local cloud has no dynamodb endpoint');
-  return endpoint;
-}
-
 // --- Device tokens ------------------------------------------------------------------------------
 //
 // No api route uses the device authorizer yet (the telemetry route arrives with clickstream), so its
@@ -393,6 +389,7 @@ describe('api: device authorizer decisions (device tokens, invoked through the L
   let cloud: TestCloud;
   let apiUrl: string;
   let persons: People;
+  let aws: AwsClients;
   let lambda: LambdaClient;
   let owner: Person;
   let device: string;
@@ -423,7 +420,8 @@ describe('api: device authorizer decisions (device tokens, invoked through the L
     const api = apiService(cloud);
     apiUrl = api.apiUrl;
     persons = people(cloud);
-    lambda = new LambdaClient(clientConfig(cloud, api.lambdaEndpoint));
+    aws = awsClients(cloud.description);
+    lambda = aws.lambda('api');
     owner = await persons.create();
     device = await registerDevice(apiUrl, owner);
     otherDevice = await registerDevice(apiUrl, owner);
@@ -433,7 +431,7 @@ describe('api: device authorizer decisions (device tokens, invoked through the L
 
   after(() => {
     persons?.destroy();
-    lambda?.destroy();
+    aws?.destroy();
   });
 
   it("allows a token on its own device's telemetry route, and on exactly that resource", async () => {

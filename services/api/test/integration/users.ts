@@ -1,23 +1,16 @@
 import { createPrivateKey, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type People, people as signUpPeople } from '../../../../local/test/people';
-import type { TestCloud } from './cloud';
+import { type People, people as signUpPeople, type TestCloud } from '@serverless-patterns/local/testing';
 
 // Real people in the local cloud's cognito-local, signed up and signed in through the SDK as the portal
 // does, and tokens bent one property at a time from a real one.
 
-export type { People, Person } from '../../../../local/test/people';
+export type { People, Person } from '@serverless-patterns/local/testing';
 
-/** People of the api's user pool (local/test/people.ts, shared with the other services' suites). */
+/** People of the api's user pool, signed up as every service's suites do (local/testing/people.ts). */
 export function people(cloud: TestCloud): People {
-  return signUpPeople(cloud.description as Parameters<typeof signUpPeople>[0]);
-}
-
-export function cognitoEndpoint(cloud: TestCloud): string {
-  const endpoint = cloud.description.endpoints.cognito;
-  if (endpoint === undefined) throw new Error('the local cloud has no cognito endpoint');
-  return endpoint;
+  return signUpPeople(cloud.description);
 }
 
 export function bearer(token: string): { authorization: string } {

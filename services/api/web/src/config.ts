@@ -1,13 +1,8 @@
-/** The portal's settings, served beside it as /config.json (by the front door locally, from S3 in AWS). */
-export interface PortalConfig {
-  region: string;
-  userPoolId: string;
-  userPoolClientId: string;
-  /** The Cognito Identity Provider endpoint; the regional AWS one when empty. */
-  cognitoEndpoint: string;
-  /** The API's base URL; '' when it is on the portal's own origin, at the root. */
-  apiBaseUrl: string;
-}
+import type { PortalConfig } from '@serverless-patterns/serverless-plugin/portal-contract.cjs';
+
+// The portal's settings, served beside it as /config.json (by the front door locally, from S3 in
+// AWS): one contract with the deploy step and the front door that write it.
+export type { PortalConfig };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -2,22 +2,28 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AwsClients,
+  awsClients,
+  type Person,
+  people,
+  serviceOf,
+  type TestCloud,
+  useLocalCloud,
+} from '@serverless-patterns/local/testing';
 import type { ImageRecord, ImageView } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import sharp from 'sharp';
-import { type TestCloud, useLocalCloud } from '../../../../local/test/harness';
-import { type Person, people } from '../../../../local/test/people';
 
 // The pipeline as a user meets it, on the local cloud: an object put into uploads/ with the SDK goes
 // through the S3 notification, the trigger, the state machine (local Step Functions) and the local
@@ -30,6 +36,7 @@ const TERMINAL = ['READY', 'UNSUPPORTED', 'FAILED'];
 describe('image pipeline, end to end on the local cloud', function () {
   this.timeout(240_000);
   let cloud: TestCloud;
+  let aws: AwsClients;
   let person: Person;
   let s3: S3Client;
   let table: DynamoDBDocumentClient;
@@ -43,28 +50,21 @@ describe('image pipeline, end to end on the local cloud', function () {
   before(async () => {
     cloud = await useLocalCloud();
     const { description } = cloud;
-    const service = description.services['image-pipeline'];
-    if (service === undefined) throw new Error('the local cloud runs no image-pipeline service');
-    const config = { region: description.region, credentials: description.credentials };
-    s3 = new S3Client({
-      ...config,
-      endpoint: description.endpoints.s3,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
-    table = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...config, endpoint: description.endpoints.dynamodb }),
-    );
-    sfn = new SFNClient({ ...config, endpoint: description.endpoints.stepfunctions });
-    bucket = service.resources.ImagesBucket as string;
-    tableName = service.resources.ImagesTable as string;
-    stateMachineArn = service.resources.ImageProcessingStateMachine as string;
+    const service = serviceOf(description, 'image-pipeline');
+    aws = awsClients(description);
+    s3 = aws.s3;
+    table = DynamoDBDocumentClient.from(aws.dynamodb);
+    sfn = aws.sfn;
+    bucket = service.resource('ImagesBucket');
+    tableName = service.resource('ImagesTable');
+    stateMachineArn = service.resource('ImageProcessingStateMachine');
     apiUrl = `${description.portalUrl}/images`;
     person = await people(description).create();
     workDir = await mkdtemp(join(tmpdir(), 'image-pipeline-e2e-'));
   });
 
   after(async () => {
+    aws?.destroy();
     await rm(workDir, { recursive: true, force: true });
   });
 
@@ -140,7 +140,7 @@ describe('image pipeline, end to end on the local cloud', function () {
     const record = await finished(key);
 
     expect(record.status, JSON.stringify(record.failure)).to.equal('READY');
-    // Dimensions as the photo is seen, after its orientation (shared/src/schemas/image.ts).
+    // Dimensions as the photo is seen, after its orientation (shared/src/schemas/api/images.ts).
     expect(record.metadata).to.include({ format: 'jpeg', width: 480, height: 640, orientation: 6 });
     expect(record.metadata?.exif).to.include({
       make: truth.Make,

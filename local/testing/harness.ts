@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudDescription } from '../src/cloud/cloud-description';
@@ -23,6 +23,7 @@ export interface TestCloud {
   env: Record<string, string>;
 }
 
+/** The fixture service of local/test, whose functions record what they receive. */
 const FIXTURE_SERVICE = join(REPO_ROOT, 'local', 'test', 'fixture-service');
 let starting: Promise<TestCloud> | undefined;
 let running: CloudProcess | undefined;
@@ -53,6 +54,11 @@ async function start(): Promise<TestCloud> {
     ...Object.values(description.services).flatMap((service) => [service.apiUrl, service.lambdaEndpoint]),
   ];
   startedPorts.push(...urls.map((url) => Number(new URL(url).port)));
+  // Every suite may use every emulator: one that could not start fails the run, with its reason.
+  if (description.skipped.length > 0) {
+    const reasons = description.skipped.map(({ name, reason }) => `${name}: ${reason}`).join('\n');
+    throw new Error(`the local cloud started without some emulators:\n${reasons}`);
+  }
   const cloud: TestCloud = {
     description,
     recordingsDir,
@@ -65,17 +71,26 @@ async function start(): Promise<TestCloud> {
         .filter((line) => line !== '')
         .map((line) => JSON.parse(line) as Record<string, unknown>);
     },
-    async eventually(read, done, timeoutMs = 20_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await read();
-        if (done(value)) return value;
-        if (Date.now() > until) return value;
-        await sleep(100);
-      }
-    },
+    eventually,
   };
   return cloud;
+}
+
+/**
+ * Polls `read` until `done` holds for its value, or `timeoutMs` has passed, and returns the last
+ * value: time is only what a test allows the cloud; its assertions are made on the value.
+ */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > until) return value;
+    await sleep(100);
+  }
 }
 
 /** Stops the cloud as Ctrl-C would, and waits for its process to exit. */
@@ -95,10 +110,6 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-export async function listFiles(dir: string): Promise<string[]> {
-  return existsSync(dir) ? readdir(dir) : [];
 }
 
 function sleep(ms: number) {

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,38 +11,41 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { createAdminAuthorizer } from '@serverless-patterns/shared/authorizers/admin/authorizer';
+import { createPeopleAuthorizer } from '@serverless-patterns/shared/authorizers/people/authorizer';
+import {
+  createPeopleTokenVerifier,
+  type TokenUse,
+} from '@serverless-patterns/shared/authorizers/people/token-verifier';
+import { requestAuthorizerEvent, tokenAuthorizerEvent } from '@serverless-patterns/shared/testing';
 import { expect } from 'chai';
-import { createAdminAuthorizer } from '../../../../src/authorizers/admin/authorizer';
-import { createPeopleAuthorizer } from '../../../../src/authorizers/people/authorizer';
-import { createPeopleTokenVerifier, type TokenUse } from '../../../../src/authorizers/people/token-verifier';
-import { requestEvent, tokenEvent, WHOLE_API_ARN } from '../events';
-import { rejectionOf } from '../jwt-kit';
+import { startCognito } from '../../src/emulators/cognito/cognito-local';
+import type { RunningEmulator } from '../../src/emulators/emulator';
+import { findFreePort } from '../../src/emulators/emulator';
 
-interface CognitoEmulator {
-  endpoint: string;
-  stop(): Promise<void>;
-}
-type StartCognito = (options: { port: number; dataDir: string }) => Promise<CognitoEmulator>;
+const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/devices/dev-1';
+const WHOLE_API_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*';
+const tokenEvent = (authorizationToken: string) =>
+  tokenAuthorizerEvent({ authorizationToken, methodArn: METHOD_ARN });
+const requestEvent = (headers: Record<string, string>) =>
+  requestAuthorizerEvent({ headers, methodArn: METHOD_ARN });
 
-// shared must not depend on local (local depends on shared), so the emulator is loaded at run time
-// through a computed specifier that this project's type-check does not follow.
-const COGNITO_EMULATOR: string = '../../../../../local/src/emulators/cognito';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const address = server.address();
-  await new Promise<void>((closed) => server.close(() => closed()));
-  if (typeof address !== 'object' || address === null) throw new Error('no free port on 127.0.0.1');
-  return address.port;
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof Error))
+    throw new Error(`expected a rejection with an Error, got ${String(outcome)}`);
+  return outcome;
 }
 
-// End to end against cognito-local: real sign-up, confirmation and USER_PASSWORD_AUTH, then the tokens
+// The shared authorizers end to end against cognito-local: real sign-up, confirmation and USER_PASSWORD_AUTH, then the tokens
 // it signed go through the same authorizers as in AWS.
 describe('people and admin authorizers against cognito-local', function () {
   this.timeout(10_000);
 
-  let cognito: CognitoEmulator | undefined;
+  let cognito: RunningEmulator | undefined;
   let dataDir: string;
   let issuer: string;
   let clientId: string;
@@ -52,8 +54,7 @@ describe('people and admin authorizers against cognito-local', function () {
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'authorizers-cognito-'));
-    const { startCognito } = (await import(COGNITO_EMULATOR)) as { startCognito: StartCognito };
-    cognito = await startCognito({ port: await freePort(), dataDir });
+    cognito = await startCognito({ port: await findFreePort(), dataDir });
     const client = new CognitoIdentityProviderClient({
       endpoint: cognito.endpoint,
       region: 'local',

@@ -6,7 +6,7 @@ import {
   type RunningEmulator,
   startChildEmulator,
   waitForPort,
-} from './emulator';
+} from '../emulator';
 
 const READY_TIMEOUT_MS = 30_000;
 

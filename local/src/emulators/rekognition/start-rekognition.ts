@@ -32,9 +32,9 @@ import {
   sleep,
   startChildEmulator,
   waitForPort,
-} from './emulator';
-import { childEnvironment, HEALTH_PATH } from './rekognition/child-config';
-import type { S3Credentials } from './s3';
+} from '../emulator';
+import type { S3Credentials } from '../s3/s3rver';
+import { childEnvironment, HEALTH_PATH } from './child-config';
 
 export interface RekognitionOptions extends EmulatorOptions {
   /** The S3 API that Image.S3Object is read from (the local cloud's s3 emulator). */
@@ -52,7 +52,7 @@ export interface RekognitionOptions extends EmulatorOptions {
 const READY_TIMEOUT_MS = 120_000;
 const HEALTH_POLL_MS = 100;
 
-const CHILD_ENTRY = fileURLToPath(new URL('./rekognition/child.ts', import.meta.url));
+const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 const waitForDetector = async (endpoint: string, signal: AbortSignal) => {
   for (;;) {

@@ -12,7 +12,7 @@ import {
   type RunningEmulator,
   startChildEmulator,
   waitForPort,
-} from './emulator';
+} from '../emulator';
 
 const READY_TIMEOUT_MS = 60_000;
 const MIN_JAVA_MAJOR = 17;
@@ -59,9 +59,11 @@ const findJarDir = async (): Promise<string> => {
   return join(packageDir, newest);
 };
 
-/** DynamoDB Local (with Streams on the same endpoint), state in <dataDir>/shared-local-instance.db. */
+/**
+ * DynamoDB Local (with Streams on the same endpoint), state in <dataDir>/shared-local-instance.db.
+ * It needs Java: the registry checks it first (assertJavaRuntime), so that a missing Java is named.
+ */
 export const startDynamoDb = async ({ port, dataDir, log }: EmulatorOptions): Promise<RunningEmulator> => {
-  await assertJavaRuntime();
   const [cwd, dbPath] = await Promise.all([findJarDir(), prepareDataDir(dataDir)]);
   const endpoint = endpointFor(port);
   // Dummy credentials: DynamoDB Local accepts any key but the SDK insists on having one.

@@ -1,15 +1,12 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import {
-  closeHttpServer,
   type EmulatorOptions,
   EmulatorStartError,
-  endpointFor,
-  LOOPBACK,
-  once,
   prepareDataDir,
   type RunningEmulator,
-} from './emulator';
+  serveOnLoopback,
+} from '../emulator';
 
 // kinesalite speaks HTTP/1.1 only: SDK clients need `requestHandler: new NodeHttpHandler()`, as the product's
 // Kinesis client has, because the default HTTP/2 handler fails with "Protocol error".
@@ -64,18 +61,7 @@ export const startKinesis = async ({ port, dataDir }: EmulatorOptions): Promise<
     updateStreamMs: 0,
     shardLimit: 100,
   });
-  await new Promise<void>((done, fail) => {
-    server.once('error', (error) => {
-      const failure = new EmulatorStartError(`kinesis could not listen on ${port}`, { cause: error });
-      // close() also releases the LevelDB lock; it reports "not running", which is expected here
-      server.close(() => fail(failure));
-    });
-    server.listen(port, LOOPBACK, done);
-  });
-  return {
-    name: 'kinesis',
-    endpoint: endpointFor(port),
-    // kinesalite's close() closes the LevelDB first, so the same dataDir can be reopened afterwards
-    stop: once(() => closeHttpServer(server)),
-  };
+  // kinesalite's close() closes the LevelDB first, so the same dataDir can be reopened afterwards (and after
+  // a failed listen: it then reports "not running", which is expected).
+  return serveOnLoopback('kinesis', server, port);
 };

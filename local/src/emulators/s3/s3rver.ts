@@ -1,16 +1,8 @@
 import { createServer, type RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
+import { encodeS3EventKey } from '@serverless-patterns/shared/s3-events';
 import type { S3Event } from 'aws-lambda';
-import {
-  closeHttpServer,
-  type EmulatorOptions,
-  EmulatorStartError,
-  endpointFor,
-  LOOPBACK,
-  once,
-  prepareDataDir,
-  type RunningEmulator,
-} from './emulator';
+import { type EmulatorOptions, prepareDataDir, type RunningEmulator, serveOnLoopback } from '../emulator';
 
 // s3rver does not decode aws-chunked bodies: with the SDK's default checksum mode (WHEN_SUPPORTED) a streamed
 // PutObject is stored with its chunk framing and trailing checksum, or fails. The local cloud therefore sets
@@ -47,13 +39,7 @@ interface S3rverAccount {
 
 const require = createRequire(import.meta.url);
 
-/** S3 keys in notifications are URL-encoded, spaces as '+'; s3rver sends them raw. */
-const encodeEventKey = (key: string) =>
-  key
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replaceAll('%20', '+'))
-    .join('/');
-
+// s3rver sends keys raw; S3's notifications URL-encode them (encodeS3EventKey).
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
 const asNotification = (event: S3Event): S3Event => ({
   Records: event.Records.map((record) => ({
@@ -61,7 +47,7 @@ const asNotification = (event: S3Event): S3Event => ({
     s3: {
       ...record.s3,
       bucket: { ...record.s3.bucket, arn: `arn:aws:s3:::${record.s3.bucket.name}` },
-      object: { ...record.s3.object, key: encodeEventKey(record.s3.object.key) },
+      object: { ...record.s3.object, key: encodeS3EventKey(record.s3.object.key) },
     },
   })),
 });
@@ -94,20 +80,9 @@ export const startS3 = async ({
 
   // Our own server rather than s3rver.run(): run() never rejects on EADDRINUSE, the error goes uncaught.
   const server = createServer(s3rver.callback());
-  await new Promise<void>((done, fail) => {
-    server.once('error', (error) =>
-      fail(new EmulatorStartError(`s3 could not listen on ${port}`, { cause: error })),
-    );
-    server.listen(port, LOOPBACK, done);
-  });
-
+  const running = await serveOnLoopback('s3', server, port, { afterClose: () => s3rver.logger?.close() });
   return {
-    name: 's3',
-    endpoint: endpointFor(port),
-    stop: once(async () => {
-      await closeHttpServer(server);
-      s3rver.logger?.close();
-    }),
+    ...running,
     onObjectEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

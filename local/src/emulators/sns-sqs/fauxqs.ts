@@ -12,7 +12,7 @@ import {
   once,
   prepareDataDir,
   type RunningEmulator,
-} from './emulator';
+} from '../emulator';
 
 type Stores = NonNullable<BuildAppOptions['stores']>;
 type PersistenceManager = NonNullable<Stores['sqsStore']['persistence']>;

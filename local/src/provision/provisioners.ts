@@ -25,55 +25,73 @@ import { resolveProperties, type Stack } from '../templates/stack';
 /** Ids the emulators generate (user pools, clients), kept so a restart finds its data again. */
 export type GeneratedIds = Record<string, string>;
 
-export interface ProvisionResult {
+/** What a provisioner works with: one stack, its physical names, and clients of the emulators. */
+export interface ProvisionContext {
+  stack: Stack;
+  names: ReadonlyMap<string, string>;
+  clients: LocalClients;
+  generatedIds: GeneratedIds;
+  /** The issuer prefix of the local user pools' tokens: cognito-local's endpoint. */
+  cognitoIssuerBase: string;
+  /** What is provisioned differently from AWS, without the service's name. */
   warnings: string[];
 }
+
+/**
+ * Creates the resources of one type (their logical ids, in template order) on an emulator.
+ * Creation is idempotent: an existing resource (persisted from an earlier run) is kept.
+ */
+export type Provisioner = (logicalIds: readonly string[], context: ProvisionContext) => Promise<void>;
 
 /** Kinesis on-demand streams scale their shards; locally they get this many. */
 const ON_DEMAND_LOCAL_SHARDS = 2;
 
-/**
- * Creates, on the emulators, what a packaged template declares, in an order that lets later
- * resources refer to earlier ones (a queue's dead-letter queue, a subscription's topic).
- * Creation is idempotent: an existing resource (persisted from an earlier run) is kept.
- */
-export async function provisionStack(
-  stack: Stack,
-  names: Map<string, string>,
-  clients: LocalClients,
-  generatedIds: GeneratedIds,
-  /** The issuer prefix of the local user pools' tokens: cognito-local's endpoint. */
-  cognitoIssuerBase: string,
-): Promise<ProvisionResult> {
-  const warnings: string[] = [];
-  const ofType = (type: string) =>
-    Object.entries(stack.template.Resources)
-      .filter(([logicalId, resource]) => resource.Type === type && names.has(logicalId))
-      .map(([logicalId]) => logicalId);
-  const nameOf = (logicalId: string) => names.get(logicalId) as string;
+const nameOf = ({ names }: ProvisionContext, logicalId: string) => names.get(logicalId) as string;
 
-  for (const logicalId of ofType('AWS::DynamoDB::Table')) {
-    const streamArn = await createTable(clients, nameOf(logicalId), resolveProperties(stack, logicalId));
+export const provisionTables: Provisioner = async (logicalIds, context) => {
+  const { stack, clients } = context;
+  for (const logicalId of logicalIds) {
+    const streamArn = await createTable(
+      clients,
+      nameOf(context, logicalId),
+      resolveProperties(stack, logicalId),
+    );
     if (streamArn) stack.context.attributes.set(`${logicalId}.StreamArn`, streamArn);
   }
-  for (const logicalId of ofType('AWS::S3::Bucket')) {
-    await createBucket(clients, nameOf(logicalId), resolveProperties(stack, logicalId));
+};
+
+export const provisionBuckets: Provisioner = async (logicalIds, context) => {
+  for (const logicalId of logicalIds) {
+    await createBucket(
+      context.clients,
+      nameOf(context, logicalId),
+      resolveProperties(context.stack, logicalId),
+    );
   }
-  for (const logicalId of ofType('AWS::Kinesis::Stream')) {
-    const properties = resolveProperties(stack, logicalId);
+};
+
+export const provisionStreams: Provisioner = async (logicalIds, context) => {
+  for (const logicalId of logicalIds) {
+    const properties = resolveProperties(context.stack, logicalId);
     const mode = (properties.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode;
     const shards = mode === 'ON_DEMAND' ? ON_DEMAND_LOCAL_SHARDS : Number(properties.ShardCount ?? 1);
-    if (mode === 'ON_DEMAND') warnings.push(`${logicalId}: on-demand stream emulated with ${shards} shards`);
-    await createStream(clients, nameOf(logicalId), shards);
+    if (mode === 'ON_DEMAND')
+      context.warnings.push(`${logicalId}: on-demand stream emulated with ${shards} shards`);
+    await createStream(context.clients, nameOf(context, logicalId), shards);
   }
-  // Queues first without their redrive policy, then with it: a DLQ may be declared after its queue.
-  const queues = ofType('AWS::SQS::Queue');
-  for (const logicalId of queues) {
-    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: nameOf(logicalId) }));
+};
+
+/** Queues first without their redrive policy, then with it: a DLQ may be declared after its queue. */
+export const provisionQueues: Provisioner = async (logicalIds, context) => {
+  const { stack, clients } = context;
+  for (const logicalId of logicalIds) {
+    const { QueueUrl } = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: nameOf(context, logicalId) }),
+    );
     stack.context.refs.set(logicalId, QueueUrl as string);
     stack.context.attributes.set(`${logicalId}.QueueUrl`, QueueUrl as string);
   }
-  for (const logicalId of queues) {
+  for (const logicalId of logicalIds) {
     const attributes = queueAttributes(resolveProperties(stack, logicalId));
     if (Object.keys(attributes).length > 0) {
       await clients.sqs.send(
@@ -84,13 +102,20 @@ export async function provisionStack(
       );
     }
   }
-  for (const logicalId of ofType('AWS::SNS::Topic')) {
-    await clients.sns.send(new CreateTopicCommand({ Name: nameOf(logicalId) }));
+};
+
+export const provisionTopics: Provisioner = async (logicalIds, context) => {
+  for (const logicalId of logicalIds) {
+    await context.clients.sns.send(new CreateTopicCommand({ Name: nameOf(context, logicalId) }));
   }
-  for (const logicalId of ofType('AWS::SNS::Subscription')) {
-    const properties = resolveProperties(stack, logicalId);
-    if (properties.Protocol !== 'sqs') continue; // Lambda subscriptions are delivered by the local cloud itself.
-    await clients.sns.send(
+};
+
+/** Subscriptions of queues; Lambda subscriptions are delivered by the local cloud itself (triggers). */
+export const provisionSubscriptions: Provisioner = async (logicalIds, context) => {
+  for (const logicalId of logicalIds) {
+    const properties = resolveProperties(context.stack, logicalId);
+    if (properties.Protocol !== 'sqs') continue;
+    await context.clients.sns.send(
       new SubscribeCommand({
         TopicArn: String(properties.TopicArn),
         Protocol: 'sqs',
@@ -99,12 +124,15 @@ export async function provisionStack(
       }),
     );
   }
-  for (const logicalId of ofType('AWS::Cognito::UserPool')) {
+};
+
+export const provisionUserPools: Provisioner = async (logicalIds, context) => {
+  const { stack, cognitoIssuerBase } = context;
+  for (const logicalId of logicalIds) {
     const id = await ensureUserPool(
-      clients,
-      generatedIds,
+      context,
       `${stack.stackName}/${logicalId}`,
-      nameOf(logicalId),
+      nameOf(context, logicalId),
       resolveProperties(stack, logicalId),
     );
     stack.context.refs.set(logicalId, id);
@@ -115,20 +143,22 @@ export async function provisionStack(
     stack.context.attributes.set(`${logicalId}.ProviderURL`, `${cognitoIssuerBase}/${id}`);
     stack.context.attributes.set(`${logicalId}.ProviderName`, `${new URL(cognitoIssuerBase).host}/${id}`);
   }
-  for (const logicalId of ofType('AWS::Cognito::UserPoolClient')) {
+};
+
+export const provisionUserPoolClients: Provisioner = async (logicalIds, context) => {
+  const { stack } = context;
+  for (const logicalId of logicalIds) {
     const properties = resolveProperties(stack, logicalId);
-    const id = await ensureUserPoolClient(
-      clients,
-      generatedIds,
-      `${stack.stackName}/${logicalId}`,
-      properties,
-    );
+    const id = await ensureUserPoolClient(context, `${stack.stackName}/${logicalId}`, properties);
     stack.context.refs.set(logicalId, id);
     stack.context.attributes.set(`${logicalId}.ClientId`, id);
   }
-  for (const logicalId of ofType('AWS::Cognito::UserPoolGroup')) {
-    const properties = resolveProperties(stack, logicalId);
-    await clients.cognito
+};
+
+export const provisionUserPoolGroups: Provisioner = async (logicalIds, context) => {
+  for (const logicalId of logicalIds) {
+    const properties = resolveProperties(context.stack, logicalId);
+    await context.clients.cognito
       .send(
         new CreateGroupCommand({
           UserPoolId: String(properties.UserPoolId),
@@ -140,8 +170,7 @@ export async function provisionStack(
         if (error.name !== 'GroupExistsException') throw error;
       });
   }
-  return { warnings };
-}
+};
 
 async function createTable(clients: LocalClients, name: string, properties: Record<string, unknown>) {
   const input = {
@@ -221,8 +250,7 @@ function subscriptionAttributes(properties: Record<string, unknown>): Record<str
 }
 
 async function ensureUserPool(
-  clients: LocalClients,
-  generatedIds: GeneratedIds,
+  { clients, generatedIds }: ProvisionContext,
   key: string,
   name: string,
   properties: Record<string, unknown>,
@@ -248,8 +276,7 @@ async function ensureUserPool(
 }
 
 async function ensureUserPoolClient(
-  clients: LocalClients,
-  generatedIds: GeneratedIds,
+  { clients, generatedIds }: ProvisionContext,
   key: string,
   properties: Record<string, unknown>,
 ): Promise<string> {

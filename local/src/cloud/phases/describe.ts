@@ -1,0 +1,88 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { activeResources, LOCAL_ACCOUNT_ID, resolvedOutputs, type Stack } from '../../templates/stack';
+import { type CloudDescription, writeCloudDescription } from '../cloud-description';
+import { awsEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION } from '../endpoints';
+import { apiMappingOf, startCloudFrontDoor } from '../front-door';
+import type { RunningService } from '../offline';
+import type { PackagedService } from '../package-services';
+import type { RunningEmulators } from './emulators';
+import type { CloudFunctions } from './functions';
+import type { CloudSettings, Teardown } from './settings';
+
+/** The portal and every API on one origin listen here when the port is free. */
+const PORTAL_PORT = 8080;
+
+/**
+ * Phase 6, describe: how people and tools reach the cloud. The front door serves the portal and every
+ * service's API on one origin (CloudFront and the custom domain in AWS); `.local/cloud.json` says
+ * where everything is. It is written last, whole, so that a reader that finds it finds a cloud ready.
+ */
+export async function describeCloud(
+  settings: CloudSettings,
+  inputs: {
+    packaged: readonly PackagedService[];
+    stacks: Map<string, Stack>;
+    emulators: RunningEmulators;
+    functions: CloudFunctions;
+    controlUrl: string;
+    warnings: string[];
+  },
+  teardown: Teardown,
+): Promise<CloudDescription> {
+  const { packaged, stacks, emulators, functions, controlUrl, warnings } = inputs;
+  const services: CloudDescription['services'] = {};
+  for (const { key, name } of packaged) {
+    const stack = stacks.get(key) as Stack;
+    const offline = functions.services.get(key) as RunningService;
+    services[key] = {
+      name,
+      apiUrl: offline.apiUrl,
+      lambdaEndpoint: offline.lambdaEndpoint,
+      functions: Object.fromEntries(
+        functions.functions.filter((fn) => fn.service === key).map((fn) => [fn.key, fn.name]),
+      ),
+      resources: Object.fromEntries(
+        activeResources(stack)
+          .filter(([logicalId]) => stack.context.refs.has(logicalId))
+          .map(([logicalId]) => [logicalId, stack.context.refs.get(logicalId) as string]),
+      ),
+      outputs: resolvedOutputs(stack),
+      ...apiMappingOf(stack),
+    };
+  }
+  const frontDoor = await startCloudFrontDoor({
+    webDir: join(settings.root, 'services', 'api', 'web'),
+    portalDir: join(settings.paths.build, 'portal'),
+    services,
+    cognitoEndpoint: emulators.endpoints.cognito,
+    region: LOCAL_REGION,
+    ...(settings.preferredPort(PORTAL_PORT) === undefined ? {} : { preferredPort: PORTAL_PORT }),
+    log: settings.log,
+  });
+  teardown.add(frontDoor.stop);
+  const description: CloudDescription = {
+    stage: settings.stage,
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    pid: process.pid,
+    portalUrl: frontDoor.url,
+    controlUrl,
+    endpoints: emulators.endpoints,
+    environment: awsEnvironment(emulators.endpoints),
+    credentials: LOCAL_CREDENTIALS,
+    services,
+    processes: [
+      { name: 'local cloud', pid: process.pid },
+      ...emulators.processes,
+      ...[...functions.services.values()].flatMap(({ name, pid }) =>
+        pid === undefined ? [] : [{ name, pid }],
+      ),
+    ],
+    skipped: emulators.skipped,
+    warnings,
+  };
+  await writeCloudDescription(settings.paths.cloudFile, description);
+  teardown.add(() => rm(settings.paths.cloudFile, { force: true }));
+  return description;
+}

@@ -1,0 +1,146 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { eventBridge } from '../../emulators/eventbridge';
+import { stepFunctions } from '../../emulators/step-functions';
+import { stateMachinesFrom } from '../../emulators/step-functions/start-step-functions';
+import { type AsyncInvoker, asyncInvokeConfigFrom, createAsyncInvoker } from '../../lambda/async-invoker';
+import { createDestinations } from '../../lambda/destinations';
+import { functionArn } from '../../lambda/function-arn';
+import type { FailureDestination, LambdaInvoker } from '../../lambda/invoker';
+import { functionsOf, type LocalFunction } from '../../lambda/local-functions';
+import { createOfflineInvoker } from '../../lambda/offline-invoker';
+import { LOCAL_ACCOUNT_ID, type Stack } from '../../templates/stack';
+import { type EventBridgeRules, routeEventBridge } from '../../triggers/eventbridge/wire-rules';
+import type { LocalClients } from '../clients';
+import { awsEnvironment, LOCAL_REGION } from '../endpoints';
+import { type RunningService, startOfflineService } from '../offline';
+import type { PackagedService } from '../package-services';
+import { resourcesOfKind } from '../resource-kinds';
+import type { RunningEmulators } from './emulators';
+import type { CloudSettings, Teardown } from './settings';
+
+/** Ports from 3000, ten apart: each serverless-offline takes its API's and the next for Lambda. */
+const FIRST_SERVICE_PORT = 3000;
+
+export interface CloudFunctions {
+  functions: LocalFunction[];
+  /** serverless-offline of each service, by compose key. */
+  services: Map<string, RunningService>;
+  invoker: LambdaInvoker;
+  asyncInvoker: AsyncInvoker;
+  destinations: FailureDestination;
+  queueUrlOf(queueArn: string): string | undefined;
+  /** The templates' EventBridge rules on the local bus; their schedules start with the triggers. */
+  eventRules: EventBridgeRules | undefined;
+}
+
+/**
+ * Phase 4, functions: what invokes the templates' functions (synchronously, and asynchronously
+ * with Lambda's retries and destinations), the state machines and event rules that call them, and
+ * one serverless-offline per service that runs them, with every endpoint in its environment. The
+ * invoker finds each function's serverless-offline when it invokes, so that Step Functions and
+ * EventBridge can be loaded before the services start.
+ */
+export async function startFunctions(
+  settings: CloudSettings,
+  inputs: {
+    packaged: readonly PackagedService[];
+    stacks: Map<string, Stack>;
+    emulators: RunningEmulators;
+    clients: LocalClients;
+    warnings: string[];
+  },
+  teardown: Teardown,
+): Promise<CloudFunctions> {
+  const { packaged, stacks, emulators, clients, warnings } = inputs;
+  const bus = emulators.get(eventBridge);
+  const eventRules = bus === undefined ? undefined : routeEventBridge(bus, stacks, warnings);
+  if (eventRules !== undefined) teardown.add(eventRules.stop);
+  const functions = functionsOf(stacks, warnings);
+  const services = new Map<string, RunningService>();
+  const lambdaEndpointOf = (functionName: string) => {
+    const fn = functions.find((candidate) => candidate.name === functionName);
+    return fn === undefined ? undefined : services.get(fn.service)?.lambdaEndpoint;
+  };
+  const invoker = createOfflineInvoker(lambdaEndpointOf);
+  const queueUrls = queueUrlsByArn(stacks);
+  const queueUrlOf = (arn: string) => queueUrls.get(arn);
+  const destinations = createDestinations(clients, queueUrlOf);
+  const asyncInvoker = createAsyncInvoker({
+    invoker,
+    destinations,
+    configFor: (functionName) =>
+      functions.find((fn) => fn.name === functionName)?.asyncConfig ?? asyncInvokeConfigFrom(undefined),
+    functionArn: (functionName) => functionArn(LOCAL_REGION, LOCAL_ACCOUNT_ID, functionName),
+    delayScale: settings.retryDelayScale,
+    log: (message, details) => settings.log(`${message} ${JSON.stringify(details ?? {})}`),
+  });
+  const machines = stateMachinesFrom(stacks.values());
+  warnings.push(...machines.warnings);
+  for (const warning of machines.warnings) settings.log(`step functions: ${warning}`);
+  emulators.get(stepFunctions)?.load({
+    stateMachines: machines.stateMachines,
+    lambda: {
+      invoker,
+      hasFunction: (functionName) => functions.some((fn) => fn.name === functionName),
+      invokeAsync: (functionName, payload) => asyncInvoker.invokeAsync(functionName, payload),
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+    },
+    retryDelayScale: settings.retryDelayScale,
+  });
+
+  const env = {
+    ...process.env,
+    ...awsEnvironment(emulators.endpoints),
+    ESBUILD_WORK_FOLDER: settings.esbuildWorkFolder,
+  };
+  // CloudWatch's share: the functions' EMF lines, collected as CloudWatch would ingest them.
+  await mkdir(settings.paths.metrics, { recursive: true });
+  const metricsOut = createWriteStream(join(settings.paths.metrics, 'metrics.jsonl'), { flags: 'a' });
+  teardown.add(() => new Promise<void>((resolve) => metricsOut.end(resolve)));
+  let port = settings.preferredPort(FIRST_SERVICE_PORT);
+  for (const service of packaged) {
+    const environments = Object.fromEntries(
+      functions.filter((fn) => fn.service === service.key).map((fn) => [fn.name, fn.environment]),
+    );
+    const offline = await startOfflineService(service, {
+      functionEnvironments: environments,
+      env,
+      buildDir: settings.paths.build,
+      ...(port === undefined ? {} : { preferredPort: port }),
+      log: (line) => {
+        if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
+        settings.log(`[${service.key}] ${line}`);
+      },
+    });
+    if (port !== undefined) port += 10;
+    teardown.add(offline.stop);
+    services.set(service.key, offline);
+    settings.signal?.throwIfAborted();
+  }
+  return { functions, services, invoker, asyncInvoker, destinations, queueUrlOf, eventRules };
+}
+
+function queueUrlsByArn(stacks: Map<string, Stack>): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const stack of stacks.values()) {
+    for (const [logicalId] of resourcesOfKind(stack, 'AWS::SQS::Queue')) {
+      const arn = stack.context.attributes.get(`${logicalId}.Arn`);
+      const url = stack.context.refs.get(logicalId);
+      if (arn && url) urls.set(arn, url);
+    }
+  }
+  return urls;
+}
+
+/** An Embedded Metric Format document: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html */
+function isMetricsLine(line: string): boolean {
+  if (!line.startsWith('{') || !line.includes('"_aws"')) return false;
+  try {
+    return typeof (JSON.parse(line) as { _aws?: unknown })._aws === 'object';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,10 @@
+import { defineEmulator } from '../emulator-definition';
+import { startKinesis } from './kinesalite';
+
+/** Kinesis Data Streams: kinesalite in-process. */
+export const kinesis = defineEmulator({
+  name: 'kinesis',
+  endpointVariables: { kinesis: 'KINESIS' },
+  preferredPort: 4567,
+  start: ({ port, dataDir }) => startKinesis({ port, dataDir }),
+});

@@ -1,0 +1,155 @@
+import type { LocalClients } from '../../cloud/clients';
+import { LOCAL_REGION } from '../../cloud/endpoints';
+import { resourcesOfKind } from '../../cloud/resource-kinds';
+import { functionArn, functionNameFromArn } from '../../lambda/function-arn';
+import type { FailureDestination, LambdaInvoker } from '../../lambda/invoker';
+import { type Stack, tryResolve } from '../../templates/stack';
+import { matchesFilterCriteria } from '../eventbridge/event-pattern';
+import { createQueueConsumer, type QueueMessage } from './queue-consumer';
+import {
+  dynamodbShardIds,
+  dynamodbShardReader,
+  kinesisShardIds,
+  kinesisShardReader,
+  sqsQueueReader,
+} from './readers';
+import { parseEventSourceMapping } from './settings';
+import { createShardConsumer, type StreamRecord } from './stream-consumer';
+
+export interface StreamWiringOptions {
+  stacks: ReadonlyMap<string, Stack>;
+  clients: LocalClients;
+  invoker: LambdaInvoker;
+  destinations: FailureDestination;
+  queueUrlOf(queueArn: string): string | undefined;
+  log: (line: string) => void;
+  warnings: string[];
+}
+
+/** Lambda polls a shard about once a second; locally a quicker poll keeps triggers snappy. */
+const LOCAL_POLL_INTERVAL_MS = 5;
+const SHARD_DISCOVERY_MS = 5_000;
+
+/** Event source mappings (Kinesis, DynamoDB Streams, SQS) with AWS semantics. */
+export async function startEventSourceMappings(
+  options: StreamWiringOptions,
+): Promise<{ stop(): Promise<void> }> {
+  const { clients, log } = options;
+  const consumers: { stop(): Promise<void> }[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const logger = {
+    debug: () => undefined,
+    info: (message: string, details?: unknown) => log(`${message} ${JSON.stringify(details ?? {})}`),
+    warn: (message: string, details?: unknown) => log(`${message} ${JSON.stringify(details ?? {})}`),
+    error: (message: string, details?: unknown) => log(`${message} ${JSON.stringify(details ?? {})}`),
+  };
+  for (const stack of options.stacks.values()) {
+    for (const [logicalId, resource] of resourcesOfKind(stack, 'AWS::Lambda::EventSourceMapping')) {
+      const properties = tryResolve(stack, resource.Properties) as Record<string, unknown> | undefined;
+      const sourceArn = String(properties?.EventSourceArn ?? '');
+      const kind = sourceArn.startsWith('arn:aws:kinesis:')
+        ? 'kinesis'
+        : sourceArn.includes(':table/') && sourceArn.includes('/stream/')
+          ? 'dynamodb'
+          : sourceArn.startsWith('arn:aws:sqs:')
+            ? 'sqs'
+            : undefined;
+      if (properties === undefined || kind === undefined) {
+        options.warnings.push(
+          `${stack.service}: ${logicalId} reads ${sourceArn || 'an unresolved source'}, which is not emulated`,
+        );
+        continue;
+      }
+      const settings = parseEventSourceMapping(properties, kind);
+      if (!settings.enabled) continue;
+      const functionName =
+        functionNameFromArn(String(properties.FunctionName)) ?? String(properties.FunctionName);
+      const arnOfFunction = functionArn(LOCAL_REGION, stack.context.accountId, functionName);
+      const matches =
+        settings.filterPatterns.length === 0
+          ? undefined
+          : (record: StreamRecord) =>
+              matchesFilterCriteria(
+                settings.filterPatterns,
+                record.body,
+                kind === 'kinesis' ? { dataField: 'data' } : {},
+              );
+      if (kind === 'sqs') {
+        const queueUrl = options.queueUrlOf(sourceArn);
+        if (queueUrl === undefined) throw new Error(`${logicalId}: queue ${sourceArn} is not provisioned`);
+        const consumer = createQueueConsumer({
+          settings,
+          functionName,
+          eventSourceArn: sourceArn,
+          reader: sqsQueueReader(clients.sqs, queueUrl),
+          invoker: options.invoker,
+          ...(settings.filterPatterns.length === 0
+            ? {}
+            : {
+                matches: (message: QueueMessage) =>
+                  matchesFilterCriteria(
+                    settings.filterPatterns,
+                    { body: message.body },
+                    { dataField: 'body' },
+                  ),
+              }),
+          logger,
+        });
+        consumer.start();
+        consumers.push(consumer);
+        continue;
+      }
+      const started = new Set<string>();
+      const discover = async () => {
+        const shardIds =
+          kind === 'kinesis'
+            ? await kinesisShardIds(clients.kinesis, sourceArn.split('/').pop() as string)
+            : await dynamodbShardIds(clients.dynamodbStreams, sourceArn);
+        for (const shardId of shardIds.filter((id) => !started.has(id))) {
+          started.add(shardId);
+          const reader =
+            kind === 'kinesis'
+              ? kinesisShardReader(clients.kinesis, {
+                  name: sourceArn.split('/').pop() as string,
+                  arn: sourceArn,
+                  shardId,
+                  region: LOCAL_REGION,
+                })
+              : dynamodbShardReader(clients.dynamodbStreams, {
+                  arn: sourceArn,
+                  shardId,
+                  region: LOCAL_REGION,
+                });
+          const consumer = createShardConsumer({
+            settings,
+            functionName,
+            functionArn: arnOfFunction,
+            eventSourceArn: sourceArn,
+            shardId,
+            reader,
+            invoker: options.invoker,
+            destination: options.destinations,
+            ...(matches ? { matches } : {}),
+            pollIntervalMs: LOCAL_POLL_INTERVAL_MS,
+            logger,
+          });
+          consumer.start();
+          consumers.push(consumer);
+        }
+      };
+      await discover();
+      timers.push(
+        setInterval(
+          () => void discover().catch((error: unknown) => log(`shard discovery: ${String(error)}`)),
+          SHARD_DISCOVERY_MS,
+        ),
+      );
+    }
+  }
+  return {
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+    },
+  };
+}
