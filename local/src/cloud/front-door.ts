@@ -22,7 +22,7 @@ import {
   LOOPBACK,
   listenOnLoopback,
 } from '../emulators/emulator';
-import { type Stack, tryResolve } from '../templates/stack';
+import { resolvedOutputs, type Stack } from '../templates/stack';
 import type { CloudDescription } from './cloud-description';
 
 /**
@@ -257,17 +257,16 @@ function sendError(
 }
 
 /**
- * Where the custom domain maps a stack's REST API: its AWS::ApiGateway::BasePathMapping (even when
- * its condition leaves it out locally: the front door plays the domain), else `/<service key>`; the
- * mapping at the root owns the top-level paths its template declares. Undefined without a REST API.
+ * Where the custom domain maps a stack's REST API: its `ApiBasePath` output (declared whether or not
+ * the stage has a domain; the front door plays the domain), else `/<service key>`; the mapping at the
+ * root owns the top-level paths its template declares. Undefined without a REST API.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmapping.html
  */
 export function apiMappingOf(stack: Stack): { basePath: string; rootPaths?: string[] } | undefined {
   const resources = Object.values(stack.template.Resources);
   if (!resources.some((resource) => resource.Type === 'AWS::ApiGateway::RestApi')) return undefined;
-  const mapping = resources.find((resource) => resource.Type === 'AWS::ApiGateway::BasePathMapping');
-  const declared = mapping === undefined ? undefined : tryResolve(stack, mapping.Properties?.BasePath ?? '');
-  const basePath = normalizeBasePath(typeof declared === 'string' ? declared : `/${stack.service}`);
+  const declared = resolvedOutputs(stack).ApiBasePath;
+  const basePath = normalizeBasePath(declared ?? `/${stack.service}`);
   return basePath === '' ? { basePath, rootPaths: topLevelPaths(stack) } : { basePath };
 }
 
