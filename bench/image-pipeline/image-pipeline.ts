@@ -97,8 +97,7 @@ async function plainLoop(images: Buffer[]): Promise<PipelineRun> {
   for (const image of images) {
     const started = performance.now();
     const extraction = await extractMetadata(image);
-    if (!extraction.supported)
-      throw new Error(`the baseline could not read an image: ${extraction.reason.cause}`);
+    if (!extraction.supported) throw new Error(`the baseline could not read an image: ${extraction.detail}`);
     await makeThumbnails(image);
     latencies.push(performance.now() - started);
   }
@@ -121,7 +120,7 @@ async function throughPipeline(images: Buffer[], params: Record<string, string>)
       const startedAt = Date.now();
       await Promise.all(
         batch.map(async (body, index) => {
-          const key = `uploads/${ownerId}/photo-${index}.jpg`;
+          const key = `uploads/${ownerId}/upload-${index}/photo-${index}.jpg`;
           sentAt.set(key, Date.now());
           await s3.send(
             new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'image/jpeg' }),
