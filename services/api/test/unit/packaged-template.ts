@@ -9,15 +9,19 @@ const OSLS = join(SERVICE_DIR, '..', '..', 'node_modules', 'osls', 'bin', 'serve
 
 /**
  * The service's CloudFormation template as `sls deploy` would send it: `sls package` into a fresh
- * folder, with the stage parameters given. The stage is fixed so that templates differ only by them.
+ * folder, with the stage parameters given. The stage is fixed (`policy`) so that templates differ only
+ * by them, unless a test is about what one stage gets by default.
  */
-export async function packageService<Template>(parameters: Record<string, string>): Promise<Template> {
+export async function packageService<Template>(
+  parameters: Record<string, string>,
+  { stage = 'policy' }: { stage?: string } = {},
+): Promise<Template> {
   const output = await mkdtemp(join(tmpdir(), 'api-template-'));
   try {
     const params = Object.entries(parameters).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
     await promisify(execFile)(
       process.execPath,
-      [OSLS, 'package', '--stage', 'policy', '--package', output, ...params],
+      [OSLS, 'package', '--stage', stage, '--package', output, ...params],
       {
         cwd: SERVICE_DIR,
         // Packaging calls no AWS API, but the SDK wants credentials to exist.

@@ -43,6 +43,7 @@ const STAGE_PARAMETERS = {
   canaryType: 'Linear10PercentEvery1Minute',
   customDomainName: 'api.example.com',
   certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-example',
+  adminAccess: 'any-signed-in-user',
 };
 
 /**
@@ -127,14 +128,39 @@ function dataPermissions(template: Template, functionName: string): string[] {
 }
 
 describe('api template', function () {
-  // Two packagings, one after the other: they share the service's esbuild work folder.
+  // Three packagings, one after the other: they share the service's esbuild work folder.
   this.timeout(300_000);
   let defaults: Template;
   let configured: Template;
+  // The stage `npm run deploy` and `npm run package` use when none is given.
+  let dev: Template;
 
   before(async () => {
     defaults = await packageService<Template>({});
     configured = await packageService<Template>(STAGE_PARAMETERS);
+    dev = await packageService<Template>({}, { stage: 'dev' });
+  });
+
+  describe('admin access', () => {
+    const adminAccessOf = (template: Template) =>
+      dig(
+        resource(template, 'AuthorizeAdminLambdaFunction'),
+        'Properties.Environment.Variables.ADMIN_ACCESS',
+      );
+
+    // Sign-up is open: on a stage where every signed-in user were an admin, anyone could read every
+    // owner's devices through /admin.
+    it('lets only the admins group in on the default stage, dev', () => {
+      expect(adminAccessOf(dev)).to.equal('admins-only');
+    });
+
+    it('lets only the admins group in on any other stage', () => {
+      expect(adminAccessOf(defaults)).to.equal('admins-only');
+    });
+
+    it('lets every signed-in user in only on a stage deployed with adminAccess=any-signed-in-user', () => {
+      expect(adminAccessOf(configured)).to.equal('any-signed-in-user');
+    });
   });
 
   describe('native Cognito authorizer', () => {
