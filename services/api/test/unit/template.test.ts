@@ -280,6 +280,20 @@ describe('api template', function () {
       });
     });
 
+    it('keeps the alarms that roll a release back, and has every alarm notify the operations alert topic', () => {
+      const alarms = ofType(defaults, 'AWS::CloudWatch::Alarm');
+
+      expect(alarms.map(([id]) => id)).to.include.members([
+        ...ROUTE_FUNCTIONS.map((name) => `${name}ErrorsAlarm`),
+        'ApiUnexpectedErrorsAlarm',
+      ]);
+      for (const [id, alarm] of alarms) {
+        expect(alarm.Properties.AlarmActions, id).to.deep.equal([
+          { 'Fn::ImportValue': 'serverless-patterns-ops-policy-OperationsAlertTopicArn' },
+        ]);
+      }
+    });
+
     it('takes the deployment configuration from the stage parameter', () => {
       expect(
         resource(configured, 'GetDeviceLambdaFunctionDeploymentGroup').Properties.DeploymentConfigName,
