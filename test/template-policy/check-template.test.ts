@@ -285,6 +285,66 @@ describe('checkTemplate', () => {
       });
     }
 
+    describe('log delivery of a state machine', () => {
+      const logDelivery = {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'logs:DescribeLogGroups'],
+        Resource: '*',
+      };
+      const assumedBy = (service: unknown, statement: Record<string, unknown>): CloudFormationResource => ({
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+          },
+          Policies: [{ PolicyName: 'logs', PolicyDocument: { Statement: [statement] } }],
+        },
+      });
+
+      it('allows it on Resource "*" in a role that only Step Functions assumes', () => {
+        // Prepare
+        const template = templateWith({
+          // As serverless-step-functions writes it: the regional service principal.
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+          WorkflowRole: assumedBy({ 'Fn::Sub': 'states.${AWS::Region}.amazonaws.com' }, logDelivery),
+          OtherWorkflowRole: assumedBy('states.amazonaws.com', logDelivery),
+        });
+
+        // Act
+        const violations = checkTemplate(template);
+
+        // Assess
+        expect(violations, formatViolations(violations)).to.deep.equal([]);
+      });
+
+      it("refuses it in a function's role, naming each action", () => {
+        // Prepare
+        const template = templateWith({ ReadRole: roleWith(logDelivery) });
+
+        // Act
+        const violations = checkTemplate(template);
+
+        // Assess
+        expect(keys(violations)).to.deep.equal(['wildcard-resource ReadRole']);
+        expect(violations[0]?.message).to.include(
+          'logs:CreateLogDelivery, logs:PutResourcePolicy, logs:DescribeLogGroups',
+        );
+      });
+
+      it('refuses it in a role that another principal may assume too', () => {
+        // Prepare
+        const template = templateWith({
+          WorkflowRole: assumedBy(['states.amazonaws.com', 'lambda.amazonaws.com'], logDelivery),
+        });
+
+        // Act
+        const violations = checkTemplate(template);
+
+        // Assess
+        expect(keys(violations)).to.deep.equal(['wildcard-resource WorkflowRole']);
+      });
+    });
+
     it('refuses Resource "*" when one action of the statement is not on the allow-list', () => {
       // Prepare
       const statement = { Effect: 'Allow', Action: ['xray:PutTraceSegments', 's3:GetObject'], Resource: '*' };

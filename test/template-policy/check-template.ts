@@ -71,6 +71,11 @@ export interface CheckTemplateOptions {
 export interface WildcardResourceReason {
   reason: string;
   documentation: string;
+  /**
+   * Allowed only in roles that this AWS service alone may assume (the name of its service principal,
+   * `states` for states.amazonaws.com or states.<region>.amazonaws.com): the grant is the service's.
+   */
+  assumedBy?: string;
 }
 
 const SERVICE_AUTHORIZATION_REFERENCE = 'https://docs.aws.amazon.com/service-authorization/latest/reference';
@@ -78,6 +83,14 @@ const SERVICE_AUTHORIZATION_REFERENCE = 'https://docs.aws.amazon.com/service-aut
 const xrayReason: WildcardResourceReason = {
   reason: 'X-Ray defines no resource type for sending traces or reading sampling rules.',
   documentation: `${SERVICE_AUTHORIZATION_REFERENCE}/list_awsx-ray.html`,
+};
+
+const stateMachineLogDelivery: WildcardResourceReason = {
+  reason:
+    "Step Functions sets up the delivery of a state machine's logs to CloudWatch Logs with these actions, " +
+    'which take no resource; AWS documents the state machine role\'s policy with Resource "*".',
+  documentation: 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
+  assumedBy: 'states',
 };
 
 /**
@@ -105,6 +118,18 @@ export const WILDCARD_RESOURCE_ALLOWED: Readonly<Record<string, WildcardResource
     reason: 'GetCallerIdentity has no resource and needs no permission; it succeeds even when denied.',
     documentation: 'https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html',
   },
+  ...Object.fromEntries(
+    [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ].map((action) => [action, stateMachineLogDelivery]),
+  ),
 };
 
 /**
@@ -113,6 +138,13 @@ export const WILDCARD_RESOURCE_ALLOWED: Readonly<Record<string, WildcardResource
  * acceptable; anything else goes into the role's own inline statements, where the other rules see it.
  */
 export const MANAGED_POLICIES_ALLOWED: Readonly<Record<string, WildcardResourceReason>> = {
+  'service-role/AmazonAPIGatewayPushToCloudWatchLogs': {
+    reason:
+      'API Gateway writes REST API logs with it, through one role per account and region (its account ' +
+      'setting): creating and describing log groups and streams, putting events; what AWS documents for it.',
+    documentation:
+      'https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html#set-up-access-logging-permissions',
+  },
   'service-role/AWSCodeDeployRoleForLambdaLimited': {
     reason:
       'CodeDeploy shifts Lambda alias traffic with it (canary releases): lambda:UpdateAlias and GetAlias, ' +
@@ -292,8 +324,8 @@ const RULES: Record<RuleName, Rule> = {
         : [violation('no-wildcard-action', resource, `${where} allows ${wildcards.join(', ')}.`)];
     }),
 
-  'wildcard-resource': ({ resources }) =>
-    allowStatements(resources).flatMap(({ resource, where, statement }) => {
+  'wildcard-resource': ({ resources, byId }) =>
+    allowStatements(resources).flatMap(({ resource, where, statement, roles }) => {
       if (statement.NotResource !== undefined) {
         return [
           violation(
@@ -308,7 +340,10 @@ const RULES: Record<RuleName, Rule> = {
         statement.NotAction !== undefined
           ? ['NotAction']
           : actionsOf(statement)
-              .filter((action) => typeof action !== 'string' || !isWildcardResourceAllowed(action))
+              .filter(
+                (action) =>
+                  typeof action !== 'string' || !isWildcardResourceAllowed(action, soleService(roles, byId)),
+              )
               .map((action) => (typeof action === 'string' ? action : JSON.stringify(action)));
       return notAllowed.length === 0
         ? []
@@ -722,12 +757,16 @@ interface PolicyStatement {
   resource: string;
   where: string;
   statement: Record<string, unknown>;
+  /** The roles the statement is granted to: its own, or those an AWS::IAM::Policy names. */
+  roles: string[];
 }
 
 /** Allow statements of identity policies: inline role policies, AWS::IAM::Policy and ManagedPolicy. */
 function allowStatements(resources: readonly Resource[]): PolicyStatement[] {
   return resources.flatMap(({ id, type, properties }) => {
     const documents: { label: string; document: unknown }[] = [];
+    const roles =
+      type === 'AWS::IAM::Role' ? [id] : toArray(properties.Roles).flatMap((role) => refTarget(role) ?? []);
     if (type === 'AWS::IAM::Role') {
       toArray(properties.Policies).forEach((policy, index) => {
         const name = lookup(policy, 'PolicyName');
@@ -741,7 +780,7 @@ function allowStatements(resources: readonly Resource[]): PolicyStatement[] {
       statementsOf(document).flatMap((statement, index) => {
         if (statement.Effect === 'Deny') return [];
         const sid = typeof statement.Sid === 'string' ? ` (${statement.Sid})` : '';
-        return [{ resource: id, where: `${label} statement #${index + 1}${sid}`, statement }];
+        return [{ resource: id, where: `${label} statement #${index + 1}${sid}`, statement, roles }];
       }),
     );
   });
@@ -770,12 +809,38 @@ function isWildcardAction(action: string): boolean {
   return action === '*' || /^[a-z0-9-]+:\*$/i.test(action);
 }
 
-function isWildcardResourceAllowed(action: string): boolean {
+function isWildcardResourceAllowed(action: string, assumedBy: string | undefined): boolean {
   const wanted = action.toLowerCase();
-  return Object.keys(WILDCARD_RESOURCE_ALLOWED).some((allowed) => {
+  return Object.entries(WILDCARD_RESOURCE_ALLOWED).some(([allowed, reason]) => {
+    if (reason.assumedBy !== undefined && reason.assumedBy !== assumedBy) return false;
     const pattern = allowed.toLowerCase();
     return pattern.endsWith('*') ? wanted.startsWith(pattern.slice(0, -1)) : wanted === pattern;
   });
+}
+
+/**
+ * The AWS service that alone may assume every one of these roles (`states` for states.amazonaws.com or
+ * states.<region>.amazonaws.com, also written with Fn::Sub), or undefined.
+ */
+function soleService(roles: readonly string[], byId: ReadonlyMap<string, Resource>): string | undefined {
+  const services = roles.map((id) => {
+    const role = byId.get(id);
+    if (role?.type !== 'AWS::IAM::Role') return undefined;
+    const principals = statementsOf(role.properties.AssumeRolePolicyDocument)
+      .filter((statement) => statement.Effect === 'Allow')
+      .map((statement) => statement.Principal);
+    const [principal, ...others] = principals;
+    if (principal === undefined || others.length > 0 || !isRecord(principal)) return undefined;
+    const [key, ...otherKeys] = Object.keys(principal);
+    if (key !== 'Service' || otherKeys.length > 0) return undefined;
+    const [service, ...otherServices] = toArray(principal.Service);
+    if (otherServices.length > 0) return undefined;
+    const sub = isRecord(service) ? service['Fn::Sub'] : undefined;
+    const text = typeof service === 'string' ? service : typeof sub === 'string' ? sub : undefined;
+    return /^([a-z0-9-]+)(\.[a-z0-9-]+|\.\$\{AWS::Region\})?\.amazonaws\.com$/.exec(text ?? '')?.[1];
+  });
+  const [first] = services;
+  return first !== undefined && services.every((service) => service === first) ? first : undefined;
 }
 
 function deniesInsecureTransport(statement: Record<string, unknown>): boolean {

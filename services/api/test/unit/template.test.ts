@@ -333,6 +333,27 @@ describe('api template', function () {
       });
     });
 
+    it('writes a JSON access log line per request to a log group kept 30 days', () => {
+      const setting = resource(defaults, 'ApiGatewayStage').Properties.AccessLogSetting as {
+        DestinationArn: unknown;
+        Format: string;
+      };
+
+      expect(setting.DestinationArn).to.deep.equal({ 'Fn::GetAtt': ['ApiAccessLogGroup', 'Arn'] });
+      expect(Object.keys(JSON.parse(setting.Format))).to.include.members([
+        'requestId',
+        'ip',
+        'caller',
+        'httpMethod',
+        'resourcePath',
+        'status',
+        'protocol',
+        'responseLength',
+        'integrationLatency',
+      ]);
+      expect(resource(defaults, 'ApiAccessLogGroup').Properties).to.deep.include({ RetentionInDays: 30 });
+    });
+
     it('takes its throttling from the stage parameters', () => {
       expect(resource(configured, 'ApiGatewayStage').Properties.MethodSettings).to.deep.equal([
         { ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: '7', ThrottlingBurstLimit: '9' },
