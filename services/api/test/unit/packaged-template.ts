@@ -34,3 +34,29 @@ export async function packageService<Template>(
     await rm(output, { recursive: true, force: true });
   }
 }
+
+/**
+ * A template value as CloudFormation would resolve it: Fn::Join, Fn::Sub (its string form) and Ref, each
+ * name (a resource, AWS::Region, Res.Attr) taken from `values`. Throws on a name it is not given.
+ */
+export function resolved(value: unknown, values: Record<string, string>): string {
+  const lookup = (name: string) => {
+    const found = values[name];
+    if (found === undefined) throw new Error(`no value given for ${name}`);
+    return found;
+  };
+  if (typeof value === 'string') return value;
+  const [[intrinsic, argument]] = Object.entries(value as Record<string, unknown>) as [[string, unknown]];
+  switch (intrinsic) {
+    case 'Ref':
+      return lookup(argument as string);
+    case 'Fn::Sub':
+      return (argument as string).replace(/\$\{([^}!]+)\}/g, (_, name: string) => lookup(name));
+    case 'Fn::Join': {
+      const [separator, parts] = argument as [string, unknown[]];
+      return parts.map((part) => resolved(part, values)).join(separator);
+    }
+    default:
+      throw new Error(`cannot resolve ${intrinsic}`);
+  }
+}

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { packageService } from './packaged-template';
+import { packageService, resolved } from './packaged-template';
 
 // The packaged CloudFormation template of this service, as `sls deploy` would send it: packaged once with
 // the defaults and once with every stage parameter set.
@@ -382,6 +382,25 @@ describe('api template', function () {
 
       expect(config).to.not.have.property('Aliases');
       expect(config.ViewerCertificate).to.deep.equal({ CloudFrontDefaultCertificate: true });
+    });
+
+    it("lets the portal's scripts reach the API only through the domain, which carries every service's routes", () => {
+      const directives = dig(
+        resource(configured, 'PortalResponseHeadersPolicy'),
+        'Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy',
+      );
+      const connectSrc = resolved(directives, {
+        'AWS::AccountId': '123456789012',
+        'AWS::Region': 'eu-west-1',
+        'AWS::URLSuffix': 'amazonaws.com',
+      })
+        .split('; ')
+        .find((directive) => directive.startsWith('connect-src'));
+
+      expect(connectSrc).to.equal(
+        "connect-src 'self' https://api.example.com https://cognito-idp.eu-west-1.amazonaws.com " +
+          'https://sp-123456789012-eu-west-1-policy-images.s3.eu-west-1.amazonaws.com',
+      );
     });
 
     it('maps /devices of a regional domain, with its certificate, to the stage', () => {
