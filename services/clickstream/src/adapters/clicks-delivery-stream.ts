@@ -1,6 +1,6 @@
 import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { firehose } from '@serverless-patterns/shared/clients/firehose';
-import type { ClickStream } from '../core/click-collector';
+import type { RecordStream } from '../core/record-putter';
 
 /**
  * The clicks' Firehose delivery stream (serverless.yml, ClicksDeliveryStream). A call that fails as a
@@ -14,7 +14,7 @@ export function createClicksDeliveryStream({
 }: {
   client?: FirehoseClient;
   deliveryStreamName: string;
-}): ClickStream {
+}): RecordStream {
   return {
     async putBatch(records) {
       const { RequestResponses = [] } = await client.send(
