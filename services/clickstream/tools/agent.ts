@@ -60,4 +60,7 @@ async function main() {
   process.once('SIGTERM', () => void stop());
 }
 
-await main();
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

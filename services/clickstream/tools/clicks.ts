@@ -140,4 +140,7 @@ function apiSender(url: string | undefined) {
   };
 }
 
-await main();
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
