@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CloudDescription } from '../cloud/cloud-description';
 import { composeServices, localPaths } from '../cloud/layout';
+import { formatTimings } from '../cloud/phases/timings';
 import { type RunningCloud, startCloud } from '../cloud/start-cloud';
 
 const { values } = parseArgs({
@@ -12,6 +13,8 @@ const { values } = parseArgs({
     'state-dir': { type: 'string' },
     'extra-service': { type: 'string', multiple: true, default: [] },
     verbose: { type: 'boolean', default: false },
+    // Each step of the start-up, when it ran and how long it took.
+    timings: { type: 'boolean', default: false },
     'retry-delay-scale': { type: 'string' },
     // Stage parameters, as `sls deploy --param "name=value"` takes them: off switches, limits...
     param: { type: 'string', multiple: true, default: [] },
@@ -80,6 +83,7 @@ try {
     process.exit(0);
   }
   console.log(summary(cloud.description, Date.now() - startedAt));
+  if (values.timings) console.log(`\n${formatTimings(cloud.timings)}`);
 } catch (error) {
   if (stopping) {
     await rm(paths.lockFile, { force: true });

@@ -25,6 +25,7 @@ export async function packageServices(
     /** Stage parameters, as `sls package --param "name=value"` takes them (`${param:name}`). */
     params?: Record<string, string>;
     signal?: AbortSignal;
+    measure?: (name: string, work: () => Promise<unknown>) => Promise<unknown>;
   },
 ): Promise<PackagedService[]> {
   const [node, args] = oslsCommand();
@@ -37,21 +38,26 @@ export async function packageServices(
   const worker = async () => {
     for (let service = queue.shift(); service; service = queue.shift()) {
       const output = join(options.buildDir, service.key);
-      await promisify(execFile)(
-        node,
-        [...args, 'package', '--stage', options.stage, '--package', output, ...paramArgs],
-        {
-          cwd: service.path,
-          env: options.env,
-          maxBuffer: 16 * 1024 * 1024,
-          // Aborting kills the packaging under way (Ctrl-C during start-up).
-          ...(options.signal ? { signal: options.signal } : {}),
-        },
-      ).catch((error: Error & { stdout?: string; stderr?: string }) => {
-        throw new Error(`packaging ${service?.key} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, {
-          cause: error,
-        });
-      });
+      const key = service.key;
+      await (options.measure ?? ((_name: string, work: () => Promise<unknown>) => work()))(
+        `package ${key}`,
+        () =>
+          promisify(execFile)(
+            node,
+            [...args, 'package', '--stage', options.stage, '--package', output, ...paramArgs],
+            {
+              cwd: service.path,
+              env: options.env,
+              maxBuffer: 16 * 1024 * 1024,
+              // Aborting kills the packaging under way (Ctrl-C during start-up).
+              ...(options.signal ? { signal: options.signal } : {}),
+            },
+          ).catch((error: Error & { stdout?: string; stderr?: string }) => {
+            throw new Error(`packaging ${key} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`, {
+              cause: error,
+            });
+          }),
+      );
       const template = JSON.parse(
         await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8'),
       ) as CloudFormationTemplate;

@@ -10,6 +10,7 @@ import { startFunctions } from './phases/functions';
 import { startPackaging } from './phases/package';
 import { provisionStacks } from './phases/provision';
 import { type CloudSettings, createTeardown } from './phases/settings';
+import { createStartTimings, type StartTimings } from './phases/timings';
 import { wireTriggers } from './phases/triggers';
 
 export interface StartCloudOptions {
@@ -35,6 +36,8 @@ export interface StartCloudOptions {
 
 export interface RunningCloud {
   description: CloudDescription;
+  /** Each step of the start-up: `npm start -- --timings` prints them. */
+  timings: StartTimings;
   stop(): Promise<void>;
 }
 
@@ -53,28 +56,26 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
     await mkdir(settings.paths.build, { recursive: true });
     const services = options.services ?? composeServices(settings.root);
 
-    const packaging = startPackaging(settings, services);
-    const emulators = await startEmulators(settings, EMULATORS, teardown);
+    const { measure } = settings.timings;
+    const packaging = measure('package', () => startPackaging(settings, services));
+    packaging.catch(() => undefined);
+    const emulators = await measure('emulators', () => startEmulators(settings, EMULATORS, teardown));
     settings.signal?.throwIfAborted();
     const clients = createLocalClients(emulators.endpoints);
     const packaged = await packaging;
-    const { stacks, warnings } = await provisionStacks(settings, packaged, emulators, clients);
-    const functions = await startFunctions(
-      settings,
-      { packaged, stacks, emulators, clients, warnings },
-      teardown,
+    const { stacks, warnings } = await measure('provision', () =>
+      provisionStacks(settings, packaged, emulators, clients),
     );
-    const { controlUrl } = await wireTriggers(
-      settings,
-      { stacks, emulators, clients, functions, warnings },
-      teardown,
+    const functions = await measure('functions', () =>
+      startFunctions(settings, { packaged, stacks, emulators, clients, warnings }, teardown),
     );
-    const description = await describeCloud(
-      settings,
-      { packaged, stacks, emulators, functions, controlUrl, warnings },
-      teardown,
+    const { controlUrl } = await measure('triggers', () =>
+      wireTriggers(settings, { stacks, emulators, clients, functions, warnings }, teardown),
     );
-    return { description, stop: teardown.stopAll };
+    const description = await measure('describe', () =>
+      describeCloud(settings, { packaged, stacks, emulators, functions, controlUrl, warnings }, teardown),
+    );
+    return { description, timings: settings.timings, stop: teardown.stopAll };
   } catch (error) {
     await teardown.stopAll();
     throw error;
@@ -95,5 +96,6 @@ function cloudSettings(options: StartCloudOptions): CloudSettings {
     retryDelayScale: options.retryDelayScale ?? 1,
     ...(options.signal ? { signal: options.signal } : {}),
     log: options.log ?? (() => undefined),
+    timings: createStartTimings(),
   };
 }

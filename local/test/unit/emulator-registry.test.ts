@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { localPaths } from '../../src/cloud/layout';
 import { startEmulators } from '../../src/cloud/phases/emulators';
 import { type CloudSettings, createTeardown } from '../../src/cloud/phases/settings';
+import { createStartTimings } from '../../src/cloud/phases/timings';
 import {
   closeHttpServer,
   endpointFor,
@@ -75,6 +76,7 @@ describe('emulators phase', () => {
       params: {},
       retryDelayScale: 1,
       log: () => undefined,
+      timings: createStartTimings(),
     };
   });
 

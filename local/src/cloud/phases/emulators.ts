@@ -59,18 +59,20 @@ export async function startEmulators(
         settings.log(`${definition.name} is not started: ${reason}`);
         return startStandIn(definition.name, reason, portOf(definition.name));
       }
-      return definition.start({
-        port: portOf(definition.name),
-        dataDir: join(settings.paths.data, definition.name),
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
-        endpointOf(name) {
-          if (!definition.needs?.includes(name))
-            throw new Error(`${definition.name} uses ${name}'s endpoint: name it in its \`needs\``);
-          return endpointFor(portOf(name));
-        },
-        log: settings.log,
-      });
+      return settings.timings.measure(`emulator ${definition.name}`, () =>
+        definition.start({
+          port: portOf(definition.name),
+          dataDir: join(settings.paths.data, definition.name),
+          region: LOCAL_REGION,
+          credentials: LOCAL_CREDENTIALS,
+          endpointOf(name) {
+            if (!definition.needs?.includes(name))
+              throw new Error(`${definition.name} uses ${name}'s endpoint: name it in its \`needs\``);
+            return endpointFor(portOf(name));
+          },
+          log: settings.log,
+        }),
+      );
     }),
   );
   for (const result of started) if (result.status === 'fulfilled') teardown.add(result.value.stop);

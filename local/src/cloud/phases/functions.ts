@@ -105,16 +105,18 @@ export async function startFunctions(
     const environments = Object.fromEntries(
       functions.filter((fn) => fn.service === service.key).map((fn) => [fn.name, fn.environment]),
     );
-    const offline = await startOfflineService(service, {
-      functionEnvironments: environments,
-      env,
-      buildDir: settings.paths.build,
-      ...(port === undefined ? {} : { preferredPort: port }),
-      log: (line) => {
-        if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
-        settings.log(`[${service.key}] ${line}`);
-      },
-    });
+    const offline = await settings.timings.measure(`offline ${service.key}`, () =>
+      startOfflineService(service, {
+        functionEnvironments: environments,
+        env,
+        buildDir: settings.paths.build,
+        ...(port === undefined ? {} : { preferredPort: port }),
+        log: (line) => {
+          if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
+          settings.log(`[${service.key}] ${line}`);
+        },
+      }),
+    );
     if (port !== undefined) port += 10;
     teardown.add(offline.stop);
     services.set(service.key, offline);

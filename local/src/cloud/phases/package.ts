@@ -17,6 +17,7 @@ export function startPackaging(
     buildDir: settings.paths.build,
     env: { ...process.env, ...awsEnvironment({}), ESBUILD_WORK_FOLDER: settings.esbuildWorkFolder },
     params: settings.params,
+    measure: settings.timings.measure,
     ...(settings.signal ? { signal: settings.signal } : {}),
   });
   packaging.catch(() => undefined);

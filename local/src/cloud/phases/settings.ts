@@ -1,4 +1,5 @@
 import type { localPaths } from '../layout';
+import type { StartTimings } from './timings';
 
 /** What every phase of a start-up reads: decided once by startCloud from its options. */
 export interface CloudSettings {
@@ -22,6 +23,8 @@ export interface CloudSettings {
   retryDelayScale: number;
   signal?: AbortSignal;
   log: (line: string) => void;
+  /** Each step of this start-up, for `npm start -- --timings` and the start-up benchmark. */
+  timings: StartTimings;
 }
 
 /** Everything started so far, stopped in reverse order: on stop(), on a failed start, on abort. */
