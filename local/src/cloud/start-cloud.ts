@@ -9,7 +9,7 @@ import { startEmulators } from './phases/emulators';
 import { startFunctions } from './phases/functions';
 import { startPackaging } from './phases/package';
 import { provisionStacks } from './phases/provision';
-import { type CloudSettings, createTeardown } from './phases/settings';
+import { type CloudSettings, createPortBook, createTeardown } from './phases/settings';
 import { createStartTimings, type StartTimings } from './phases/timings';
 import { wireTriggers } from './phases/triggers';
 
@@ -86,11 +86,13 @@ function cloudSettings(options: StartCloudOptions): CloudSettings {
   const root = options.root ?? REPO_ROOT;
   const paths = localPaths(root, options.stateDir);
   const ownStateDir = options.stateDir !== undefined;
+  const preferredPort = (port: number) => (ownStateDir ? undefined : port);
   return {
     root,
     stage: options.stage ?? 'local',
     paths,
-    preferredPort: (port) => (ownStateDir ? undefined : port),
+    preferredPort,
+    freePort: createPortBook(preferredPort),
     esbuildWorkFolder: ownStateDir ? `.esbuild-${basename(paths.base)}` : '.esbuild',
     params: options.params ?? {},
     retryDelayScale: options.retryDelayScale ?? 1,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { localPaths } from '../../src/cloud/layout';
 import { startEmulators } from '../../src/cloud/phases/emulators';
-import { type CloudSettings, createTeardown } from '../../src/cloud/phases/settings';
+import { type CloudSettings, createPortBook, createTeardown } from '../../src/cloud/phases/settings';
 import { createStartTimings } from '../../src/cloud/phases/timings';
 import {
   closeHttpServer,
@@ -72,6 +72,7 @@ describe('emulators phase', () => {
       stage: 'local',
       paths: localPaths(dataDir, dataDir),
       preferredPort: () => undefined,
+      freePort: createPortBook(() => undefined),
       esbuildWorkFolder: '.esbuild-test',
       params: {},
       retryDelayScale: 1,

@@ -18,7 +18,7 @@ import { type RunningService, startOfflineService } from '../offline';
 import type { PackagedService } from '../package-services';
 import { resourcesOfKind } from '../resource-kinds';
 import type { RunningEmulators } from './emulators';
-import type { CloudSettings, Teardown } from './settings';
+import { allStarted, type CloudSettings, type Teardown } from './settings';
 
 /** Ports from 3000, ten apart: each serverless-offline takes its API's and the next for Lambda. */
 const FIRST_SERVICE_PORT = 3000;
@@ -100,28 +100,30 @@ export async function startFunctions(
   await mkdir(settings.paths.metrics, { recursive: true });
   const metricsOut = createWriteStream(join(settings.paths.metrics, 'metrics.jsonl'), { flags: 'a' });
   teardown.add(() => new Promise<void>((resolve) => metricsOut.end(resolve)));
-  let port = settings.preferredPort(FIRST_SERVICE_PORT);
-  for (const service of packaged) {
-    const environments = Object.fromEntries(
-      functions.filter((fn) => fn.service === service.key).map((fn) => [fn.name, fn.environment]),
-    );
-    const offline = await settings.timings.measure(`offline ${service.key}`, () =>
-      startOfflineService(service, {
-        functionEnvironments: environments,
-        env,
-        buildDir: settings.paths.build,
-        ...(port === undefined ? {} : { preferredPort: port }),
-        log: (line) => {
-          if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
-          settings.log(`[${service.key}] ${line}`);
-        },
-      }),
-    );
-    if (port !== undefined) port += 10;
-    teardown.add(offline.stop);
-    services.set(service.key, offline);
-    settings.signal?.throwIfAborted();
-  }
+  // Side by side: each waits only for its own osls to load (its bundles are the packaged ones).
+  const started = await allStarted(
+    packaged.map((service, index) =>
+      settings.timings.measure(`offline ${service.key}`, () =>
+        startOfflineService(service, {
+          functionEnvironments: Object.fromEntries(
+            functions.filter((fn) => fn.service === service.key).map((fn) => [fn.name, fn.environment]),
+          ),
+          env,
+          buildDir: settings.paths.build,
+          freePort: settings.freePort,
+          preferredPort: FIRST_SERVICE_PORT + 10 * index,
+          log: (line) => {
+            if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
+            settings.log(`[${service.key}] ${line}`);
+          },
+        }),
+      ),
+    ),
+    teardown,
+  );
+  for (const [index, service] of packaged.entries())
+    services.set(service.key, started[index] as RunningService);
+  settings.signal?.throwIfAborted();
   return { functions, services, invoker, asyncInvoker, destinations, queueUrlOf, eventRules };
 }
 
