@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudDescription } from '../src/cloud/cloud-description';
 import { type CloudProcess, startCloudProcess } from '../src/cloud/cloud-process';
-import { REPO_ROOT } from '../src/cloud/layout';
+import { localPaths, REPO_ROOT } from '../src/cloud/layout';
 
 /**
  * One local cloud for every integration suite of a test run: started by the first suite that asks
@@ -16,6 +16,8 @@ export interface TestCloud {
   description: CloudDescription;
   /** Where the fixture service writes what it received, one file per function. */
   recordingsDir: string;
+  /** The functions' EMF lines, as the cloud collects them (CloudWatch metrics). */
+  metricsFile: string;
   /** Every event the fixture function received so far. */
   recordings(functionKey: string): Promise<Record<string, unknown>[]>;
   /** Polls `read` until `done` holds (or fails after `timeoutMs`), and returns the last value. */
@@ -62,6 +64,7 @@ async function start(): Promise<TestCloud> {
   const cloud: TestCloud = {
     description,
     recordingsDir,
+    metricsFile: join(localPaths(REPO_ROOT, stateDir).metrics, 'metrics.jsonl'),
     env: description.environment,
     async recordings(functionKey) {
       const file = join(recordingsDir, `${functionKey}.jsonl`);

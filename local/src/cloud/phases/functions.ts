@@ -95,6 +95,8 @@ export async function startFunctions(
     ...process.env,
     ...awsEnvironment(emulators.endpoints),
     ESBUILD_WORK_FOLDER: settings.esbuildWorkFolder,
+    // Lambda's clock: the worker threads that run the handlers share their process's time zone.
+    TZ: LAMBDA_TIME_ZONE,
   };
   // CloudWatch's share: the functions' EMF lines, collected as CloudWatch would ingest them.
   await mkdir(settings.paths.metrics, { recursive: true });
@@ -106,7 +108,9 @@ export async function startFunctions(
       settings.timings.measure(`offline ${service.key}`, () =>
         startOfflineService(service, {
           functionEnvironments: Object.fromEntries(
-            functions.filter((fn) => fn.service === service.key).map((fn) => [fn.name, fn.environment]),
+            functions
+              .filter((fn) => fn.service === service.key)
+              .map((fn) => [fn.name, lambdaEnvironment(fn, service.template)]),
           ),
           env,
           buildDir: settings.paths.build,
@@ -125,6 +129,31 @@ export async function startFunctions(
     services.set(service.key, started[index] as RunningService);
   settings.signal?.throwIfAborted();
   return { functions, services, invoker, asyncInvoker, destinations, queueUrlOf, eventRules };
+}
+
+const LAMBDA_TIME_ZONE = ':UTC';
+
+/**
+ * A function's variables as Lambda gives them to its execution environment: those the template sets,
+ * and the reserved ones serverless-offline leaves out. serverless-offline sets _HANDLER, AWS_REGION,
+ * AWS_DEFAULT_REGION, AWS_LAMBDA_FUNCTION_NAME, _MEMORY_SIZE and _VERSION, AWS_LAMBDA_LOG_GROUP_NAME
+ * and _LOG_STREAM_NAME, LAMBDA_TASK_ROOT and LAMBDA_RUNTIME_DIR; Lambda also sets the runtime
+ * (AWS_EXECUTION_ENV), AWS_LAMBDA_INITIALIZATION_TYPE (Powertools counts a cold start, and emits its
+ * ColdStart metric, only when it is `on-demand`) and TZ (which a function may set itself). Left out:
+ * AWS_LAMBDA_RUNTIME_API (no Runtime API runs locally) and the X-Ray variables (no daemon).
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ */
+export function lambdaEnvironment(
+  fn: Pick<LocalFunction, 'logicalId' | 'environment'>,
+  template: PackagedService['template'],
+): Record<string, string> {
+  const runtime = template.Resources[fn.logicalId]?.Properties?.Runtime;
+  return {
+    TZ: LAMBDA_TIME_ZONE,
+    ...fn.environment,
+    ...(typeof runtime === 'string' ? { AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}` } : {}),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  };
 }
 
 function queueUrlsByArn(stacks: Map<string, Stack>): Map<string, string> {
