@@ -75,6 +75,7 @@ try {
     ...(values['retry-delay-scale'] ? { retryDelayScale: Number(values['retry-delay-scale']) } : {}),
     params: parseParams(values.param ?? []),
     log: values.verbose ? (line) => console.log(line) : () => undefined,
+    notify: (line) => console.log(line),
     signal: starting.signal,
   });
   if (stopping) {

@@ -12,6 +12,7 @@ import { provisionStacks } from './phases/provision';
 import { type CloudSettings, createPortBook, createTeardown } from './phases/settings';
 import { createStartTimings, type StartTimings } from './phases/timings';
 import { wireTriggers } from './phases/triggers';
+import { watchForRestart } from './restart-notices';
 
 export interface StartCloudOptions {
   root?: string;
@@ -32,6 +33,11 @@ export interface StartCloudOptions {
   /** Aborted during start-up (Ctrl-C), the start stops what it started so far and rejects. */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /**
+   * What a person should know while the cloud runs, even without --verbose: a serverless.yml changed
+   * and needs a restart (restart-notices.ts). Defaults to `log`.
+   */
+  notify?: (line: string) => void;
 }
 
 export interface RunningCloud {
@@ -44,8 +50,9 @@ export interface RunningCloud {
 /**
  * Brings the whole platform up on loopback, phase by phase (cloud/phases/): the services packaged
  * while the emulators start, the templates provisioned, one serverless-offline per service, the
- * triggers wired with AWS semantics, and the cloud described. Everything started is stopped by
- * `stop()`, in reverse order, even when start-up fails half way or is aborted.
+ * triggers wired with AWS semantics, and the cloud described. A saved source runs from the next
+ * invocation on (hot reload); a changed serverless.yml is named as needing a restart. Everything
+ * started is stopped by `stop()`, in reverse order, even when start-up fails half way or is aborted.
  */
 export async function startCloud(options: StartCloudOptions = {}): Promise<RunningCloud> {
   const settings = cloudSettings(options);
@@ -75,6 +82,12 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
     const description = await measure('describe', () =>
       describeCloud(settings, { packaged, stacks, emulators, functions, controlUrl, warnings }, teardown),
     );
+    const stopWatching = watchForRestart({
+      root: settings.root,
+      services,
+      notify: options.notify ?? settings.log,
+    });
+    teardown.add(async () => stopWatching());
     return { description, timings: settings.timings, stop: teardown.stopAll };
   } catch (error) {
     await teardown.stopAll();
