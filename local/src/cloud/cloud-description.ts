@@ -45,8 +45,10 @@ export const cloudDescriptionSchema = z.object({
 export type CloudDescription = z.infer<typeof cloudDescriptionSchema>;
 
 export async function writeCloudDescription(path: string, description: CloudDescription): Promise<void> {
-  // Written whole and renamed, so a reader never sees half a file.
-  await writeFile(`${path}.tmp`, `${JSON.stringify(description, null, 2)}\n`);
+  // Written whole and renamed, so a reader never sees half a file; through the schema, so that it
+  // holds only what the schema declares (not what an SDK wrote onto a shared object).
+  const clean = cloudDescriptionSchema.parse(description);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(clean, null, 2)}\n`);
   await rename(`${path}.tmp`, path);
 }
 

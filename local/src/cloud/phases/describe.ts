@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { activeResources, LOCAL_ACCOUNT_ID, resolvedOutputs, type Stack } from '../../templates/stack';
 import { type CloudDescription, writeCloudDescription } from '../cloud-description';
-import { awsEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION } from '../endpoints';
+import { awsEnvironment, LOCAL_REGION, localCredentials } from '../endpoints';
 import { apiMappingOf, startCloudFrontDoor } from '../front-door';
 import type { RunningService } from '../offline';
 import type { PackagedService } from '../package-services';
@@ -70,7 +70,7 @@ export async function describeCloud(
     controlUrl,
     endpoints: emulators.endpoints,
     environment: awsEnvironment(emulators.endpoints),
-    credentials: LOCAL_CREDENTIALS,
+    credentials: localCredentials(),
     services,
     processes: [
       { name: 'local cloud', pid: process.pid },
