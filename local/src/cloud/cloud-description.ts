@@ -22,7 +22,8 @@ export const cloudDescriptionSchema = z.object({
     z.string(),
     z.object({
       name: z.string(),
-      apiUrl: z.string(),
+      /** Its API Gateway's own address; absent for a service without HTTP routes (nothing listens). */
+      apiUrl: z.string().optional(),
       lambdaEndpoint: z.string(),
       /** serverless.yml function key -> physical function name. */
       functions: z.record(z.string(), z.string()),

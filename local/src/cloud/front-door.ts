@@ -278,7 +278,7 @@ export function apiMappingOf(stack: Stack): { basePath: string; rootPaths?: stri
 /** The custom domain's base-path mappings of the services the cloud describes, as front door routes. */
 export function routesFrom(services: CloudDescription['services']): FrontDoorRoute[] {
   return Object.values(services).flatMap((service) =>
-    service.basePath === undefined
+    service.basePath === undefined || service.apiUrl === undefined
       ? []
       : [
           service.basePath === ''

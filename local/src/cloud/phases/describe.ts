@@ -37,7 +37,8 @@ export async function describeCloud(
     const offline = functions.services.get(key) as RunningService;
     services[key] = {
       name,
-      apiUrl: offline.apiUrl,
+      // serverless-offline serves HTTP only for a service with http or httpApi events.
+      ...(hasHttpRoutes(stack) ? { apiUrl: offline.apiUrl } : {}),
       lambdaEndpoint: offline.lambdaEndpoint,
       functions: Object.fromEntries(
         functions.functions.filter((fn) => fn.service === key).map((fn) => [fn.key, fn.name]),
@@ -85,4 +86,11 @@ export async function describeCloud(
   await writeCloudDescription(settings.paths.cloudFile, description);
   teardown.add(() => rm(settings.paths.cloudFile, { force: true }));
   return description;
+}
+
+/** Whether the stack declares a REST API (`http` events) or an HTTP API (`httpApi` events). */
+function hasHttpRoutes(stack: Stack): boolean {
+  return Object.values(stack.template.Resources).some(
+    (resource) => resource.Type === 'AWS::ApiGateway::RestApi' || resource.Type === 'AWS::ApiGatewayV2::Api',
+  );
 }
