@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { CloudDescription } from '../cloud/cloud-description';
 import { composeServices, localPaths } from '../cloud/layout';
 import { type RunningCloud, startCloud } from '../cloud/start-cloud';
 import { type Command, type CommandOption, parseCommandLine, usageError } from './command-line';
+import { startupSummary } from './summary';
 
 const START = {
   invocation: 'npm start --',
@@ -112,7 +112,7 @@ try {
     await rm(paths.lockFile, { force: true });
     process.exit(0);
   }
-  console.log(summary(cloud.description, Date.now() - startedAt));
+  console.log(`\n${startupSummary(cloud.description, Date.now() - startedAt, paths.cloudFile)}`);
 } catch (error) {
   if (stopping) {
     await rm(paths.lockFile, { force: true });
@@ -121,31 +121,6 @@ try {
   console.error(`The local cloud could not start: ${error instanceof Error ? error.message : String(error)}`);
   await rm(paths.lockFile, { force: true });
   process.exit(1);
-}
-
-function summary(description: CloudDescription, elapsedMs: number): string {
-  const lines = [
-    `\nThe local cloud is ready (${(elapsedMs / 1000).toFixed(1)} s). Ctrl-C stops everything.\n`,
-  ];
-  if (description.portalUrl) lines.push(`Portal: ${description.portalUrl}\n`);
-  for (const [key, service] of Object.entries(description.services)) {
-    lines.push(`${key}  API ${service.apiUrl}  Lambda ${service.lambdaEndpoint}`);
-    for (const [fn, name] of Object.entries(service.functions)) lines.push(`  function ${fn}: ${name}`);
-    for (const [logicalId, name] of Object.entries(service.resources)) lines.push(`  ${logicalId}: ${name}`);
-  }
-  lines.push('\nAWS endpoints (npm run env prints them as export lines):');
-  for (const [service, endpoint] of Object.entries(description.endpoints))
-    lines.push(`  ${service}: ${endpoint}`);
-  if (description.skipped.length > 0) {
-    lines.push('\nNot started (their endpoints answer with the reason; the rest runs):');
-    for (const { name, reason } of description.skipped) lines.push(`  - ${name}: ${reason}`);
-  }
-  if (description.warnings.length > 0) {
-    lines.push('\nNot emulated, or emulated differently:');
-    for (const warning of description.warnings) lines.push(`  - ${warning}`);
-  }
-  lines.push(`\nEverything above is in ${paths.cloudFile}`);
-  return lines.join('\n');
 }
 
 /** `name=value` pairs; the value may itself contain '='. */
