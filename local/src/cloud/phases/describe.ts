@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EMULATORS } from '../../emulators/registry';
 import { activeResources, LOCAL_ACCOUNT_ID, resolvedOutputs, type Stack } from '../../templates/stack';
 import { type CloudDescription, writeCloudDescription } from '../cloud-description';
 import { awsEnvironment, LOCAL_REGION, localCredentials } from '../endpoints';
@@ -81,7 +82,8 @@ export async function describeCloud(
       ),
     ],
     skipped: emulators.skipped,
-    warnings,
+    // What an emulator does differently first (DynamoDB Local on every interface), then the templates'.
+    warnings: [...EMULATORS.flatMap((definition) => emulators.get(definition)?.warnings ?? []), ...warnings],
   };
   await writeCloudDescription(settings.paths.cloudFile, description);
   teardown.add(() => rm(settings.paths.cloudFile, { force: true }));
