@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -21,41 +17,14 @@ import {
   startDynamoDb,
 } from '../../src/emulators/dynamodb/dynamodb-local';
 import { findFreePort, type RunningEmulator } from '../../src/emulators/emulator';
+import {
+  accepts,
+  LOOPBACK_ADDRESSES,
+  listeningAddresses,
+  NO_OTHER_ADDRESS,
+  OTHER_ADDRESSES,
+} from '../network';
 import { clientConfig, makeDataDir, portOf, removeDataDir, stopAndAssertGone, timed } from './support';
-
-/**
- * The machine's own addresses other than loopback (link-local IPv6 left out: it needs a scope), where
- * someone on the network would connect.
- */
-const OTHER_ADDRESSES = Object.values(networkInterfaces())
-  .flat()
-  .filter((address) => address !== undefined && !address.internal && !address.address.startsWith('fe80:'))
-  .map((address) => address?.address as string);
-const NO_OTHER_ADDRESS = 'this machine has no address but loopback: checked with ss only';
-
-/** Whether a TCP connection to host:port is accepted. */
-const accepts = (host: string, port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 3_000 });
-    const settle = (accepted: boolean) => {
-      socket.destroy();
-      resolve(accepted);
-    };
-    socket.once('connect', () => settle(true));
-    socket.once('error', () => settle(false));
-    socket.once('timeout', () => settle(false));
-  });
-
-/** The local addresses the kernel lists as listening on `port` (ss -ltn): '[::ffff:127.0.0.1]', '*'. */
-async function listeningAddresses(port: number): Promise<string[]> {
-  const { stdout } = await promisify(execFile)('ss', ['-ltnH', `sport = :${port}`]);
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => (line.trim().split(/\s+/)[3] ?? '').replace(new RegExp(`:${port}$`), ''));
-}
-
-const LOOPBACK_ONLY = ['127.0.0.1', '[::ffff:127.0.0.1]', '[::1]'];
 
 describe('DynamoDB Local emulator', function () {
   this.timeout(60_000);
@@ -124,7 +93,9 @@ describe('DynamoDB Local emulator', function () {
     expect((emulator as RunningDynamoDb).launch.loopbackOnly).to.equal(true);
     expect(await listeningAddresses(port))
       .to.have.length.greaterThan(0)
-      .and.satisfy((addresses: string[]) => addresses.every((address) => LOOPBACK_ONLY.includes(address)));
+      .and.satisfy((addresses: string[]) =>
+        addresses.every((address) => LOOPBACK_ADDRESSES.includes(address)),
+      );
     for (const address of OTHER_ADDRESSES) expect(await accepts(address, port), address).to.equal(false);
     expect(await accepts('127.0.0.1', port)).to.equal(true);
     expect((emulator as RunningDynamoDb).warnings).to.deep.equal([]);
@@ -200,7 +171,7 @@ describe('DynamoDB Local emulator', function () {
           expect(running.warnings).to.have.lengthOf(1);
           expect(running.warnings?.[0]).to.include('every network interface').and.include(fallback.why);
           expect(await listeningAddresses(port)).to.satisfy((addresses: string[]) =>
-            addresses.some((address) => !LOOPBACK_ONLY.includes(address)),
+            addresses.some((address) => !LOOPBACK_ADDRESSES.includes(address)),
           );
           for (const address of OTHER_ADDRESSES) expect(await accepts(address, port), address).to.equal(true);
         } finally {

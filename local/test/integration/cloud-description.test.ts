@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CloudDescription } from '@serverless-patterns/local/testing';
 import { expect } from 'chai';
 import { isPortOpen } from '../../src/emulators/emulator';
+import { accepts, LOOPBACK_ADDRESSES, listeningAddresses, OTHER_ADDRESSES } from '../network';
 import { FIXTURE, fixtureSuite } from './support';
 
 // .local/cloud.json is how tests, benchmarks and people find the cloud: every address it gives must
@@ -34,6 +35,17 @@ describe('local cloud: cloud.json', () => {
       ...Object.values(written.endpoints),
     ];
     for (const url of urls) expect(await isPortOpen(Number(new URL(url).port)), url).to.equal(true);
+  });
+
+  it('runs DynamoDB Local on 127.0.0.1 only, and has no warning saying otherwise', async () => {
+    const port = Number(new URL(written.endpoints.dynamodb as string).port);
+
+    expect(await listeningAddresses(port)).to.satisfy(
+      (addresses: string[]) =>
+        addresses.length > 0 && addresses.every((address) => LOOPBACK_ADDRESSES.includes(address)),
+    );
+    for (const address of OTHER_ADDRESSES) expect(await accepts(address, port), address).to.equal(false);
+    expect(written.warnings.filter((warning) => warning.startsWith('dynamodb:'))).to.deep.equal([]);
   });
 
   it('carries the credentials as the two keys a client needs, and nothing an SDK wrote on them', () => {
