@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -143,6 +144,47 @@ describe('serverless-offline fixes', () => {
       const [event] = await eventsOf([{ body: '{}', headers: OVERRIDE, authorizer: OWN }], 'v2');
 
       expect(event?.requestContext.authorizer).to.deep.include({ lambda: { userId: 'sub-of-the-caller' } });
+    });
+  });
+
+  describe('a warm execution environment', () => {
+    let dir: string;
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'offline-runner-'));
+    });
+
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    it('runs the handler it loaded at its cold start, without resolving it again', async function () {
+      this.timeout(30_000);
+      // A function whose file is gone after the first invocation: Lambda ran the loaded module, and so
+      // must the fixed runner (serverless-offline resolved the file again, and failed).
+      await writeFile(
+        join(dir, 'handler.js'),
+        'let calls = 0; exports.handler = async () => ({ calls: ++calls });',
+      );
+      const runner = installed(
+        '/serverless-offline/src/lambda/handler-runner/in-process-runner/InProcessRunner.js',
+      );
+      const script = `
+        const { rm } = await import('node:fs/promises');
+        const { default: InProcessRunner } = await import(${JSON.stringify(pathToFileURL(runner).href)});
+        const dir = ${JSON.stringify(dir)};
+        const runner = new InProcessRunner({ codeDir: dir, handler: 'handler.handler', servicePath: dir, timeout: 5000 }, process.env);
+        const results = [await runner.run({}, {})];
+        await rm(dir + '/handler.js');
+        results.push(await runner.run({}, {}).catch((error) => ({ error: error.name })));
+        console.log(JSON.stringify(results));
+      `;
+
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', HOOK, '--input-type=module', '-e', script],
+        { cwd: dirname(HOOK) },
+      );
+
+      expect(JSON.parse(stdout)).to.deep.equal([{ calls: 1 }, { calls: 2 }]);
     });
   });
 });

@@ -134,6 +134,34 @@ export default class LambdaFunctionPool extends ExecutionEnvironmentPool {
     ]),
   },
   {
+    // Lambda loads a function's code once per execution environment, at its cold start. serverless-
+    // offline resolved the handler again on every invocation (file checks and a walk up the folders
+    // reading package.json), and copied the worker's environment onto itself: most of what a warm
+    // invocation cost beyond the handler. The module is still loaded in the environment, once.
+    // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
+    target: '/serverless-offline/src/lambda/handler-runner/in-process-runner/InProcessRunner.js',
+    why: 'the handler resolved once per execution environment',
+    patch: replacing([
+      ['  #handler = null\n', '  #handler = null\n\n  #loaded = null\n'],
+      // In a worker thread the runner's env is the thread's own process.env: nothing to copy.
+      [
+        '    assign(process.env, this.#env)\n',
+        '    if (this.#env !== process.env) assign(process.env, this.#env)\n',
+      ],
+      [
+        `    const handler = await load(
+      this.#servicePath,
+      join(this.#codeDir, this.#handler),
+    )`,
+        `    this.#loaded ??= load(this.#servicePath, join(this.#codeDir, this.#handler)).catch((error) => {
+      this.#loaded = null
+      throw error
+    })
+    const handler = await this.#loaded`,
+      ],
+    ]),
+  },
+  {
     target: '/serverless-offline/src/lambda/routes/invocations/InvocationsController.js',
     why: "errorType is the error's name",
     patch: replacing([['            errorType: "Error",', '            errorType: err.name || "Error",']]),
