@@ -50,6 +50,11 @@ const retryDelayScale =
 if (retryDelayScale !== undefined && !(retryDelayScale >= 0))
   usageError(START.invocation, `--retry-delay-scale takes a number, not ${values['retry-delay-scale']}`);
 const params = parseParams(values.param ?? []);
+// serverless-offline writes notices for every request (its route, the authorizer's run, the
+// invocation's duration) that the local cloud reads from a pipe only to drop them unless --verbose: a
+// good share of what each API call costs the local cloud. Its processes inherit the level; warnings
+// and errors still show.
+if (!values.verbose) process.env.SLS_LOG_LEVEL ??= 'warning';
 const paths = localPaths(undefined, values['state-dir']);
 
 function runningPid(): number | undefined {
