@@ -1,6 +1,5 @@
-import { readCloudDescription } from '../cloud/cloud-description';
-import { localPaths } from '../cloud/layout';
 import { parseCommandLine } from './command-line';
+import { runningCloud, STATE_DIR_OPTION } from './running-cloud';
 
 const ENV = {
   invocation: 'npm run --silent env --',
@@ -10,17 +9,10 @@ const ENV = {
     'export lines: eval "$(npm run --silent env)" points the AWS CLI and any SDK script at it.',
   ].join('\n'),
   options: {
-    'state-dir': {
-      type: 'string',
-      placeholder: '<dir>',
-      description: 'the cloud started with `npm start -- --state-dir <dir>` (default .local)',
-    },
+    'state-dir': STATE_DIR_OPTION,
   },
 } as const;
 
 const { values } = parseCommandLine(ENV);
-const cloud = await readCloudDescription(localPaths(undefined, values['state-dir']).cloudFile).catch(() => {
-  console.error('The local cloud is not running: start it with npm start.');
-  process.exit(1);
-});
+const cloud = await runningCloud(values['state-dir']);
 for (const [name, value] of Object.entries(cloud.environment)) console.log(`export ${name}='${value}'`);

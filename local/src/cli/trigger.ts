@@ -1,6 +1,5 @@
-import { readCloudDescription } from '../cloud/cloud-description';
-import { localPaths } from '../cloud/layout';
 import { parseCommandLine, usageError } from './command-line';
+import { runningCloud, STATE_DIR_OPTION } from './running-cloud';
 
 const TRIGGER = {
   invocation: 'npm run trigger --',
@@ -10,12 +9,7 @@ const TRIGGER = {
     "send. <service> is its key in serverless-compose.yml, <function> the function's key in serverless.yml.",
   ].join('\n'),
   options: {
-    // Tests start their cloud with `npm start -- --state-dir <dir>`.
-    'state-dir': {
-      type: 'string',
-      placeholder: '<dir>',
-      description: 'the cloud started with `npm start -- --state-dir <dir>` (default .local)',
-    },
+    'state-dir': STATE_DIR_OPTION,
   },
   allowPositionals: true,
 } as const;
@@ -25,10 +19,7 @@ const [service, functionKey, ...extra] = positionals;
 if (service === undefined || functionKey === undefined)
   usageError(TRIGGER.invocation, 'name the service and the function');
 if (extra.length > 0) usageError(TRIGGER.invocation, `unexpected argument '${extra[0]}'`);
-const cloud = await readCloudDescription(localPaths(undefined, values['state-dir']).cloudFile).catch(() => {
-  console.error('The local cloud is not running: start it with npm start.');
-  process.exit(1);
-});
+const cloud = await runningCloud(values['state-dir']);
 const response = await fetch(
   `${cloud.controlUrl}/schedules/${encodeURIComponent(service)}/${encodeURIComponent(functionKey)}`,
   { method: 'POST' },
