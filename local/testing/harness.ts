@@ -70,7 +70,10 @@ async function start(): Promise<TestCloud> {
     ...Object.values(description.endpoints),
     description.controlUrl,
     ...(description.portalUrl ? [description.portalUrl] : []),
-    ...Object.values(description.services).flatMap((service) => [service.apiUrl, service.lambdaEndpoint]),
+    ...Object.values(description.services).flatMap((service) => [
+      ...(service.apiUrl === undefined ? [] : [service.apiUrl]),
+      service.lambdaEndpoint,
+    ]),
   ];
   startedPorts.push(...urls.map((url) => Number(new URL(url).port)));
   // Every suite may use every emulator: one that could not start fails the run, with its reason.

@@ -66,6 +66,13 @@ export const RESOURCE_KINDS = {
   'AWS::IAM::Role': { leftToAws: 'IAM is not enforced locally; the template policy tests check the roles' },
   'AWS::Logs::LogGroup': { leftToAws: 'functions log to the local cloud (npm start -- --verbose)' },
   'AWS::Logs::LogStream': { leftToAws: 'functions log to the local cloud (npm start -- --verbose)' },
+  'AWS::ApiGateway::Stage': { servedBy: 'serverless-offline (throttling and access logs are AWS-only)' },
+  'AWS::ApiGateway::Account': { leftToAws: "API Gateway's logging role is an account setting" },
+  'AWS::CloudWatch::Alarm': {
+    leftToAws: 'no CloudWatch locally: the metrics are in .local/metrics, the failure queues in SQS',
+  },
+  'AWS::KMS::Key': { leftToAws: 'the emulators encrypt nothing; the template policy tests check encryption' },
+  'AWS::CloudFront::ResponseHeadersPolicy': { leftToAws: 'the front door plays CloudFront for the portal' },
 } as const satisfies Record<string, ResourceKind>;
 
 /** A resource type the local cloud handles. */

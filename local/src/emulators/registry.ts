@@ -3,6 +3,7 @@ import { dynamodb } from './dynamodb';
 import type { EmulatorDefinition } from './emulator-definition';
 import { eventBridge } from './eventbridge';
 import { kinesis } from './kinesis';
+import { moto } from './moto';
 import { rekognition } from './rekognition';
 import { s3 } from './s3';
 import { snsSqs } from './sns-sqs';
@@ -21,6 +22,7 @@ export const EMULATORS = [
   rekognition,
   stepFunctions,
   eventBridge,
+  moto,
 ] as const satisfies readonly EmulatorDefinition[];
 
 type KeysOf<T> = T extends unknown ? keyof T & string : never;

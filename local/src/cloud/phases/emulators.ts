@@ -4,7 +4,7 @@ import { AwsJsonError, writeAwsJsonError } from '../../emulators/aws-json';
 import { endpointFor, type RunningEmulator, serveOnLoopback } from '../../emulators/emulator';
 import type { EmulatorDefinition, RunningOf } from '../../emulators/emulator-definition';
 import type { LocalService } from '../../emulators/registry';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../endpoints';
+import { LOCAL_REGION, localCredentials } from '../endpoints';
 import { allStarted, type CloudSettings, type Teardown } from './settings';
 
 export interface SkippedEmulator {
@@ -60,7 +60,7 @@ export async function startEmulators(
           port: portOf(definition.name),
           dataDir: join(settings.paths.data, definition.name),
           region: LOCAL_REGION,
-          credentials: LOCAL_CREDENTIALS,
+          credentials: localCredentials(),
           endpointOf(name) {
             if (!definition.needs?.includes(name))
               throw new Error(`${definition.name} uses ${name}'s endpoint: name it in its \`needs\``);
