@@ -11,8 +11,8 @@ import {
 } from '@serverless-patterns/local/testing';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
+import { type CpuTimes, measureCpu } from '../lib/process-cpu';
 import { table } from '../lib/stats';
-import { type CpuTimes, measureCpu } from './process-cpu';
 
 /**
  * What the local cloud adds to an API call. autocannon on GET /devices/{deviceId} through the local

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { composeServices, localPaths } from '../cloud/layout';
+import { formatTimings } from '../cloud/phases/timings';
 import { type RunningCloud, startCloud } from '../cloud/start-cloud';
 import { type Command, type CommandOption, parseCommandLine, usageError } from './command-line';
 import { startupSummary } from './summary';
@@ -40,6 +41,11 @@ const START = {
       type: 'string',
       placeholder: '<factor>',
       description: "multiply Lambda's async retry delays and Step Functions' Retry intervals",
+    },
+    timings: {
+      type: 'boolean',
+      default: false,
+      description: 'also print when each step of the start-up ran and how long it took',
     },
   },
 } as const satisfies Command<Record<string, CommandOption>>;
@@ -110,6 +116,7 @@ try {
     ...(retryDelayScale === undefined ? {} : { retryDelayScale }),
     params,
     log: values.verbose ? (line) => console.log(line) : () => undefined,
+    notify: (line) => console.log(line),
     signal: starting.signal,
   });
   if (stopping) {
@@ -118,6 +125,7 @@ try {
     process.exit(0);
   }
   console.log(`\n${startupSummary(cloud.description, Date.now() - startedAt, paths.cloudFile)}`);
+  if (values.timings) console.log(`\n${formatTimings(cloud.timings)}`);
 } catch (error) {
   if (stopping) {
     await rm(paths.lockFile, { force: true });

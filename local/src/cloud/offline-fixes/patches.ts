@@ -204,6 +204,29 @@ export default class LambdaFunctionPool extends ExecutionEnvironmentPool {
       ['ignored: allIgnored,', String.raw`ignored: [...allIgnored, /(^|[\\/])\.esbuild[^\\/]*([\\/]|$)/],`],
     ]),
   },
+  // The local cloud's packaging and serverless-offline share one set of bundles (package-services.ts):
+  // `sls package` keeps the bundles it zipped, and serverless-offline starts on them rather than
+  // bundling every function a second time; its watcher still rebuilds them when a source changes.
+  {
+    target: '/serverless-esbuild/dist/index.js',
+    why: 'the packaged bundles are kept for serverless-offline',
+    patch: replacing([
+      [
+        'if (!this.buildOptions?.keepOutputDirectory) {',
+        'if (!this.buildOptions?.keepOutputDirectory && process.env.LOCAL_CLOUD_KEEP_BUNDLES !== "true") {',
+      ],
+    ]),
+  },
+  {
+    target: '/serverless-esbuild/dist/index.js',
+    why: 'serverless-offline starts on the packaged bundles',
+    patch: replacing([
+      [
+        "this.log.verbose('before:offline:start:init');\n                await this.bundle();",
+        'this.log.verbose(\'before:offline:start:init\');\n                if (process.env.LOCAL_CLOUD_PREBUILT_BUNDLES === "true") this.prepare(); else await this.bundle();',
+      ],
+    ]),
+  },
 ];
 
 /** The module's source with the fixes that target it; `warn` hears of each one that no longer applies. */
