@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeBundles, startCloudProcess } from '@serverless-patterns/local/testing';
+import { type CloudProcess, removeBundles, startCloudProcess } from '@serverless-patterns/local/testing';
+import { measureProcessCpu } from '../lib/process-cpu';
 import { percentile, table } from '../lib/stats';
 
 /**
@@ -11,9 +12,14 @@ import { percentile, table } from '../lib/stats';
  *   reused (what a second `npm start` of the day costs).
  * The baseline is the fresh start of the same run. On a shared machine the figures move with the
  * load, so the load average before each start is printed beside it.
+ * Then, on the last start, the CPU the whole cloud (every process it started) uses while nothing
+ * happens: its event source mappings polling their streams and queues, its emulators waiting.
  */
 const RUNS = Number(process.env.BENCH_STARTS ?? 3);
-const GOALS = { fresh: 45_000, unchanged: 15_000 };
+const GOALS = { fresh: 45_000, unchanged: 15_000, idleShare: 0.05 };
+/** Start-up work ends, and quiet shards slow their polling down, before the idle window opens. */
+const IDLE_SETTLE_MS = 10_000;
+const IDLE_WINDOW_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
 
 interface Start {
   kind: 'fresh' | 'unchanged';
@@ -30,9 +36,15 @@ async function main() {
       stateDirs.push(stateDir);
       starts.push(await timeStart('fresh', stateDir, { keepBundles: run === 0 }));
     }
-    // The first fresh start's folder, started again and again with nothing changed.
+    // The first fresh start's folder, started again and again with nothing changed; the last one idles.
     for (let run = 0; run < RUNS; run++) {
-      starts.push(await timeStart('unchanged', stateDirs[0] as string, { keepBundles: run < RUNS - 1 }));
+      const last = run === RUNS - 1;
+      starts.push(
+        await timeStart('unchanged', stateDirs[0] as string, {
+          keepBundles: !last,
+          ...(last ? { whileRunning: measureIdle } : {}),
+        }),
+      );
     }
   } finally {
     for (const dir of stateDirs) {
@@ -67,12 +79,41 @@ async function main() {
 async function timeStart(
   kind: Start['kind'],
   stateDir: string,
-  { keepBundles }: { keepBundles: boolean },
+  {
+    keepBundles,
+    whileRunning,
+  }: { keepBundles: boolean; whileRunning?: (cloud: CloudProcess) => Promise<void> },
 ): Promise<Start> {
   const load = loadavg()[0] as number;
   const cloud = await startCloudProcess({ stateDir, fresh: kind === 'fresh' });
-  await cloud.stop({ keepBundles });
+  try {
+    await whileRunning?.(cloud);
+  } finally {
+    await cloud.stop({ keepBundles });
+  }
   return { kind, ms: cloud.startupMs, load };
+}
+
+async function measureIdle(cloud: CloudProcess): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+  const load = loadavg()[0] as number;
+  const { description } = cloud;
+  const idle = await measureProcessCpu(
+    [{ pid: description.pid, name: 'local cloud' }, ...description.processes],
+    IDLE_WINDOW_MS,
+  );
+  const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+  const met = idle.total < GOALS.idleShare ? 'met' : 'NOT met';
+  console.log(
+    `idle CPU of the whole cloud (npm start, every process it started) over ${IDLE_WINDOW_MS / 1000} s: ` +
+      `${percent(idle.total)} of one core (goal < ${percent(GOALS.idleShare)}: ${met}); load average ${load.toFixed(1)}`,
+  );
+  console.log(
+    table([
+      ['process', 'share of one core'],
+      ...idle.processes.slice(0, 5).map((process) => [process.name, percent(process.share)]),
+    ]),
+  );
 }
 
 main().catch((error: unknown) => {

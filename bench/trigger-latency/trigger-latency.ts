@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { awsClients, serviceOf, startCloudProcess } from '@serverless-patterns/local/testing';
-import { measureProcessCpu } from '../lib/process-cpu';
 import { formatMs, percentile, table } from '../lib/stats';
 import { handler } from './latency-service/src/note-arrival';
 
@@ -13,41 +12,19 @@ import { handler } from './latency-service/src/note-arrival';
  * Time from an S3 PutObject or a Kinesis PutRecord (as the caller starts it) to the handler's
  * start, over EVENTS events each, beside a direct in-process call of the same handler. Events are
  * sent one after another, each once the previous one arrived, so that the figure is the latency of
- * one trigger, not of a queue. Before them, the CPU the whole cloud uses while nothing happens, from
- * /proc, with the fixture service's event source mappings polling their streams and queue.
+ * one trigger, not of a queue. (The cloud's CPU while idle is measured by bench/startup.)
  */
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500);
-/** Start-up work ends, and quiet shards slow their polling down, before the idle window opens. */
-const IDLE_SETTLE_MS = 10_000;
-const IDLE_WINDOW_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
-const FIXTURE_SERVICE = join(import.meta.dirname, '..', '..', 'local', 'test', 'fixture-service');
 
 async function main() {
   const stateDir = await mkdtemp(join(tmpdir(), 'bench-trigger-latency-'));
   const arrivalsFile = join(stateDir, 'arrivals.log');
   const cloud = await startCloudProcess({
     stateDir,
-    extraServices: [join(import.meta.dirname, 'latency-service'), FIXTURE_SERVICE],
-    env: { BENCH_ARRIVALS_FILE: arrivalsFile, FIXTURE_RECORDINGS_DIR: join(stateDir, 'recordings') },
+    extraServices: [join(import.meta.dirname, 'latency-service')],
+    env: { BENCH_ARRIVALS_FILE: arrivalsFile },
   });
   try {
-    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
-    const loadBefore = loadavg()[0] as number;
-    const idle = await measureProcessCpu(
-      [{ pid: cloud.description.pid, name: 'local cloud' }, ...cloud.description.processes],
-      IDLE_WINDOW_MS,
-    );
-    const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
-    console.log(
-      `idle CPU: ${percent(idle.total)} of one core (goal < 5 %) over ${IDLE_WINDOW_MS / 1000} s, every process the cloud started; load average ${loadBefore.toFixed(1)}`,
-    );
-    console.log(
-      table([
-        ['process', 'share of one core'],
-        ...idle.processes.slice(0, 5).map((process) => [process.name, percent(process.share)]),
-      ]),
-    );
-
     const service = serviceOf(cloud.description, 'latency-service');
     const { s3, kinesis } = awsClients(cloud.description);
     const bucket = service.resource('LatencyBucket');
