@@ -11,8 +11,8 @@ import {
 } from '@serverless-patterns/local/testing';
 import sharp from 'sharp';
 import { extractMetadata, makeThumbnails } from '../../services/image-pipeline/src/core/image-processing';
+import { type MachineShare, machineShareBetween, machineSnapshot } from '../lib/process-cpu';
 import { formatMs, percentile, table } from '../lib/stats';
-import { type MachineShare, shareBetween, snapshot } from './machine';
 
 /**
  * Images per second through the whole pipeline (S3 upload -> trigger -> Step Functions -> READY in
@@ -25,7 +25,7 @@ import { type MachineShare, shareBetween, snapshot } from './machine';
  *
  * The machine is shared (two cores, other people's builds and tests): the plain loop is measured just
  * before and just after each measured burst, so that both see the same neighbours, and each row says
- * the load average and how many cores other processes took meanwhile (machine.ts). The plain loop
+ * the load average and how many cores other processes took meanwhile (bench/lib/process-cpu.ts). The plain loop
  * works on about one core and the pipeline on both, so a busy neighbour lowers the ratio.
  */
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 16);
@@ -122,7 +122,7 @@ interface Measured {
 
 async function plainLoop(images: Buffer[]): Promise<Run> {
   const latencies: number[] = [];
-  const before = snapshot();
+  const before = machineSnapshot();
   const startedAt = performance.now();
   for (const image of images) {
     const started = performance.now();
@@ -132,7 +132,7 @@ async function plainLoop(images: Buffer[]): Promise<Run> {
     latencies.push(performance.now() - started);
   }
   const totalMs = performance.now() - startedAt;
-  return { totalMs, latencies, statuses: {}, machine: shareBetween(before, snapshot()) };
+  return { totalMs, latencies, statuses: {}, machine: machineShareBetween(before, machineSnapshot()) };
 }
 
 async function throughPipeline(images: Buffer[], params: Record<string, string>): Promise<Measured> {
@@ -148,7 +148,7 @@ async function throughPipeline(images: Buffer[], params: Record<string, string>)
     const tableName = service.resource('ImagesTable');
     const upload = async (ownerId: string, batch: Buffer[]): Promise<Run> => {
       const sentAt = new Map<string, number>();
-      const before = snapshot();
+      const before = machineSnapshot();
       const startedAt = Date.now();
       await Promise.all(
         batch.map(async (body, index) => {
@@ -160,7 +160,7 @@ async function throughPipeline(images: Buffer[], params: Record<string, string>)
         }),
       );
       const done = await waitForTerminal(table, tableName, ownerId, batch.length);
-      const machine = shareBetween(before, snapshot());
+      const machine = machineShareBetween(before, machineSnapshot());
       const latencies = done.map(
         (record) => Date.parse(record.updatedAt) - (sentAt.get(record.key) as number),
       );

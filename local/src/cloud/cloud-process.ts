@@ -11,9 +11,10 @@ export interface CloudProcess {
   startupMs: number;
   /**
    * SIGTERM, as Ctrl-C; resolves once the process has exited (SIGKILL after 30 s) and the bundles
-   * of this cloud's own esbuild work folders are removed.
+   * of this cloud's own esbuild work folders are removed, unless `keepBundles` keeps them for a next
+   * start with the same state folder (which then reuses its packaging).
    */
-  stop(): Promise<void>;
+  stop(options?: { keepBundles?: boolean }): Promise<void>;
   /**
    * SIGKILL to the cloud and to every process it started, at once, as a crash or a power cut of the
    * laptop would: nothing is stopped gracefully, and the state folder is left as it was (a later
@@ -28,14 +29,14 @@ export interface CloudProcess {
  */
 export async function startCloudProcess(options: {
   stateDir: string;
+  /** Start with empty data (the default), as `npm start -- --fresh`; false keeps the state folder's. */
+  fresh?: boolean;
   extraServices?: string[];
   env?: NodeJS.ProcessEnv;
   retryDelayScale?: number;
   /** Stage parameters for every service (`npm start -- --param name=value`). */
   params?: Record<string, string>;
   timeoutMs?: number;
-  /** false: keep the state folder's data from an earlier cloud (a restart); default true (`--fresh`). */
-  fresh?: boolean;
 }): Promise<CloudProcess> {
   const paths = localPaths(REPO_ROOT, options.stateDir);
   const args = [
@@ -62,21 +63,14 @@ export async function startCloudProcess(options: {
   for (const stream of [child.stdout, child.stderr])
     stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const stop = async () => {
+  const stop = async ({ keepBundles = false } = {}) => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exited;
       clearTimeout(timer);
     }
-    // A cloud with its own state folder bundles into `.esbuild-<folder name>` in every service
-    // (start-cloud.ts); nobody reuses them once it has stopped.
-    const workFolder = `.esbuild-${basename(paths.base)}`;
-    const serviceDirs = [
-      ...composeServices().map((service) => service.path),
-      ...(options.extraServices ?? []),
-    ];
-    await Promise.all(serviceDirs.map((dir) => rm(join(dir, workFolder), { recursive: true, force: true })));
+    if (!keepBundles) await removeBundles(options.stateDir, options.extraServices);
   };
   const deadline = startedAt + (options.timeoutMs ?? 240_000);
   while (!existsSync(paths.cloudFile)) {
@@ -101,4 +95,14 @@ export async function startCloudProcess(options: {
     await exited;
   };
   return { description, startupMs, stop, kill };
+}
+
+/**
+ * A cloud with its own state folder bundles into `.esbuild-<folder name>` in every service
+ * (start-cloud.ts); removes them once nobody will start that cloud again.
+ */
+export async function removeBundles(stateDir: string, extraServices: readonly string[] = []): Promise<void> {
+  const workFolder = `.esbuild-${basename(localPaths(REPO_ROOT, stateDir).base)}`;
+  const serviceDirs = [...composeServices().map((service) => service.path), ...extraServices];
+  await Promise.all(serviceDirs.map((dir) => rm(join(dir, workFolder), { recursive: true, force: true })));
 }
