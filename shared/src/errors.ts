@@ -69,6 +69,14 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+/**
+ * A well-formed request that cannot be carried out as asked, with a code of its own that says why
+ * (a query over its limits: `BYTES_SCANNED_LIMIT_EXCEEDED`). HTTP 422.
+ */
+export class UnprocessableError extends AppError {
+  override readonly name: string = 'UnprocessableError';
+}
+
 export interface HttpError {
   statusCode: number;
   body: { error: { code: string; message: string; details?: unknown } };
@@ -81,6 +89,7 @@ const STATUS_CODES: ReadonlyArray<readonly [abstract new (...args: never[]) => A
   [NotFoundError, 404],
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
+  [UnprocessableError, 422],
 ];
 
 export function toHttpError(error: unknown): HttpError {
