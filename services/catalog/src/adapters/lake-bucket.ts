@@ -144,22 +144,15 @@ export function createQueryObjects({
   }
 
   return {
-    async list(location) {
-      const { bucket: locationBucket, prefix } = parseS3Location(location);
-      const found: StoredObject[] = [];
-      for await (const page of paginateListObjectsV2(
-        { client },
-        { Bucket: locationBucket, Prefix: prefix, Delimiter: '/' },
-      )) {
-        for (const { Key, ETag, Size } of page.Contents ?? []) {
-          const name = Key?.slice(prefix.length) ?? '';
-          // Hive's hidden files (_SUCCESS, .crc) and folder markers are not data.
-          if (Key === undefined || name === '' || name.startsWith('_') || name.startsWith('.') || !Size)
-            continue;
-          found.push({ bucket: locationBucket, key: Key, etag: ETag ?? '', sizeBytes: Size });
-        }
-      }
-      return found;
+    async list(folders, under) {
+      // A few folders are listed one by one; more, by one listing of the folder above them all.
+      if (under === undefined || folders.length <= FOLDERS_LISTED_ONE_BY_ONE)
+        return Promise.all(folders.map((folder) => dataFiles(client, folder, '/')));
+      const all = await dataFiles(client, under, undefined);
+      return folders.map((folder) => {
+        const { prefix } = parseS3Location(folder);
+        return all.filter(({ key }) => key.startsWith(prefix) && !key.slice(prefix.length).includes('/'));
+      });
     },
     async localCopies(objects) {
       const paths: string[] = [];
@@ -183,6 +176,31 @@ export function createQueryObjects({
         expiresIn: RESULT_URL_SECONDS,
       }),
   };
+}
+
+/** Up to this many folders are listed one by one (one request each, in parallel). */
+const FOLDERS_LISTED_ONE_BY_ONE = 4;
+
+/** The data files below a location: directly in it with the `/` delimiter, at any depth without. */
+async function dataFiles(
+  client: S3Client,
+  location: string,
+  delimiter: '/' | undefined,
+): Promise<StoredObject[]> {
+  const { bucket, prefix } = parseS3Location(location);
+  const found: StoredObject[] = [];
+  for await (const page of paginateListObjectsV2(
+    { client },
+    { Bucket: bucket, Prefix: prefix, Delimiter: delimiter },
+  )) {
+    for (const { Key, ETag, Size } of page.Contents ?? []) {
+      const name = Key?.slice(Key.lastIndexOf('/') + 1) ?? '';
+      // Hive's hidden files (_SUCCESS, .crc) and folder markers are not data.
+      if (Key === undefined || name === '' || name.startsWith('_') || name.startsWith('.') || !Size) continue;
+      found.push({ bucket, key: Key, etag: ETag ?? '', sizeBytes: Size });
+    }
+  }
+  return found;
 }
 
 export function parseS3Location(location: string): { bucket: string; prefix: string } {

@@ -38,6 +38,8 @@ function sniffText(bytes: Uint8Array, complete: boolean): { format: DataFormat; 
   const [first] = lines;
   if (first === undefined) return { format: 'unknown' };
   if (isJsonObject(first)) return { format: 'jsonl', text };
+  // A JSON document that is not one object per line (an array, an object over several lines).
+  if (/^\s*[[{]/.test(first)) return { format: 'unknown' };
   if (hasSteadyDelimiter(lines.slice(0, 20))) return { format: 'csv', text };
   return { format: 'unknown' };
 }

@@ -38,8 +38,11 @@ export interface StoredObject {
 
 /** The lake bucket, as queries read it. */
 export interface QueryObjects {
-  /** The data files directly in a folder (`s3://bucket/prefix/`), hidden files (`_`, `.`) left out. */
-  list(location: string): Promise<StoredObject[]>;
+  /**
+   * The data files of each folder (`s3://bucket/prefix/`), directly in it, hidden files (`_`, `.`)
+   * left out; `under` is a folder above them all, listed once instead when that is cheaper.
+   */
+  list(folders: readonly string[], under?: string): Promise<StoredObject[][]>;
   /** Local copies of the objects, in order (kept between queries while their ETag is the same). */
   localCopies(objects: readonly StoredObject[]): Promise<string[]>;
   /** Uploads the local result file as results/<queryId>/result.parquet and returns its key. */
@@ -101,6 +104,8 @@ export interface QueryRecord {
   rows?: unknown[][];
   resultsKey?: string;
   error?: QueryError;
+  /** The plan made at the start, kept for the worker when it is small enough to store with the query. */
+  plan?: Plan;
 }
 
 export interface QueryStore {
@@ -124,18 +129,21 @@ export interface QueryLog {
 
 /** Rows of the result returned with the query's status; the rest is in the Parquet file. */
 export const FIRST_PAGE_ROWS = 100;
+/** A plan up to this size is stored with the query (DynamoDB items hold 400 KB), else planned again. */
+const STORED_PLAN_BYTES = 64 * 1024;
 /** The first page's share of the query's item (DynamoDB items hold 400 KB). */
 const FIRST_PAGE_BYTES = 256 * 1024;
 /** A RUNNING query older than its time limit plus this was stopped by something else (its function crashed). */
 const ABANDONED_AFTER_MS = 60_000;
 
-interface Plan {
+/** What a query reads: its tables and, of each, the partitions kept and their objects. */
+export interface Plan {
   tables: AttachedTablePlan[];
   bytesScanned: number;
   partitionsRead: number;
 }
 
-interface AttachedTablePlan {
+export interface AttachedTablePlan {
   table: LakeTable;
   partitions: { values: string[]; objects: StoredObject[] }[];
 }
@@ -175,9 +183,14 @@ function createPlanner({ engine, catalog, objects, limits }: PlannerParts) {
         table.partitionKeys.length === 0
           ? [{ values: [], location: table.location }]
           : await catalog.partitions(table.name, partitionFilter(statement, table.name, table.partitionKeys));
-      const partitions = [];
-      for (const folder of folders)
-        partitions.push({ values: folder.values, objects: await objects.list(folder.location) });
+      const listed = await objects.list(
+        folders.map((folder) => folder.location),
+        table.location,
+      );
+      const partitions = folders.map((folder, index) => ({
+        values: folder.values,
+        objects: listed[index] ?? [],
+      }));
       planned.push({ table, partitions });
     }
     const all = planned.flatMap(({ partitions }) => partitions.flatMap((partition) => partition.objects));
@@ -200,7 +213,7 @@ function createPlanner({ engine, catalog, objects, limits }: PlannerParts) {
 }
 
 function viewOf(record: QueryRecord, limits: QueryLimits, extra: Partial<QueryView> = {}): QueryView {
-  const { ownerId: _owner, canonicalSql: _canonical, ...visible } = record;
+  const { ownerId: _owner, canonicalSql: _canonical, plan: _plan, ...visible } = record;
   return { ...visible, ...extra, limits };
 }
 
@@ -240,6 +253,7 @@ export function createQueryStarter({
         tables: tables.map((table) => table.name),
         partitionsRead: planned.partitionsRead,
         bytesScanned: planned.bytesScanned,
+        ...(Buffer.byteLength(JSON.stringify(planned)) <= STORED_PLAN_BYTES ? { plan: planned } : {}),
       };
       await store.create(record);
       await queue.send(record.queryId);
@@ -263,8 +277,12 @@ export function createQueryRunner({
   const { resolve, plan } = createPlanner({ ...parts, objects });
 
   async function execute(record: QueryRecord): Promise<Partial<QueryRecord> & Pick<QueryRecord, 'status'>> {
-    const { statement, tables } = await resolve(record.canonicalSql);
-    const planned = await plan(statement, tables);
+    // The start's plan when it kept one (what the query reads is what was there when it was asked).
+    let planned = record.plan;
+    if (planned === undefined) {
+      const { statement, tables } = await resolve(record.canonicalSql);
+      planned = await plan(statement, tables);
+    }
     const attached: AttachedTable[] = [];
     for (const { table, partitions } of planned.tables) {
       const local = [];
