@@ -13,8 +13,8 @@ import {
 } from '@serverless-patterns/local/testing';
 import type { QueryView } from '@serverless-patterns/shared/schemas/api';
 import {
-  decadesOf,
   DEFAULT_NGRAMS,
+  decadesOf,
   ngramKey,
   TALK_QUERY,
   writeNgramFiles,
@@ -47,7 +47,11 @@ function api(description: CloudDescription, idToken: string): Api {
   return {
     async query(sql) {
       const started = performance.now();
-      const accepted = await fetch(`${base}/queries`, { method: 'POST', headers, body: JSON.stringify({ sql }) });
+      const accepted = await fetch(`${base}/queries`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ sql }),
+      });
       const { query } = (await accepted.json()) as { query?: QueryView };
       if (query === undefined) throw new Error(`query refused (${accepted.status})`);
       for (;;) {
@@ -67,7 +71,8 @@ async function main() {
   const workDir = await mkdtemp(join(tmpdir(), 'bench-lake-query-'));
   const own = process.env.BENCH_CLOUD_FILE === undefined;
   const cloud = own ? await startCloudProcess({ stateDir: join(workDir, 'cloud') }) : undefined;
-  const description = cloud?.description ?? (await readCloudDescription(process.env.BENCH_CLOUD_FILE as string));
+  const description =
+    cloud?.description ?? (await readCloudDescription(process.env.BENCH_CLOUD_FILE as string));
   const aws = awsClients(description);
   const duckdb = await DuckDBInstance.create(':memory:', { threads: '2' });
   try {
@@ -89,7 +94,9 @@ async function main() {
     // Registered once every partition is read by the query (the catalog registers as files land).
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const { view } = await lake.query('SELECT count(DISTINCT decade) AS partitions FROM ngram').catch(() => ({ view: undefined }));
+      const { view } = await lake
+        .query('SELECT count(DISTINCT decade) AS partitions FROM ngram')
+        .catch(() => ({ view: undefined }));
       if (view?.partitionsRead === k && view.bytesScanned === totalBytes) break;
       if (Date.now() > deadline) throw new Error('the seeded partitions were not all registered in time');
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -117,19 +124,34 @@ async function main() {
       rawMs.push(performance.now() - started);
     }
     connection.closeSync();
-    if (talk?.rowCount !== rawRows) throw new Error(`the API returned ${talk?.rowCount} rows, DuckDB ${rawRows}`);
+    if (talk?.rowCount !== rawRows)
+      throw new Error(`the API returned ${talk?.rowCount} rows, DuckDB ${rawRows}`);
 
-    const pruned = (await lake.query(`SELECT count(*), sum(match_count) FROM ngram WHERE decade = ${PRUNED_DECADE}`)).view;
+    const pruned = (
+      await lake.query(`SELECT count(*), sum(match_count) FROM ngram WHERE decade = ${PRUNED_DECADE}`)
+    ).view;
     const fraction = (pruned.bytesScanned ?? Number.NaN) / totalBytes;
     const largest = Math.max(...sizes.values());
 
     const [api50, raw50] = [percentile(apiMs, 50), percentile(rawMs, 50)];
-    console.log(`lake-query: ${k} decades x ${options.grams} grams x 10 years (${(totalBytes / 1e6).toFixed(1)} MB Parquet), ${RUNS} warm runs`);
+    console.log(
+      `lake-query: ${k} decades x ${options.grams} grams x 10 years (${(totalBytes / 1e6).toFixed(1)} MB Parquet), ${RUNS} warm runs`,
+    );
     console.log(
       table([
         ['target', 'p50', 'p99', 'rows'],
-        ['API: POST /catalog/queries + GET until SUCCEEDED', formatMs(api50), formatMs(percentile(apiMs, 99)), String(talk?.rowCount)],
-        ['DuckDB on the same files (baseline)', formatMs(raw50), formatMs(percentile(rawMs, 99)), String(rawRows)],
+        [
+          'API: POST /catalog/queries + GET until SUCCEEDED',
+          formatMs(api50),
+          formatMs(percentile(apiMs, 99)),
+          String(talk?.rowCount),
+        ],
+        [
+          'DuckDB on the same files (baseline)',
+          formatMs(raw50),
+          formatMs(percentile(rawMs, 99)),
+          String(rawRows),
+        ],
       ]),
     );
     console.log(`P6 speed: ratio raw / API (p50, warm) = ${(raw50 / api50).toFixed(3)} (goal >= 0.8)`);

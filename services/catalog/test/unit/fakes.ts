@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
+import type { SdkStreamMixin } from '@smithy/types';
 import type {
   CatalogStore,
   LakeObjects,
@@ -127,4 +129,14 @@ export class InMemoryTables implements LakeTables {
     this.changes.push(`drop ${id}`);
     return 'removed' as const;
   }
+}
+
+/** A GetObject body as the SDK gives it: a stream that can also be read whole. */
+export function s3Body(content: Uint8Array | string): Readable & SdkStreamMixin {
+  const bytes = Buffer.from(content);
+  return Object.assign(Readable.from([bytes]), {
+    transformToByteArray: async () => new Uint8Array(bytes),
+    transformToString: async () => bytes.toString('utf8'),
+    transformToWebStream: () => Readable.toWeb(Readable.from([bytes])) as ReadableStream,
+  });
 }

@@ -58,6 +58,17 @@ describe('sensitive data classification', () => {
     expect(classifySample(sample)).to.deep.equal([]);
   });
 
+  it('scans a megabyte without a separator in linear time (no pattern backtracks over it)', function () {
+    this.timeout(2000);
+    for (const filler of ['x', '1', 'a:', 'x.', '+1 ']) {
+      const started = Date.now();
+
+      classifySample(filler.repeat(MAX_SCANNED_CHARACTERS / filler.length));
+
+      expect(Date.now() - started, filler).to.be.below(500);
+    }
+  });
+
   it('checks the Luhn checksum as published (every second digit from the right doubled)', () => {
     expect(luhnValid('79927398713')).to.equal(true);
     expect(luhnValid('79927398710')).to.equal(false);
