@@ -8,7 +8,8 @@ export const MAX_SCANNED_CHARACTERS = 1024 * 1024;
  * Every quantifier is bounded and every pattern starts only where a token does (the lookbehinds), so
  * a scan is linear in the sample: a megabyte without a space cannot make a pattern backtrack for ever.
  */
-const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}/;
+const EMAIL =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}/;
 /**
  * Phone numbers as people write them: international (`+44 20 7946 0958`, `+14155550123`) or with
  * the separators of a national number (`(415) 555-0123`, `415-555-0123`, `415.555.0123`). Bare digit

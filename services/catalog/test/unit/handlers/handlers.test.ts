@@ -72,7 +72,7 @@ async function call(name: string, event: ReturnType<typeof routeEvent>) {
   return {
     status: response.statusCode,
     headers: response.headers,
-    body: JSON.parse(response.body) as Record<string, any>,
+    body: JSON.parse(response.body) as Body,
   };
 }
 
