@@ -94,7 +94,6 @@ export const queryViewSchema = z
     /** The lake tables it reads, and how many of their partitions its WHERE clause kept. */
     tables: z.array(z.string()).optional(),
     partitionsRead: z.number().int().nonnegative().optional(),
-    partitionsTotal: z.number().int().nonnegative().optional(),
     /** Bytes of the objects the engine read (the selected partitions' files), as Athena bills them. */
     bytesScanned: z.number().int().nonnegative().optional(),
     rowCount: z.number().int().nonnegative().optional(),
