@@ -1,95 +1,218 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { people, startCloudProcess } from '@serverless-patterns/local/testing';
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import {
+  type CloudDescription,
+  people,
+  serviceOf,
+  startCloudProcess,
+} from '@serverless-patterns/local/testing';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
+import { type CpuTimes, measureCpu } from '../lib/process-cpu';
 import { table } from '../lib/stats';
 
 /**
- * autocannon against GET /devices/{deviceId} through the local stack (front door -> API Gateway
- * emulation -> people authorizer -> Lambda -> DynamoDB Local), beside a bare node:http server that
- * returns the same JSON: the ratio is what the local stack costs. Goals: p99 <= 50 ms, 0 errors.
+ * What the local cloud adds to an API call. autocannon on GET /devices/{deviceId} through the local
+ * stack (front door -> serverless-offline's API Gateway -> people authorizer, cached -> the getDevice
+ * function in a worker thread -> DynamoDB Local), beside the same handler (the same bundle) invoked
+ * in a process of its own against the same DynamoDB Local, at the same concurrency, in one run.
+ * Goals: throughput ratio >= 0.7, p99 at 10 connections <= 50 ms, no error at 100 connections for
+ * 60 s. Where the CPU goes, per request and per process (Linux), says what to make cheaper.
  */
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
-const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 20);
+const SHORT_SECONDS = Number(process.env.BENCH_DURATION ?? 20);
+const LONG_SECONDS = Number(process.env.BENCH_LONG_DURATION ?? 60);
 const WARM_UP_SECONDS = 5;
+const GOALS = { ratio: 0.7, p99At10Ms: 50, errorsAt100: 0 };
 
 interface AutocannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   errors: number;
   timeouts: number;
   non2xx: number;
 }
 
-function load(url: string, headers: Record<string, string>): Promise<AutocannonResult> {
-  return autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, headers });
+interface Run {
+  target: 'stack' | 'in-process';
+  connections: number;
+  seconds: number;
+  result: AutocannonResult;
+  cpu: Map<string, CpuTimes>;
 }
 
-async function signedInUser(cloud: Awaited<ReturnType<typeof startCloudProcess>>): Promise<string> {
-  const signUps = people(cloud.description);
-  const { idToken } = await signUps.create();
-  signUps.destroy();
-  return idToken;
+const errorsOf = (result: AutocannonResult) => result.errors + result.timeouts + result.non2xx;
+
+function load(url: string, authorization: string, connections: number, seconds: number) {
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers: { authorization },
+  }) as Promise<AutocannonResult>;
+}
+
+/** The bundle serverless-esbuild built for the function, in the work folder of this cloud. */
+function bundleOf(stateDir: string, servicePath: string, handlerFile: string): string {
+  const bundle = join(servicePath, `.esbuild-${basename(stateDir)}`, '.build', handlerFile);
+  if (!existsSync(bundle))
+    throw new Error(`no bundle at ${bundle}: has serverless-esbuild's layout changed?`);
+  return bundle;
+}
+
+/** The baseline's process: the handler behind a bare node:http server, with the function's environment. */
+async function startInProcessHandler(
+  description: CloudDescription,
+  stateDir: string,
+  userId: string,
+): Promise<{ url: string; child: ChildProcess }> {
+  const api = serviceOf(description, 'api');
+  const functionName = api.functionName('getDevice');
+  const environments = JSON.parse(await readFile(join(stateDir, 'build', 'api.environment.json'), 'utf8'));
+  const bundle = bundleOf(
+    stateDir,
+    join(import.meta.dirname, '..', '..', 'services', 'api'),
+    'src/handlers/get-device.js',
+  );
+  const child = fork(join(import.meta.dirname, 'in-process-handler.ts'), [bundle, userId, functionName], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...description.environment, ...environments[functionName] },
+    // The handler's log lines go where the local cloud sends them when not --verbose: nowhere. The
+    // last of its stderr says why, should it not start.
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = `${stderr}${chunk}`.slice(-2_000);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`the in-process handler exited (${code}):\n${stderr}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/devices`, child };
 }
 
 async function main() {
   const stateDir = await mkdtemp(join(tmpdir(), 'bench-api-load-'));
+  const loadBefore = loadavg();
   const cloud = await startCloudProcess({ stateDir });
+  let baseline: ChildProcess | undefined;
   try {
-    const base = cloud.description.portalUrl as string;
-    const authorization = `Bearer ${await signedInUser(cloud)}`;
-    const created = await fetch(`${base}/devices`, {
+    const { description } = cloud;
+    const portal = description.portalUrl as string;
+    const signUps = people(description);
+    const person = await signUps.create();
+    signUps.destroy();
+    const authorization = `Bearer ${person.idToken}`;
+    const created = await fetch(`${portal}/devices`, {
       method: 'POST',
       headers: { authorization, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Bench', location: 'Lab', thresholdC: 25 }),
     });
-    const device = (await created.json()) as { deviceId: string };
-    const url = `${base}/devices/${device.deviceId}`;
-    const body = await (await fetch(url, { headers: { authorization } })).text();
-
-    // Warm-up, not measured: the first invocations start the functions' execution environments (worker
-    // threads that load their bundle: Lambda's cold starts, at most LOCAL_LAMBDA_CONCURRENCY per
-    // function, see local/src/cloud/offline-fixes/) and fill the authorizer's result cache.
-    for (const connections of [1, 10, CONNECTIONS]) {
-      await autocannon({ url, connections, duration: WARM_UP_SECONDS, headers: { authorization } });
+    const { deviceId } = (await created.json()) as { deviceId: string };
+    const inProcess = await startInProcessHandler(description, stateDir, person.userId);
+    baseline = inProcess.child;
+    const urls = { stack: `${portal}/devices/${deviceId}`, 'in-process': `${inProcess.url}/${deviceId}` };
+    for (const [target, url] of Object.entries(urls)) {
+      const answer = await fetch(url, { headers: { authorization } });
+      if (answer.status !== 200) throw new Error(`${target}: ${answer.status} ${await answer.text()}`);
     }
-    const stack = await load(url, { authorization });
 
-    // Baseline: the same JSON from a bare server, loaded the same way in the same run.
-    const bare = createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(body);
-    });
-    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-    const address = bare.address() as { port: number };
-    const baseline = await load(`http://127.0.0.1:${address.port}/`, { authorization });
-    await new Promise((resolve) => bare.close(resolve));
+    // Warm-up, not measured: the function's execution environments start (worker threads that load
+    // the bundle, at most LOCAL_LAMBDA_CONCURRENCY, local/src/cloud/offline-fixes/), the authorizer's
+    // result cache fills, and both sides' JIT settles.
+    for (const connections of [1, 10, 100]) {
+      for (const url of Object.values(urls)) await load(url, authorization, connections, WARM_UP_SECONDS);
+    }
 
-    const row = (name: string, result: AutocannonResult) => [
-      name,
-      result.requests.average.toFixed(0),
-      `${result.latency.p50} ms`,
-      `${result.latency.p99} ms`,
-      String(result.errors + result.timeouts + result.non2xx),
-    ];
-    console.log(`api-load: GET /devices/{id}, ${CONNECTIONS} connections for ${DURATION_SECONDS} s`);
-    console.log(
-      table([
-        ['target', 'req/s', 'p50', 'p99 (goal <= 50 ms)', 'errors'],
-        row('local stack (front door -> API -> Lambda -> DynamoDB)', stack),
-        row('bare node:http, same JSON (baseline)', baseline),
-      ]),
-    );
-    console.log(
-      `ratio to baseline: ${(stack.requests.average / baseline.requests.average).toFixed(3)}x throughput, ` +
-        `${(stack.latency.p99 / Math.max(baseline.latency.p99, 1)).toFixed(1)}x p99`,
-    );
+    const pids = new Map<string, number>([
+      ...description.processes.map(({ name, pid }): [string, number] => [name, pid]),
+      ['in-process handler', baseline.pid as number],
+    ]);
+    const runs: Run[] = [];
+    for (const [connections, seconds] of [
+      [10, SHORT_SECONDS],
+      [100, LONG_SECONDS],
+    ] as const) {
+      for (const [target, url] of Object.entries(urls) as [Run['target'], string][]) {
+        const { result, cpu } = await measureCpu(pids, () => load(url, authorization, connections, seconds));
+        runs.push({ target, connections, seconds, result, cpu });
+      }
+    }
+    report(runs, loadBefore);
   } finally {
+    baseline?.kill();
     await cloud.stop();
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+function report(runs: readonly Run[], loadBefore: number[]) {
+  const run = (target: Run['target'], connections: number) =>
+    runs.find((r) => r.target === target && r.connections === connections) as Run;
+  const format = (load: number[]) => load.map((value) => value.toFixed(2)).join(', ');
+  console.log(
+    `api-load: GET /devices/{id}, ${availableParallelism()} cores, load average ${format(loadBefore)} before, ${format(loadavg())} after`,
+  );
+  console.log(
+    table([
+      ['target', 'connections', 'seconds', 'req/s', 'p50', 'p99', 'errors'],
+      ...runs.map(({ target, connections, seconds, result }) => [
+        target === 'stack'
+          ? 'local stack (front door -> API -> Lambda -> DynamoDB)'
+          : 'same handler in-process',
+        connections,
+        seconds,
+        result.requests.average.toFixed(0),
+        `${result.latency.p50} ms`,
+        `${result.latency.p99} ms`,
+        errorsOf(result),
+      ]),
+    ]),
+  );
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  for (const connections of [10, 100]) {
+    const ratio =
+      run('stack', connections).result.requests.average /
+      run('in-process', connections).result.requests.average;
+    console.log(
+      `throughput ratio at ${connections} connections: ${ratio.toFixed(2)} (goal >= ${GOALS.ratio}: ${verdict(ratio >= GOALS.ratio)})`,
+    );
+  }
+  const p99 = run('stack', 10).result.latency.p99;
+  console.log(
+    `p99 at 10 connections: ${p99} ms (goal <= ${GOALS.p99At10Ms} ms: ${verdict(p99 <= GOALS.p99At10Ms)})`,
+  );
+  const long = run('stack', 100);
+  const errors = errorsOf(long.result);
+  console.log(
+    `errors at 100 connections for ${long.seconds} s: ${errors} (goal ${GOALS.errorsAt100}: ${verdict(errors <= GOALS.errorsAt100)})`,
+  );
+  for (const target of ['stack', 'in-process'] as const) cpuReport(run(target, 100));
+}
+
+/** CPU per request of every process during a run, by thread where Node names them. */
+function cpuReport({ target, result, cpu }: Run) {
+  const requests = Math.max(result.requests.total, 1);
+  const perRequest = (ms: number) => (ms / requests).toFixed(2);
+  const rows: (string | number)[][] = [['process', 'ms CPU per request', 'by thread']];
+  let sum = 0;
+  for (const [name, times] of cpu) {
+    const total = times.get('total') ?? 0;
+    if (total / requests < 0.005) continue;
+    sum += total;
+    const threads = [...times]
+      .filter(([thread, ms]) => thread !== 'total' && ms / requests >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .map(([thread, ms]) => `${thread} ${perRequest(ms)}`)
+      .join(', ');
+    rows.push([name, perRequest(total), threads]);
+  }
+  rows.push(['all of them', perRequest(sum), '']);
+  console.log(`\nCPU per request, ${target}, 100 connections (/proc; autocannon's own not counted):`);
+  console.log(table(rows));
 }
 
 main().catch((error: unknown) => {

@@ -10,9 +10,9 @@ import { handler } from './latency-service/src/note-arrival';
 
 /**
  * Time from an S3 PutObject or a Kinesis PutRecord (as the caller starts it) to the handler's
- * start, over EVENTS events each, beside a direct in-process call of the same handler; and the time
- * from `npm start` to ready. Events are sent one after another, each once the previous one arrived,
- * so that the figure is the latency of one trigger, not of a queue.
+ * start, over EVENTS events each, beside a direct in-process call of the same handler. Events are
+ * sent one after another, each once the previous one arrived, so that the figure is the latency of
+ * one trigger, not of a queue. (The cloud's CPU while idle is measured by bench/startup.)
  */
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500);
 
@@ -62,7 +62,6 @@ async function main() {
         row('direct in-process call (baseline)', direct),
       ]),
     );
-    console.log(`npm start -> ready: ${(cloud.startupMs / 1000).toFixed(1)} s (all services, fresh state)`);
   } finally {
     await cloud.stop();
     await rm(stateDir, { recursive: true, force: true });

@@ -101,6 +101,11 @@ export function serviceOf(description: Pick<Description, 'services'>, key: strin
   };
   return {
     ...service,
+    /** Its API Gateway's address; a service without HTTP routes has none. */
+    get apiUrl(): string {
+      if (service.apiUrl === undefined) throw new Error(`the ${key} service has no HTTP routes`);
+      return service.apiUrl;
+    },
     /** The physical name (Ref) of a resource: bucket, stream and table names, queue URLs, topic ARNs. */
     resource: lookup('resource', service.resources),
     /** The physical name of a function, by its serverless.yml key. */

@@ -4,18 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudDescription } from '../src/cloud/cloud-description';
 import { type CloudProcess, startCloudProcess } from '../src/cloud/cloud-process';
-import { REPO_ROOT } from '../src/cloud/layout';
+import { localPaths, REPO_ROOT } from '../src/cloud/layout';
 
 /**
- * One local cloud for every integration suite of a test run: started by the first suite that asks
- * for it (so a run of unit tests starts nothing), stopped by the root afterAll hook, and checked to
- * leave no process behind. It runs as `npm start` would, in a child process, with its own state
+ * One local cloud for every integration suite of a test run: started as the run begins when a suite
+ * said it will use it (willUseLocalCloud), else by the first suite that asks for it (so a run of unit
+ * tests starts nothing), stopped by the root afterAll hook, and checked to leave no process behind. It runs as `npm start` would, in a child process, with its own state
  * folder, the fixture service of local/test, and shortened asynchronous retry delays.
  */
 export interface TestCloud {
   description: CloudDescription;
   /** Where the fixture service writes what it received, one file per function. */
   recordingsDir: string;
+  /** The functions' EMF lines, as the cloud collects them (CloudWatch metrics). */
+  metricsFile: string;
   /** Every event the fixture function received so far. */
   recordings(functionKey: string): Promise<Record<string, unknown>[]>;
   /** Polls `read` until `done` holds (or fails after `timeoutMs`), and returns the last value. */
@@ -31,9 +33,26 @@ let stateDir: string | undefined;
 export const startedPids: number[] = [];
 export const startedPorts: number[] = [];
 
+let wanted = false;
+
 export function useLocalCloud(): Promise<TestCloud> {
   starting ??= start();
   return starting;
+}
+
+/**
+ * Says, while the test files load, that a suite of this run will use the local cloud: the root hooks
+ * then start it as the run begins, so that it starts while the suites before that one run rather
+ * than after them. A run of unit suites alone starts nothing.
+ */
+export function willUseLocalCloud(): void {
+  wanted = true;
+}
+
+/** Starts the cloud in the background if a suite said it will use it; its first `useLocalCloud()` waits for it. */
+export function startLocalCloudIfWanted(): void {
+  // A failed start is reported to the suites that use it, by the promise they await.
+  if (wanted) useLocalCloud().catch(() => undefined);
 }
 
 async function start(): Promise<TestCloud> {
@@ -51,7 +70,10 @@ async function start(): Promise<TestCloud> {
     ...Object.values(description.endpoints),
     description.controlUrl,
     ...(description.portalUrl ? [description.portalUrl] : []),
-    ...Object.values(description.services).flatMap((service) => [service.apiUrl, service.lambdaEndpoint]),
+    ...Object.values(description.services).flatMap((service) => [
+      ...(service.apiUrl === undefined ? [] : [service.apiUrl]),
+      service.lambdaEndpoint,
+    ]),
   ];
   startedPorts.push(...urls.map((url) => Number(new URL(url).port)));
   // Every suite may use every emulator: one that could not start fails the run, with its reason.
@@ -62,6 +84,7 @@ async function start(): Promise<TestCloud> {
   const cloud: TestCloud = {
     description,
     recordingsDir,
+    metricsFile: join(localPaths(REPO_ROOT, stateDir).metrics, 'metrics.jsonl'),
     env: description.environment,
     async recordings(functionKey) {
       const file = join(recordingsDir, `${functionKey}.jsonl`);

@@ -9,8 +9,8 @@ export {
   cloudDescriptionSchema,
   readCloudDescription,
 } from '../src/cloud/cloud-description';
-export { type CloudProcess, startCloudProcess } from '../src/cloud/cloud-process';
+export { type CloudProcess, removeBundles, startCloudProcess } from '../src/cloud/cloud-process';
 export { type AwsClients, awsClients, clientConfig, serviceOf } from './clients';
-export { eventually, type TestCloud, useLocalCloud } from './harness';
+export { eventually, type TestCloud, useLocalCloud, willUseLocalCloud } from './harness';
 export { type People, type Person, people } from './people';
 export { type LocalCloudSuite, localCloudSuite } from './suite';

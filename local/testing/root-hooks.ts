@@ -1,9 +1,13 @@
 import { isPortOpen } from '../src/emulators/emulator';
-import { isRunning, startedPids, startedPorts, stopLocalCloud } from './harness';
+import { isRunning, startedPids, startedPorts, startLocalCloudIfWanted, stopLocalCloud } from './harness';
 
-// Loaded by .mocharc.json: the local cloud a suite started is stopped once the whole run ends,
-// and the run fails if anything it started is still running or listening.
+// Loaded by .mocharc.json: the local cloud starts as the run begins when a suite said it will use it
+// (willUseLocalCloud), is stopped once the whole run ends, and the run fails if anything it started
+// is still running or listening.
 export const mochaHooks = {
+  beforeAll() {
+    startLocalCloudIfWanted();
+  },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
     await stopLocalCloud();

@@ -1,5 +1,5 @@
 import { type AwsClients, awsClients } from './clients';
-import { type TestCloud, useLocalCloud } from './harness';
+import { type TestCloud, useLocalCloud, willUseLocalCloud } from './harness';
 
 /** Start-up of a whole cloud on a busy two-core machine: packaging every service is most of it. */
 const START_TIMEOUT_MS = 300_000;
@@ -13,9 +13,10 @@ export interface LocalCloudSuite {
 
 /**
  * The set-up every integration suite shares, called in its `describe`: the run's local cloud
- * (started by the first suite that asks, stopped by the root hooks) and SDK clients for it.
+ * (started as the run begins, stopped by the root hooks) and SDK clients for it.
  */
 export function localCloudSuite(): LocalCloudSuite {
+  willUseLocalCloud();
   let cloud: TestCloud | undefined;
   let aws: AwsClients | undefined;
   before(async function () {

@@ -18,6 +18,13 @@ const { deployPortal } = require('./portal.cjs');
  *   stage deploys: resources and outputs of a false condition go, Fn::If takes its branch, and the
  *   condition itself goes (cfn-lint W8003 flags conditions that compare two constants, and E3013 the
  *   empty domain name of a resource that would never be created).
+ * - leaveStageToDeclaredResource: osls creates a REST API's stage through
+ *   AWS::ApiGateway::Deployment.StageName, which has no setting for the stage's method throttling or
+ *   access logs and no logical id that other resources (a base-path mapping) could depend on. When
+ *   serverless.yml declares an AWS::ApiGateway::Stage of that name on osls's deployment
+ *   (`ApiGatewayDeployment${sls:instanceId}`), StageName is removed from the deployment, so that the
+ *   stage is created once, by the declared resource. A stack whose stage an earlier deployment created
+ *   must lose that stage first: CloudFormation cannot adopt it ("stage already exists").
  * - dropRedundantDependsOn: plugins (serverless-iam-roles-per-function among them) add DependsOn
  *   entries that a Ref or Fn::GetAtt in the same resource already implies; CloudFormation orders
  *   those by itself, and cfn-lint flags each one (W3005).
@@ -33,6 +40,7 @@ class ServerlessPatternsPlugin {
       // After the `resources` section of serverless.yml is merged in, before the template is written.
       'before:aws:package:finalize:saveServiceState': () => {
         this.dropUnusedDefaultRole();
+        this.leaveStageToDeclaredResource();
         foldConstantConditions(this.serverless.service.provider.compiledCloudFormationTemplate);
         this.dropRedundantDependsOn();
       },
@@ -49,6 +57,22 @@ class ServerlessPatternsPlugin {
     if (!resources[roleId]) return;
     const { [roleId]: _role, ...others } = resources;
     if (!JSON.stringify(others).includes(`"${roleId}"`)) delete resources[roleId];
+  }
+
+  leaveStageToDeclaredResource() {
+    const naming = this.serverless.getProvider('aws').naming;
+    const { Resources } = this.serverless.service.provider.compiledCloudFormationTemplate;
+    const deploymentId = naming.generateApiGatewayDeploymentLogicalId(this.serverless.instanceId);
+    const deployment = Resources[deploymentId];
+    const stageName = deployment?.Properties?.StageName;
+    if (stageName === undefined) return;
+    const declared = Object.values(Resources).some(
+      (resource) =>
+        resource.Type === 'AWS::ApiGateway::Stage' &&
+        resource.Properties?.StageName === stageName &&
+        resource.Properties?.DeploymentId?.Ref === deploymentId,
+    );
+    if (declared) delete deployment.Properties.StageName;
   }
 
   dropRedundantDependsOn() {

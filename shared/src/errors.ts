@@ -77,6 +77,18 @@ export class UnprocessableError extends AppError {
   override readonly name: string = 'UnprocessableError';
 }
 
+/**
+ * The caller has used up an allowance (a quota, a rate): retrying at once cannot help. `details`
+ * should say when it can (for example `{ resetsAt }`).
+ */
+export class TooManyRequestsError extends AppError {
+  override readonly name: string = 'TooManyRequestsError';
+
+  constructor(message: string, options?: AppErrorOptions) {
+    super('TOO_MANY_REQUESTS', message, options);
+  }
+}
+
 export interface HttpError {
   statusCode: number;
   body: { error: { code: string; message: string; details?: unknown } };
@@ -90,6 +102,7 @@ const STATUS_CODES: ReadonlyArray<readonly [abstract new (...args: never[]) => A
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
   [UnprocessableError, 422],
+  [TooManyRequestsError, 429],
 ];
 
 export function toHttpError(error: unknown): HttpError {

@@ -123,7 +123,7 @@ export async function fakeImagesApi(page: Page, portal: string): Promise<FakeIma
     if (method === 'POST' && url.pathname === '/images/uploads') {
       const body = request.postDataJSON() as { fileName: string; contentType: string; sizeBytes: number };
       issued += 1;
-      const key = `uploads/${OWNER_ID}/${body.fileName}`;
+      const key = `uploads/${OWNER_ID}/upload-${issued}/${body.fileName}`;
       return json(route, 201, {
         key,
         upload: {
@@ -137,6 +137,11 @@ export async function fakeImagesApi(page: Page, portal: string): Promise<FakeIma
         },
         maxBytes: MAX_BYTES,
         expiresAt: new Date(Date.now() + 300_000).toISOString(),
+        quota: {
+          limit: 100,
+          remaining: 100 - issued,
+          resetsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
       });
     }
     if (found === undefined) {

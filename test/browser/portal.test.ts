@@ -309,8 +309,12 @@ describe('portal in Chromium (phone)', function () {
     await tile.locator('img').waitFor();
     expect(await tile.locator('img').getAttribute('src'), 'the thumbnail shown').to.contain('/square.png?');
     // The earlier images came with the same listing, each with its reason.
-    await imageTile('scan.tiff').getByText('TIFF images are not supported.').waitFor();
-    await imageTile('broken.jpg').getByText('The image is truncated.', { exact: true }).waitFor();
+    await imageTile('scan.tiff')
+      .getByText('The image is damaged or incomplete: it could not be decoded.')
+      .waitFor();
+    await imageTile('broken.jpg')
+      .getByText('Processing the image took too long. Upload it again to retry.', { exact: true })
+      .waitFor();
     await page.getByText('3 images').waitFor();
 
     // Nothing is pending any more: no more listings, even after more than two polling periods.
@@ -422,23 +426,22 @@ function earlierImages(): ImageView[] {
     {
       ...common,
       imageId: 'scan',
-      key: 'uploads/fake-owner/scan.tiff',
+      key: 'uploads/fake-owner/upload-1/scan.tiff',
       status: 'UNSUPPORTED',
-      failure: { error: 'UnsupportedFormatError', cause: 'TIFF images are not supported.' },
+      failure: {
+        code: 'UndecodableImage',
+        message: 'The image is damaged or incomplete: it could not be decoded.',
+      },
     },
     {
       ...common,
       imageId: 'broken',
-      key: 'uploads/fake-owner/broken.jpg',
+      key: 'uploads/fake-owner/upload-2/broken.jpg',
       status: 'FAILED',
-      // A Lambda task's failure, as Step Functions records it: the cause is the error as JSON.
+      // A failure code and its message, as the pipeline records it.
       failure: {
-        error: 'ThumbnailError',
-        cause: JSON.stringify({
-          errorType: 'ThumbnailError',
-          errorMessage: 'The image is truncated.',
-          trace: [],
-        }),
+        code: 'ProcessingTimedOut',
+        message: 'Processing the image took too long. Upload it again to retry.',
       },
     },
   ];

@@ -69,6 +69,22 @@ const roleWith = (...statements: Record<string, unknown>[]): CloudFormationResou
   },
 });
 
+/** An alarm that notifies AlertTopic at the first failure counted by the metric. */
+const alarmOn = (namespace: string, metricName: string, dimension: string, value: unknown) => ({
+  Type: 'AWS::CloudWatch::Alarm',
+  Properties: {
+    Namespace: namespace,
+    MetricName: metricName,
+    Dimensions: [{ Name: dimension, Value: value }],
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    AlarmActions: [{ Ref: 'AlertTopic' }],
+  },
+});
+
 /** One resource of every checked type, each compliant. */
 const minimalCompliantTemplate = (): CloudFormationTemplate => ({
   Resources: {
@@ -84,6 +100,12 @@ const minimalCompliantTemplate = (): CloudFormationTemplate => ({
     Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { StreamEncryption: { EncryptionType: 'KMS' } } },
     Events: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: 'alias/aws/sns' } },
     Failures: { Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true } },
+    AlertKey: { Type: 'AWS::KMS::Key', Properties: {} },
+    AlertTopic: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { Ref: 'AlertKey' } } },
+    ReadFunctionErrorsAlarm: alarmOn('AWS/Lambda', 'Errors', 'FunctionName', { Ref: 'ReadFunction' }),
+    FailuresVisibleAlarm: alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', {
+      'Fn::GetAtt': ['Failures', 'QueueName'],
+    }),
     Archive: {
       Type: 'AWS::KinesisFirehose::DeliveryStream',
       Properties: { DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' } },
@@ -160,6 +182,9 @@ describe('checkTemplate', () => {
       ['stream-encryption', 'PlainDeliveryStream'],
       ['event-source-failure-destination', 'RetryForeverMapping'],
       ['managed-policy', 'WildcardServiceRole'],
+      ['failure-alarm', 'SilentFunction'],
+      ['failure-alarm', 'UnwatchedFailureQueue'],
+      ['failure-alarm', 'SilentStateMachine'],
     ];
     let violations: Violation[] = [];
 
@@ -219,17 +244,18 @@ describe('checkTemplate', () => {
       const violations = checkTemplate(oslsCompliantService);
 
       // Assess
-      expect(keys(violations)).to.deep.equal(['tracing ApiGatewayDeployment1795968681270']);
+      expect(keys(violations)).to.deep.equal(['tracing ApiGatewayDeployment1796402129661']);
       expect(violations[0]?.message).to.include('options.serverlessProvider');
     });
 
-    it('reports the deployment bucket without public access block and the log group without retention', () => {
+    it('reports the deployment bucket without public access block, the log group without retention and the function without alarm', () => {
       // Act
       const violations = checkTemplate(oslsDefaultService, { serverlessProvider: oslsProvider });
 
       // Assess
       expect(keys(violations), formatViolations(violations)).to.deep.equal([
         'bucket-public-access ServerlessDeploymentBucket',
+        'failure-alarm HelloLambdaFunction',
         'log-retention HelloLogGroup',
       ]);
     });
@@ -258,6 +284,66 @@ describe('checkTemplate', () => {
         expect(violations, formatViolations(violations)).to.deep.equal([]);
       });
     }
+
+    describe('log delivery of a state machine', () => {
+      const logDelivery = {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'logs:DescribeLogGroups'],
+        Resource: '*',
+      };
+      const assumedBy = (service: unknown, statement: Record<string, unknown>): CloudFormationResource => ({
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+          },
+          Policies: [{ PolicyName: 'logs', PolicyDocument: { Statement: [statement] } }],
+        },
+      });
+
+      it('allows it on Resource "*" in a role that only Step Functions assumes', () => {
+        // Prepare
+        const template = templateWith({
+          // As serverless-step-functions writes it: the regional service principal.
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+          WorkflowRole: assumedBy({ 'Fn::Sub': 'states.${AWS::Region}.amazonaws.com' }, logDelivery),
+          OtherWorkflowRole: assumedBy('states.amazonaws.com', logDelivery),
+        });
+
+        // Act
+        const violations = checkTemplate(template);
+
+        // Assess
+        expect(violations, formatViolations(violations)).to.deep.equal([]);
+      });
+
+      it("refuses it in a function's role, naming each action", () => {
+        // Prepare
+        const template = templateWith({ ReadRole: roleWith(logDelivery) });
+
+        // Act
+        const violations = checkTemplate(template);
+
+        // Assess
+        expect(keys(violations)).to.deep.equal(['wildcard-resource ReadRole']);
+        expect(violations[0]?.message).to.include(
+          'logs:CreateLogDelivery, logs:PutResourcePolicy, logs:DescribeLogGroups',
+        );
+      });
+
+      it('refuses it in a role that another principal may assume too', () => {
+        // Prepare
+        const template = templateWith({
+          WorkflowRole: assumedBy(['states.amazonaws.com', 'lambda.amazonaws.com'], logDelivery),
+        });
+
+        // Act
+        const violations = checkTemplate(template);
+
+        // Assess
+        expect(keys(violations)).to.deep.equal(['wildcard-resource WorkflowRole']);
+      });
+    });
 
     it('refuses Resource "*" when one action of the statement is not on the allow-list', () => {
       // Prepare
@@ -403,6 +489,9 @@ describe('checkTemplate', () => {
           Type: 'AWS::StepFunctions::StateMachine',
           Properties: { RoleArn: { 'Fn::GetAtt': ['ReadRole', 'Arn'] } },
         },
+        WorkflowFailedAlarm: alarmOn('AWS/States', 'ExecutionsFailed', 'StateMachineArn', {
+          Ref: 'Workflow',
+        }),
       });
 
       // Act
@@ -585,6 +674,203 @@ describe('checkTemplate', () => {
 
       // Assess
       expect(keys(violations)).to.deep.equal(['event-source-failure-destination ImportedMapping']);
+    });
+  });
+
+  describe('failure-alarm', () => {
+    const withoutActions = (alarm: CloudFormationResource): CloudFormationResource => ({
+      ...alarm,
+      Properties: { ...alarm.Properties, AlarmActions: [] },
+    });
+    const authorizer = {
+      Type: 'AWS::ApiGateway::Authorizer',
+      Properties: {
+        RestApiId: { Ref: 'Api' },
+        Type: 'TOKEN',
+        AuthorizerUri: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/',
+              { 'Fn::GetAtt': ['ReadFunction', 'Arn'] },
+              '/invocations',
+            ],
+          ],
+        },
+      },
+    };
+    const named = (name: string): CloudFormationResource => ({
+      Type: 'AWS::ApiGateway::RestApi',
+      Properties: { Name: name },
+    });
+
+    it('does not count an alarm that notifies no one', () => {
+      // Prepare
+      const template = templateWith({
+        ReadFunctionErrorsAlarm: withoutActions(
+          alarmOn('AWS/Lambda', 'Errors', 'FunctionName', { Ref: 'ReadFunction' }),
+        ),
+      });
+
+      // Act
+      const violations = checkTemplate(template);
+
+      // Assess
+      expect(keys(violations)).to.deep.equal(['failure-alarm ReadFunction']);
+    });
+
+    it('accepts an alarm at one or more failures, and a function named by its declared name', () => {
+      // Prepare
+      const alarm = alarmOn('AWS/Lambda', 'Errors', 'FunctionName', 'orders-read');
+      const template = templateWith({
+        ReadFunction: {
+          ...tracedFunction('ReadRole'),
+          Properties: { ...tracedFunction('ReadRole').Properties, FunctionName: 'orders-read' },
+        },
+        ReadFunctionErrorsAlarm: {
+          ...alarm,
+          Properties: {
+            ...alarm.Properties,
+            Threshold: 1,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          },
+        },
+      });
+
+      // Act
+      const violations = checkTemplate(template);
+
+      // Assess
+      expect(violations, formatViolations(violations)).to.deep.equal([]);
+    });
+
+    it("counts, for an authorizer, an alarm on the 5XXError of the API it guards, not its refusals' Errors", () => {
+      // Prepare
+      const template = templateWith({
+        Api: named('orders-dev'),
+        ReadAuthorizer: authorizer,
+        ReadFunctionErrorsAlarm: alarmOn('AWS/ApiGateway', '5XXError', 'ApiName', 'orders-dev'),
+      });
+
+      // Act
+      const violations = checkTemplate(template);
+
+      // Assess
+      expect(violations, formatViolations(violations)).to.deep.equal([]);
+    });
+
+    it("refuses an authorizer whose API's 5XXError no alarm watches, naming the API", () => {
+      // Prepare
+      const template = templateWith({
+        Api: named('orders-dev'),
+        ReadAuthorizer: authorizer,
+        ReadFunctionErrorsAlarm: alarmOn('AWS/ApiGateway', '5XXError', 'ApiName', 'another-api'),
+      });
+
+      // Act
+      const violations = checkTemplate(template);
+
+      // Assess
+      expect(keys(violations)).to.deep.equal(['failure-alarm ReadFunction']);
+      expect(violations[0]?.message).to.include('5XXError of the API it authorizes (Api)');
+    });
+
+    it('finds the dead-letter queues of queues, SNS subscriptions and EventBridge targets', () => {
+      // Prepare
+      const queue = (): CloudFormationResource => ({
+        Type: 'AWS::SQS::Queue',
+        Properties: { SqsManagedSseEnabled: true },
+      });
+      const template = templateWith({
+        Jobs: {
+          Type: 'AWS::SQS::Queue',
+          Properties: {
+            SqsManagedSseEnabled: true,
+            // A JSON property may be given as text.
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:123456789012:x' }),
+          },
+        },
+        JobsLetters: queue(),
+        JobsRedrive: {
+          Type: 'AWS::SQS::Queue',
+          Properties: {
+            SqsManagedSseEnabled: true,
+            RedrivePolicy: {
+              deadLetterTargetArn: { 'Fn::GetAtt': ['JobsLetters', 'Arn'] },
+              maxReceiveCount: 3,
+            },
+          },
+        },
+        SubscriptionLetters: queue(),
+        Subscription: {
+          Type: 'AWS::SNS::Subscription',
+          Properties: {
+            RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['SubscriptionLetters', 'Arn'] } },
+          },
+        },
+        RuleLetters: queue(),
+        Rule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            Targets: [{ Id: 'read', DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RuleLetters', 'Arn'] } } }],
+          },
+        },
+      });
+
+      // Act
+      const violations = checkTemplate(template);
+
+      // Assess
+      expect(keys(violations)).to.deep.equal([
+        'failure-alarm JobsLetters',
+        'failure-alarm RuleLetters',
+        'failure-alarm SubscriptionLetters',
+      ]);
+      expect(violations.find((v) => v.resource === 'JobsLetters')?.message).to.include('(of JobsRedrive)');
+    });
+
+    describe('with the alert topic named by its export', () => {
+      const alertTopicExport = 'ops-dev-OperationsAlertTopicArn';
+      const notifying = (action: unknown) => {
+        const alarm = alarmOn('AWS/Lambda', 'Errors', 'FunctionName', { Ref: 'ReadFunction' });
+        // The queue's alarm keeps notifying AlertTopic, which is the alert topic only where it is exported.
+        return templateWith({
+          ReadFunctionErrorsAlarm: { ...alarm, Properties: { ...alarm.Properties, AlarmActions: [action] } },
+        });
+      };
+
+      it('counts an alarm that notifies the imported topic', () => {
+        // Act
+        const violations = checkTemplate(notifying({ 'Fn::ImportValue': alertTopicExport }), {
+          alertTopicExport,
+        });
+
+        // Assess
+        expect(keys(violations)).to.deep.equal(['failure-alarm Failures']);
+        expect(violations[0]?.message).to.include(`the alert topic (export ${alertTopicExport})`);
+      });
+
+      it('counts, in the stack that exports it, an alarm that notifies the topic itself', () => {
+        // Prepare
+        const template = {
+          ...notifying({ Ref: 'AlertTopic' }),
+          Outputs: { AlertTopicArn: { Value: { Ref: 'AlertTopic' }, Export: { Name: alertTopicExport } } },
+        };
+
+        // Act
+        const violations = checkTemplate(template, { alertTopicExport });
+
+        // Assess
+        expect(violations, formatViolations(violations)).to.deep.equal([]);
+      });
+
+      it('does not count an alarm that notifies another topic', () => {
+        // Act
+        const violations = checkTemplate(notifying({ Ref: 'AlertTopic' }), { alertTopicExport });
+
+        // Assess
+        expect(keys(violations)).to.deep.equal(['failure-alarm Failures', 'failure-alarm ReadFunction']);
+      });
     });
   });
 

@@ -18,6 +18,7 @@ export const RULE_NAMES = [
   'log-retention',
   'event-source-failure-destination',
   'managed-policy',
+  'failure-alarm',
 ] as const;
 
 export type RuleName = (typeof RULE_NAMES)[number];
@@ -59,11 +60,22 @@ export interface CheckTemplateOptions {
    */
   serverlessProvider?: { tracing?: { apiGateway?: unknown } };
   exemptions?: readonly Exemption[];
+  /**
+   * The export name of the stage's operations alert topic (the ops stack exports it, the others import
+   * it). The failure-alarm rule then counts only alarms that notify that topic. Without it, an alarm
+   * counts if it notifies any SNS topic.
+   */
+  alertTopicExport?: string;
 }
 
 export interface WildcardResourceReason {
   reason: string;
   documentation: string;
+  /**
+   * Allowed only in roles that this AWS service alone may assume (the name of its service principal,
+   * `states` for states.amazonaws.com or states.<region>.amazonaws.com): the grant is the service's.
+   */
+  assumedBy?: string;
 }
 
 const SERVICE_AUTHORIZATION_REFERENCE = 'https://docs.aws.amazon.com/service-authorization/latest/reference';
@@ -71,6 +83,14 @@ const SERVICE_AUTHORIZATION_REFERENCE = 'https://docs.aws.amazon.com/service-aut
 const xrayReason: WildcardResourceReason = {
   reason: 'X-Ray defines no resource type for sending traces or reading sampling rules.',
   documentation: `${SERVICE_AUTHORIZATION_REFERENCE}/list_awsx-ray.html`,
+};
+
+const stateMachineLogDelivery: WildcardResourceReason = {
+  reason:
+    "Step Functions sets up the delivery of a state machine's logs to CloudWatch Logs with these actions, " +
+    'which take no resource; AWS documents the state machine role\'s policy with Resource "*".',
+  documentation: 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
+  assumedBy: 'states',
 };
 
 /**
@@ -98,6 +118,18 @@ export const WILDCARD_RESOURCE_ALLOWED: Readonly<Record<string, WildcardResource
     reason: 'GetCallerIdentity has no resource and needs no permission; it succeeds even when denied.',
     documentation: 'https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html',
   },
+  ...Object.fromEntries(
+    [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ].map((action) => [action, stateMachineLogDelivery]),
+  ),
 };
 
 /**
@@ -106,6 +138,13 @@ export const WILDCARD_RESOURCE_ALLOWED: Readonly<Record<string, WildcardResource
  * acceptable; anything else goes into the role's own inline statements, where the other rules see it.
  */
 export const MANAGED_POLICIES_ALLOWED: Readonly<Record<string, WildcardResourceReason>> = {
+  'service-role/AmazonAPIGatewayPushToCloudWatchLogs': {
+    reason:
+      'API Gateway writes REST API logs with it, through one role per account and region (its account ' +
+      'setting): creating and describing log groups and streams, putting events; what AWS documents for it.',
+    documentation:
+      'https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html#set-up-access-logging-permissions',
+  },
   'service-role/AWSCodeDeployRoleForLambdaLimited': {
     reason:
       'CodeDeploy shifts Lambda alias traffic with it (canary releases): lambda:UpdateAlias and GetAlias, ' +
@@ -136,6 +175,8 @@ interface Context {
   resources: readonly Resource[];
   byId: ReadonlyMap<string, Resource>;
   options: CheckTemplateOptions;
+  /** Export name -> the value it exports, from the template's Outputs. */
+  exports: ReadonlyMap<string, unknown>;
 }
 
 type Rule = (context: Context) => Violation[];
@@ -145,7 +186,12 @@ export function checkTemplate(
   options: CheckTemplateOptions = {},
 ): Violation[] {
   const resources = readResources(template);
-  const context: Context = { resources, byId: new Map(resources.map((r) => [r.id, r])), options };
+  const context: Context = {
+    resources,
+    byId: new Map(resources.map((r) => [r.id, r])),
+    options,
+    exports: readExports(template),
+  };
   const exemptions = options.exemptions ?? [];
   return RULE_NAMES.flatMap((name) => RULES[name](context)).filter(
     (violation) =>
@@ -278,8 +324,8 @@ const RULES: Record<RuleName, Rule> = {
         : [violation('no-wildcard-action', resource, `${where} allows ${wildcards.join(', ')}.`)];
     }),
 
-  'wildcard-resource': ({ resources }) =>
-    allowStatements(resources).flatMap(({ resource, where, statement }) => {
+  'wildcard-resource': ({ resources, byId }) =>
+    allowStatements(resources).flatMap(({ resource, where, statement, roles }) => {
       if (statement.NotResource !== undefined) {
         return [
           violation(
@@ -294,7 +340,10 @@ const RULES: Record<RuleName, Rule> = {
         statement.NotAction !== undefined
           ? ['NotAction']
           : actionsOf(statement)
-              .filter((action) => typeof action !== 'string' || !isWildcardResourceAllowed(action))
+              .filter(
+                (action) =>
+                  typeof action !== 'string' || !isWildcardResourceAllowed(action, soleService(roles, byId)),
+              )
               .map((action) => (typeof action === 'string' ? action : JSON.stringify(action)));
       return notAllowed.length === 0
         ? []
@@ -416,7 +465,240 @@ const RULES: Record<RuleName, Rule> = {
             ),
           ];
     }),
+
+  'failure-alarm': (context) => {
+    const watched = ofType(context.resources, 'AWS::CloudWatch::Alarm')
+      .filter((alarm) =>
+        toArray(alarm.properties.AlarmActions).some((action) => isAlertTopic(action, context)),
+      )
+      .flatMap(metricsWatchedAtFirstFailure);
+    const watches = (namespace: string, metricName: string, dimension: string, resource: Resource) =>
+      watched.some((metric) => isMetric(metric, namespace, metricName, dimension, resource));
+    const topic =
+      context.options.alertTopicExport === undefined
+        ? 'an SNS topic'
+        : `the alert topic (export ${context.options.alertTopicExport})`;
+
+    const functions = ofType(context.resources, 'AWS::Lambda::Function').flatMap((fn) => {
+      if (watches('AWS/Lambda', 'Errors', 'FunctionName', fn)) return [];
+      // Lambda counts an authorizer's refusals (the "Unauthorized" that API Gateway answers with a 401)
+      // as Errors, so an alarm on them would go off with every expired token; an authorizer that fails
+      // is a 500 of the API it guards. https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html
+      const apis = authorizedApis(fn.id, context);
+      const apiWatched = (api: Resource) => watched.some((metric) => isApiMetric(metric, '5XXError', api));
+      if (apis.length > 0 && apis.every(apiWatched)) return [];
+      const orApi =
+        apis.length === 0
+          ? ''
+          : ` or on the 5XXError of the API it authorizes (${apis.map((api) => api.id).join(', ')})`;
+      return [
+        violation(
+          'failure-alarm',
+          fn.id,
+          `Function ${fn.id} has no alarm on its Errors (AWS/Lambda, FunctionName)${orApi} above 0 ` +
+            `that notifies ${topic}.`,
+        ),
+      ];
+    });
+
+    const stateMachines = ofType(context.resources, 'AWS::StepFunctions::StateMachine').flatMap((machine) =>
+      watches('AWS/States', 'ExecutionsFailed', 'StateMachineArn', machine)
+        ? []
+        : [
+            violation(
+              'failure-alarm',
+              machine.id,
+              `State machine ${machine.id} has no alarm on ExecutionsFailed (AWS/States, StateMachineArn) ` +
+                `above 0 that notifies ${topic}.`,
+            ),
+          ],
+    );
+
+    const queues = [...failureQueues(context)].flatMap(([queue, parkedBy]) =>
+      watches('AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue)
+        ? []
+        : [
+            violation(
+              'failure-alarm',
+              queue.id,
+              `Failure queue ${queue.id} (of ${parkedBy.join(', ')}) has no alarm on ` +
+                `ApproximateNumberOfMessagesVisible (AWS/SQS, QueueName) above 0 that notifies ${topic}: ` +
+                'the events parked there would wait unseen.',
+            ),
+          ],
+    );
+
+    return [...functions, ...stateMachines, ...queues];
+  },
 };
+
+interface WatchedMetric {
+  namespace: unknown;
+  metricName: unknown;
+  dimensions: unknown[];
+}
+
+/**
+ * The metrics an alarm reads, if it goes off at the first failure: `> 0` or `>= 1` on one metric; any
+ * expression over several (metric math), whose meaning this check cannot read.
+ */
+function metricsWatchedAtFirstFailure({ properties }: Resource): WatchedMetric[] {
+  if (properties.MetricName !== undefined) {
+    const threshold = properties.Threshold;
+    const operator = properties.ComparisonOperator;
+    const atFirst =
+      isIntrinsic(threshold) ||
+      (operator === 'GreaterThanThreshold' && Number(threshold) === 0) ||
+      (operator === 'GreaterThanOrEqualToThreshold' && Number(threshold) === 1);
+    if (!atFirst) return [];
+    return [
+      {
+        namespace: properties.Namespace,
+        metricName: properties.MetricName,
+        dimensions: toArray(properties.Dimensions),
+      },
+    ];
+  }
+  return toArray(properties.Metrics).flatMap((query) => {
+    const metric = lookup(query, 'MetricStat', 'Metric');
+    if (!isRecord(metric)) return [];
+    return [
+      { namespace: metric.Namespace, metricName: metric.MetricName, dimensions: toArray(metric.Dimensions) },
+    ];
+  });
+}
+
+/**
+ * How a metric's dimension names a resource of the template: its Ref, or one of its attributes, or the
+ * physical name the template declares for it.
+ */
+const DIMENSION_VALUES: Readonly<Record<string, { attribute?: string; nameProperty?: string }>> = {
+  FunctionName: { nameProperty: 'FunctionName' },
+  StateMachineArn: {},
+  QueueName: { attribute: 'QueueName', nameProperty: 'QueueName' },
+};
+
+function isMetric(
+  metric: WatchedMetric,
+  namespace: string,
+  metricName: string,
+  dimension: string,
+  resource: Resource,
+): boolean {
+  if (metric.namespace !== namespace || metric.metricName !== metricName) return false;
+  const { attribute, nameProperty } = DIMENSION_VALUES[dimension] ?? {};
+  return metric.dimensions.some((entry) => {
+    if (lookup(entry, 'Name') !== dimension) return false;
+    const value = lookup(entry, 'Value');
+    const named = nameProperty === undefined ? undefined : resource.properties[nameProperty];
+    if (typeof named === 'string' && value === named) return true;
+    if (attribute === undefined) return refTarget(value) === resource.id;
+    const target = getAttTarget(value);
+    return target?.id === resource.id && target.attribute === attribute;
+  });
+}
+
+function isApiMetric(metric: WatchedMetric, metricName: string, api: Resource): boolean {
+  if (metric.namespace !== 'AWS/ApiGateway' || metric.metricName !== metricName) return false;
+  const name = api.properties.Name;
+  return metric.dimensions.some(
+    (entry) =>
+      lookup(entry, 'Name') === 'ApiName' &&
+      name !== undefined &&
+      JSON.stringify(lookup(entry, 'Value')) === JSON.stringify(name),
+  );
+}
+
+/** The REST APIs whose Lambda authorizer is function `functionId`. */
+function authorizedApis(functionId: string, { resources, byId }: Context): Resource[] {
+  const apis = ofType(resources, 'AWS::ApiGateway::Authorizer')
+    .filter(({ properties }) => mentionsFunction(properties.AuthorizerUri, functionId))
+    .map(({ properties }) => byId.get(refTarget(properties.RestApiId) ?? ''))
+    .filter((api): api is Resource => api?.type === 'AWS::ApiGateway::RestApi');
+  return [...new Set(apis)];
+}
+
+function mentionsFunction(value: unknown, functionId: string): boolean {
+  if (getAttTarget(value)?.id === functionId || refTarget(value) === functionId) return true;
+  if (Array.isArray(value)) return value.some((item) => mentionsFunction(item, functionId));
+  return isRecord(value) && Object.values(value).some((item) => mentionsFunction(item, functionId));
+}
+
+/**
+ * The SQS queues of this template where failed events are parked, each with what parks them there:
+ * on-failure destinations of asynchronous invocations and event source mappings, dead-letter queues
+ * of functions, queues, SNS subscriptions, EventBridge targets and schedules.
+ */
+function failureQueues({ resources, byId }: Context): Map<Resource, string[]> {
+  const found = new Map<Resource, string[]>();
+  const add = (destination: unknown, parkedBy: string) => {
+    const target = getAttTarget(destination);
+    const queue = target?.attribute === 'Arn' ? byId.get(target.id) : undefined;
+    if (queue?.type !== 'AWS::SQS::Queue') return;
+    found.set(queue, [...new Set([...(found.get(queue) ?? []), parkedBy])]);
+  };
+  for (const { id, type, properties } of resources) {
+    switch (type) {
+      case 'AWS::Lambda::EventInvokeConfig':
+      case 'AWS::Lambda::EventSourceMapping':
+        add(lookup(properties.DestinationConfig, 'OnFailure', 'Destination'), id);
+        break;
+      case 'AWS::Lambda::Function':
+        add(lookup(properties.DeadLetterConfig, 'TargetArn'), id);
+        break;
+      case 'AWS::SQS::Queue':
+      case 'AWS::SNS::Subscription':
+        add(lookup(parseJson(properties.RedrivePolicy), 'deadLetterTargetArn'), id);
+        break;
+      case 'AWS::Events::Rule':
+        for (const target of toArray(properties.Targets)) add(lookup(target, 'DeadLetterConfig', 'Arn'), id);
+        break;
+      case 'AWS::Scheduler::Schedule':
+        add(lookup(properties.Target, 'DeadLetterConfig', 'Arn'), id);
+        break;
+    }
+  }
+  return found;
+}
+
+/**
+ * Whether an alarm action is the alert topic: the import of its export, or, in the stack that owns it,
+ * a Ref to the topic it exports. Without an export name, any SNS topic.
+ */
+function isAlertTopic(action: unknown, { byId, options, exports }: Context): boolean {
+  const exportName = options.alertTopicExport;
+  const topic = refTarget(action);
+  const imported = isRecord(action) ? action['Fn::ImportValue'] : undefined;
+  if (exportName !== undefined) {
+    if (imported === exportName) return true;
+    return topic !== undefined && refTarget(exports.get(exportName)) === topic;
+  }
+  if (topic !== undefined) return byId.get(topic)?.type === 'AWS::SNS::Topic';
+  if (imported !== undefined) return true;
+  const sub = isRecord(action) ? action['Fn::Sub'] : undefined;
+  const text = typeof action === 'string' ? action : Array.isArray(sub) ? sub[0] : sub;
+  return typeof text === 'string' && /^arn:[^:]+:sns:/.test(text);
+}
+
+function readExports(template: CloudFormationTemplate): Map<string, unknown> {
+  const outputs = isRecord(template.Outputs) ? template.Outputs : {};
+  const exports = new Map<string, unknown>();
+  for (const output of Object.values(outputs)) {
+    const name = lookup(output, 'Export', 'Name');
+    if (typeof name === 'string') exports.set(name, lookup(output, 'Value'));
+  }
+  return exports;
+}
+
+/** CloudFormation takes a JSON property (a redrive policy) as an object or as its text. */
+function parseJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
 
 function missingEncryption(
   type: string,
@@ -475,12 +757,16 @@ interface PolicyStatement {
   resource: string;
   where: string;
   statement: Record<string, unknown>;
+  /** The roles the statement is granted to: its own, or those an AWS::IAM::Policy names. */
+  roles: string[];
 }
 
 /** Allow statements of identity policies: inline role policies, AWS::IAM::Policy and ManagedPolicy. */
 function allowStatements(resources: readonly Resource[]): PolicyStatement[] {
   return resources.flatMap(({ id, type, properties }) => {
     const documents: { label: string; document: unknown }[] = [];
+    const roles =
+      type === 'AWS::IAM::Role' ? [id] : toArray(properties.Roles).flatMap((role) => refTarget(role) ?? []);
     if (type === 'AWS::IAM::Role') {
       toArray(properties.Policies).forEach((policy, index) => {
         const name = lookup(policy, 'PolicyName');
@@ -494,7 +780,7 @@ function allowStatements(resources: readonly Resource[]): PolicyStatement[] {
       statementsOf(document).flatMap((statement, index) => {
         if (statement.Effect === 'Deny') return [];
         const sid = typeof statement.Sid === 'string' ? ` (${statement.Sid})` : '';
-        return [{ resource: id, where: `${label} statement #${index + 1}${sid}`, statement }];
+        return [{ resource: id, where: `${label} statement #${index + 1}${sid}`, statement, roles }];
       }),
     );
   });
@@ -523,12 +809,38 @@ function isWildcardAction(action: string): boolean {
   return action === '*' || /^[a-z0-9-]+:\*$/i.test(action);
 }
 
-function isWildcardResourceAllowed(action: string): boolean {
+function isWildcardResourceAllowed(action: string, assumedBy: string | undefined): boolean {
   const wanted = action.toLowerCase();
-  return Object.keys(WILDCARD_RESOURCE_ALLOWED).some((allowed) => {
+  return Object.entries(WILDCARD_RESOURCE_ALLOWED).some(([allowed, reason]) => {
+    if (reason.assumedBy !== undefined && reason.assumedBy !== assumedBy) return false;
     const pattern = allowed.toLowerCase();
     return pattern.endsWith('*') ? wanted.startsWith(pattern.slice(0, -1)) : wanted === pattern;
   });
+}
+
+/**
+ * The AWS service that alone may assume every one of these roles (`states` for states.amazonaws.com or
+ * states.<region>.amazonaws.com, also written with Fn::Sub), or undefined.
+ */
+function soleService(roles: readonly string[], byId: ReadonlyMap<string, Resource>): string | undefined {
+  const services = roles.map((id) => {
+    const role = byId.get(id);
+    if (role?.type !== 'AWS::IAM::Role') return undefined;
+    const principals = statementsOf(role.properties.AssumeRolePolicyDocument)
+      .filter((statement) => statement.Effect === 'Allow')
+      .map((statement) => statement.Principal);
+    const [principal, ...others] = principals;
+    if (principal === undefined || others.length > 0 || !isRecord(principal)) return undefined;
+    const [key, ...otherKeys] = Object.keys(principal);
+    if (key !== 'Service' || otherKeys.length > 0) return undefined;
+    const [service, ...otherServices] = toArray(principal.Service);
+    if (otherServices.length > 0) return undefined;
+    const sub = isRecord(service) ? service['Fn::Sub'] : undefined;
+    const text = typeof service === 'string' ? service : typeof sub === 'string' ? sub : undefined;
+    return /^([a-z0-9-]+)(\.[a-z0-9-]+|\.\$\{AWS::Region\})?\.amazonaws\.com$/.exec(text ?? '')?.[1];
+  });
+  const [first] = services;
+  return first !== undefined && services.every((service) => service === first) ? first : undefined;
 }
 
 function deniesInsecureTransport(statement: Record<string, unknown>): boolean {

@@ -135,9 +135,7 @@ describe('the data lake’s security, in the catalog’s packaged template', fun
     ]);
   });
 
-  it('alerts on an encrypted topic when a bucket turns non-compliant, with a key EventBridge may use', () => {
-    const keyPolicy = statementsOf(resources, 'LakeAlertKey', 'KeyPolicy', 'Statement');
-
+  it('alerts on the operations alert topic when a bucket turns non-compliant', () => {
     expect(at(resources, 'PublicBucketFoundRule', 'EventPattern')).to.deep.include({
       source: ['aws.config'],
       'detail-type': ['Config Rules Compliance Change'],
@@ -148,12 +146,11 @@ describe('the data lake’s security, in the catalog’s packaged template', fun
       complianceType: ['NON_COMPLIANT'],
     });
     expect(at(resources, 'PublicBucketFoundRule', 'Targets')).to.deep.equal([
-      { Id: 'lake-alerts', Arn: { Ref: 'LakeAlertTopic' } },
+      {
+        Id: 'operations-alerts',
+        Arn: { 'Fn::ImportValue': 'serverless-patterns-ops-policy-OperationsAlertTopicArn' },
+      },
     ]);
-    expect(at(resources, 'LakeAlertTopic', 'KmsMasterKeyId')).to.deep.equal({ Ref: 'LakeAlertKey' });
-    expect(keyPolicy.some((statement) => statement.Principal?.Service === 'events.amazonaws.com')).to.equal(
-      true,
-    );
   });
 
   it('caps the bytes every Athena query of the lake’s workgroup may scan, whatever the client asks', () => {

@@ -30,7 +30,11 @@ describe('packaged CloudFormation templates', function () {
         join(build, 'serverless-state.json'),
       );
 
-      const violations = checkTemplate(template, { serverlessProvider: state.service.provider });
+      const violations = checkTemplate(template, {
+        serverlessProvider: state.service.provider,
+        // Every alarm notifies the operations alert topic of the stage, which the ops stack exports.
+        alertTopicExport: 'serverless-patterns-ops-policy-OperationsAlertTopicArn',
+      });
 
       expect(violations, formatViolations(violations)).to.deep.equal([]);
     });

@@ -1,12 +1,18 @@
-import { parseArgs } from 'node:util';
-import { readCloudDescription } from '../cloud/cloud-description';
-import { localPaths } from '../cloud/layout';
+import { parseCommandLine } from './command-line';
+import { runningCloud, STATE_DIR_OPTION } from './running-cloud';
 
-// eval "$(npm run --silent env)" points the AWS CLI and any SDK script at the running local cloud;
-// --state-dir reaches a cloud started with `npm start -- --state-dir <dir>`.
-const { values } = parseArgs({ options: { 'state-dir': { type: 'string' } } });
-const cloud = await readCloudDescription(localPaths(undefined, values['state-dir']).cloudFile).catch(() => {
-  console.error('The local cloud is not running: start it with npm start.');
-  process.exit(1);
-});
+const ENV = {
+  invocation: 'npm run --silent env --',
+  synopsis: '[options]',
+  about: [
+    "Prints the running local cloud's AWS_ENDPOINT_URL_<SERVICE> variables, credentials and region as",
+    'export lines: eval "$(npm run --silent env)" points the AWS CLI and any SDK script at it.',
+  ].join('\n'),
+  options: {
+    'state-dir': STATE_DIR_OPTION,
+  },
+} as const;
+
+const { values } = parseCommandLine(ENV);
+const cloud = await runningCloud(values['state-dir']);
 for (const [name, value] of Object.entries(cloud.environment)) console.log(`export ${name}='${value}'`);

@@ -1,22 +1,66 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { CloudDescription } from '../cloud/cloud-description';
 import { composeServices, localPaths } from '../cloud/layout';
+import { formatTimings } from '../cloud/phases/timings';
 import { type RunningCloud, startCloud } from '../cloud/start-cloud';
+import { type Command, type CommandOption, parseCommandLine, usageError } from './command-line';
+import { startupSummary } from './summary';
 
-const { values } = parseArgs({
+const START = {
+  invocation: 'npm start --',
+  synopsis: '[options]',
+  about: [
+    'Runs the whole platform on loopback, with no AWS account: the emulators, one serverless-offline per',
+    'service and the portal. It stays in the foreground; Ctrl-C stops everything it started. Where',
+    'everything is: .local/cloud.json; eval "$(npm run --silent env)" points the AWS CLI and SDKs at it.',
+  ].join('\n'),
   options: {
-    fresh: { type: 'boolean', default: false },
-    'state-dir': { type: 'string' },
-    'extra-service': { type: 'string', multiple: true, default: [] },
-    verbose: { type: 'boolean', default: false },
-    'retry-delay-scale': { type: 'string' },
-    // Stage parameters, as `sls deploy --param "name=value"` takes them: off switches, limits...
-    param: { type: 'string', multiple: true, default: [] },
+    fresh: { type: 'boolean', default: false, description: 'begin empty: remove the persisted data first' },
+    param: {
+      type: 'string',
+      multiple: true,
+      default: [],
+      placeholder: '<name=value>',
+      description: 'a stage parameter, as `sls deploy --param` takes it: labelDetection=false',
+    },
+    verbose: { type: 'boolean', default: false, description: "print every process's output" },
+    'state-dir': {
+      type: 'string',
+      placeholder: '<dir>',
+      description: 'keep data, builds and cloud.json in <dir>, not .local; take any free ports',
+    },
+    'extra-service': {
+      type: 'string',
+      multiple: true,
+      default: [],
+      placeholder: '<dir>',
+      description: 'also run the serverless service in <dir>, as tests do with their fixture',
+    },
+    'retry-delay-scale': {
+      type: 'string',
+      placeholder: '<factor>',
+      description: "multiply Lambda's async retry delays and Step Functions' Retry intervals",
+    },
+    timings: {
+      type: 'boolean',
+      default: false,
+      description: 'also print when each step of the start-up ran and how long it took',
+    },
   },
-});
+} as const satisfies Command<Record<string, CommandOption>>;
+
+const { values } = parseCommandLine(START);
+const retryDelayScale =
+  values['retry-delay-scale'] === undefined ? undefined : Number(values['retry-delay-scale']);
+if (retryDelayScale !== undefined && !(retryDelayScale >= 0))
+  usageError(START.invocation, `--retry-delay-scale takes a number, not ${values['retry-delay-scale']}`);
+const params = parseParams(values.param ?? []);
+// serverless-offline writes notices for every request (its route, the authorizer's run, the
+// invocation's duration) that the local cloud reads from a pipe only to drop them unless --verbose: a
+// good share of what each API call costs the local cloud. Its processes inherit the level; warnings
+// and errors still show.
+if (!values.verbose) process.env.SLS_LOG_LEVEL ??= 'warning';
 const paths = localPaths(undefined, values['state-dir']);
 
 function runningPid(): number | undefined {
@@ -69,9 +113,10 @@ try {
       ...composeServices(),
       ...(values['extra-service'] ?? []).map((path) => ({ key: basename(path), path: resolve(path) })),
     ],
-    ...(values['retry-delay-scale'] ? { retryDelayScale: Number(values['retry-delay-scale']) } : {}),
-    params: parseParams(values.param ?? []),
+    ...(retryDelayScale === undefined ? {} : { retryDelayScale }),
+    params,
     log: values.verbose ? (line) => console.log(line) : () => undefined,
+    notify: (line) => console.log(line),
     signal: starting.signal,
   });
   if (stopping) {
@@ -79,7 +124,8 @@ try {
     await rm(paths.lockFile, { force: true });
     process.exit(0);
   }
-  console.log(summary(cloud.description, Date.now() - startedAt));
+  console.log(`\n${startupSummary(cloud.description, Date.now() - startedAt, paths.cloudFile)}`);
+  if (values.timings) console.log(`\n${formatTimings(cloud.timings)}`);
 } catch (error) {
   if (stopping) {
     await rm(paths.lockFile, { force: true });
@@ -90,40 +136,12 @@ try {
   process.exit(1);
 }
 
-function summary(description: CloudDescription, elapsedMs: number): string {
-  const lines = [
-    `\nThe local cloud is ready (${(elapsedMs / 1000).toFixed(1)} s). Ctrl-C stops everything.\n`,
-  ];
-  if (description.portalUrl) lines.push(`Portal: ${description.portalUrl}\n`);
-  for (const [key, service] of Object.entries(description.services)) {
-    lines.push(`${key}  API ${service.apiUrl}  Lambda ${service.lambdaEndpoint}`);
-    for (const [fn, name] of Object.entries(service.functions)) lines.push(`  function ${fn}: ${name}`);
-    for (const [logicalId, name] of Object.entries(service.resources)) lines.push(`  ${logicalId}: ${name}`);
-  }
-  lines.push('\nAWS endpoints (npm run env prints them as export lines):');
-  for (const [service, endpoint] of Object.entries(description.endpoints))
-    lines.push(`  ${service}: ${endpoint}`);
-  if (description.skipped.length > 0) {
-    lines.push('\nNot started (their endpoints answer with the reason; the rest runs):');
-    for (const { name, reason } of description.skipped) lines.push(`  - ${name}: ${reason}`);
-  }
-  if (description.warnings.length > 0) {
-    lines.push('\nNot emulated, or emulated differently:');
-    for (const warning of description.warnings) lines.push(`  - ${warning}`);
-  }
-  lines.push(`\nEverything above is in ${paths.cloudFile}`);
-  return lines.join('\n');
-}
-
 /** `name=value` pairs; the value may itself contain '='. */
 function parseParams(pairs: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const pair of pairs) {
     const separator = pair.indexOf('=');
-    if (separator <= 0) {
-      console.error(`--param takes name=value, not ${JSON.stringify(pair)}`);
-      process.exit(1);
-    }
+    if (separator <= 0) usageError(START.invocation, `--param takes name=value, not ${JSON.stringify(pair)}`);
     params[pair.slice(0, separator)] = pair.slice(separator + 1);
   }
   return params;

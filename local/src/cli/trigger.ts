@@ -1,28 +1,28 @@
-import { parseArgs } from 'node:util';
-import { readCloudDescription } from '../cloud/cloud-description';
-import { localPaths } from '../cloud/layout';
+import { parseCommandLine, usageError } from './command-line';
+import { runningCloud, STATE_DIR_OPTION } from './running-cloud';
 
-// --state-dir reaches a cloud started with `npm start -- --state-dir <dir>` (tests start theirs so).
-const { positionals, values } = parseArgs({
+const TRIGGER = {
+  invocation: 'npm run trigger --',
+  synopsis: '<service> <function> [options]',
+  about: [
+    "Fires a scheduled function of the running local cloud now, with the event its schedule's rule would",
+    "send. <service> is its key in serverless-compose.yml, <function> the function's key in serverless.yml.",
+  ].join('\n'),
+  options: {
+    'state-dir': STATE_DIR_OPTION,
+  },
   allowPositionals: true,
-  options: { 'state-dir': { type: 'string' } },
-});
-const [service, functionKey] = positionals;
-if (service === undefined || functionKey === undefined) {
-  console.error(
-    "Usage: npm run trigger -- <service> <function> [--state-dir <dir>]   (fires the function's schedule now)",
-  );
-  process.exit(2);
-}
-const cloud = await readCloudDescription(localPaths(undefined, values['state-dir']).cloudFile).catch(() => {
-  console.error('The local cloud is not running: start it with npm start.');
-  process.exit(1);
-});
+} as const;
+
+const { positionals, values } = parseCommandLine(TRIGGER);
+const [service, functionKey, ...extra] = positionals;
+if (service === undefined || functionKey === undefined)
+  usageError(TRIGGER.invocation, 'name the service and the function');
+if (extra.length > 0) usageError(TRIGGER.invocation, `unexpected argument '${extra[0]}'`);
+const cloud = await runningCloud(values['state-dir']);
 const response = await fetch(
   `${cloud.controlUrl}/schedules/${encodeURIComponent(service)}/${encodeURIComponent(functionKey)}`,
-  {
-    method: 'POST',
-  },
+  { method: 'POST' },
 );
 const body = await response.text();
 if (!response.ok) {

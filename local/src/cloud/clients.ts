@@ -7,14 +7,14 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalService } from './endpoints';
+import { LOCAL_REGION, type LocalService, localCredentials } from './endpoints';
 
 /**
  * The local cloud's own clients, for provisioning and wiring: explicit endpoints (the emulators
  * phase's), since it is the one place that knows them.
  */
 export function createLocalClients(endpoints: Readonly<Record<LocalService, string>>) {
-  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 };
+  const common = { region: LOCAL_REGION, credentials: localCredentials(), maxAttempts: 3 };
   return {
     dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
     dynamodbStreams: new DynamoDBStreamsClient({ ...common, endpoint: endpoints.dynamodbStreams }),

@@ -22,7 +22,8 @@ export const cloudDescriptionSchema = z.object({
     z.string(),
     z.object({
       name: z.string(),
-      apiUrl: z.string(),
+      /** Its API Gateway's own address; absent for a service without HTTP routes (nothing listens). */
+      apiUrl: z.string().optional(),
       lambdaEndpoint: z.string(),
       /** serverless.yml function key -> physical function name. */
       functions: z.record(z.string(), z.string()),
@@ -45,8 +46,10 @@ export const cloudDescriptionSchema = z.object({
 export type CloudDescription = z.infer<typeof cloudDescriptionSchema>;
 
 export async function writeCloudDescription(path: string, description: CloudDescription): Promise<void> {
-  // Written whole and renamed, so a reader never sees half a file.
-  await writeFile(`${path}.tmp`, `${JSON.stringify(description, null, 2)}\n`);
+  // Written whole and renamed, so a reader never sees half a file; through the schema, so that it
+  // holds only what the schema declares (not what an SDK wrote onto a shared object).
+  const clean = cloudDescriptionSchema.parse(description);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(clean, null, 2)}\n`);
   await rename(`${path}.tmp`, path);
 }
 

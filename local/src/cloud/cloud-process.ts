@@ -11,9 +11,10 @@ export interface CloudProcess {
   startupMs: number;
   /**
    * SIGTERM, as Ctrl-C; resolves once the process has exited (SIGKILL after 30 s) and the bundles
-   * of this cloud's own esbuild work folders are removed.
+   * of this cloud's own esbuild work folders are removed, unless `keepBundles` keeps them for a next
+   * start with the same state folder (which then reuses its packaging).
    */
-  stop(): Promise<void>;
+  stop(options?: { keepBundles?: boolean }): Promise<void>;
 }
 
 /**
@@ -22,6 +23,8 @@ export interface CloudProcess {
  */
 export async function startCloudProcess(options: {
   stateDir: string;
+  /** Start with empty data (the default), as `npm start -- --fresh`; false keeps the state folder's. */
+  fresh?: boolean;
   extraServices?: string[];
   env?: NodeJS.ProcessEnv;
   retryDelayScale?: number;
@@ -34,7 +37,7 @@ export async function startCloudProcess(options: {
     '--import',
     'tsx',
     join(REPO_ROOT, 'local', 'src', 'cli', 'start.ts'),
-    '--fresh',
+    ...(options.fresh === false ? [] : ['--fresh']),
     '--state-dir',
     options.stateDir,
   ];
@@ -52,21 +55,14 @@ export async function startCloudProcess(options: {
   for (const stream of [child.stdout, child.stderr])
     stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const stop = async () => {
+  const stop = async ({ keepBundles = false } = {}) => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exited;
       clearTimeout(timer);
     }
-    // A cloud with its own state folder bundles into `.esbuild-<folder name>` in every service
-    // (start-cloud.ts); nobody reuses them once it has stopped.
-    const workFolder = `.esbuild-${basename(paths.base)}`;
-    const serviceDirs = [
-      ...composeServices().map((service) => service.path),
-      ...(options.extraServices ?? []),
-    ];
-    await Promise.all(serviceDirs.map((dir) => rm(join(dir, workFolder), { recursive: true, force: true })));
+    if (!keepBundles) await removeBundles(options.stateDir, options.extraServices);
   };
   const deadline = startedAt + (options.timeoutMs ?? 240_000);
   while (!existsSync(paths.cloudFile)) {
@@ -80,4 +76,14 @@ export async function startCloudProcess(options: {
   }
   const startupMs = Date.now() - startedAt;
   return { description: await readCloudDescription(paths.cloudFile), startupMs, stop };
+}
+
+/**
+ * A cloud with its own state folder bundles into `.esbuild-<folder name>` in every service
+ * (start-cloud.ts); removes them once nobody will start that cloud again.
+ */
+export async function removeBundles(stateDir: string, extraServices: readonly string[] = []): Promise<void> {
+  const workFolder = `.esbuild-${basename(localPaths(REPO_ROOT, stateDir).base)}`;
+  const serviceDirs = [...composeServices().map((service) => service.path), ...extraServices];
+  await Promise.all(serviceDirs.map((dir) => rm(join(dir, workFolder), { recursive: true, force: true })));
 }

@@ -3,8 +3,15 @@ import { ENDPOINT_VARIABLES, type LocalService } from '../emulators/registry';
 export type { LocalService } from '../emulators/registry';
 export type Endpoints = Partial<Record<LocalService, string>>;
 
-/** Credentials the emulators accept; they check no signature. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local-secret' } as const;
+/**
+ * Credentials the emulators accept; they check no signature. Frozen, because an SDK client writes
+ * its bookkeeping (`$source`: how the credentials were given) onto the object it is handed: give
+ * each client `localCredentials()`.
+ */
+export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local-secret' });
+
+/** A copy of LOCAL_CREDENTIALS that an SDK client may write on. */
+export const localCredentials = () => ({ ...LOCAL_CREDENTIALS });
 export const LOCAL_REGION = 'us-east-1';
 
 /**

@@ -72,6 +72,11 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+// serverless-offline takes this header's JSON as the authorizer's context, a back door API Gateway
+// does not have. The offline fixes close it in serverless-offline; the front door drops it as well,
+// so that no request through the custom domain's counterpart carries it to a service.
+const DROPPED_REQUEST_HEADERS = new Set([...HOP_BY_HOP, 'sls-offline-authorizer-override']);
+
 export async function startFrontDoor(options: FrontDoorOptions): Promise<RunningFrontDoor> {
   const portalRoot = resolve(options.portalDir);
   const routes = [
@@ -123,14 +128,14 @@ export function forwardedPath(
 
 function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
   const targetUrl = new URL(target);
-  const headers = withoutHopByHop(req.headers);
+  const headers = without(req.headers, DROPPED_REQUEST_HEADERS);
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? LOOPBACK;
   headers['x-forwarded-proto'] = 'http';
   if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
   const upstream = request(
     { hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path, headers },
     (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, without(answer.headers, HOP_BY_HOP));
       answer.pipe(res);
       answer.once('error', () => res.destroy());
     },
@@ -227,8 +232,8 @@ function fileStat(file: string) {
   return stat(file).catch(() => undefined);
 }
 
-function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+function without(headers: IncomingHttpHeaders, dropped: ReadonlySet<string>): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.has(name)));
 }
 
 function send(
@@ -273,7 +278,7 @@ export function apiMappingOf(stack: Stack): { basePath: string; rootPaths?: stri
 /** The custom domain's base-path mappings of the services the cloud describes, as front door routes. */
 export function routesFrom(services: CloudDescription['services']): FrontDoorRoute[] {
   return Object.values(services).flatMap((service) =>
-    service.basePath === undefined
+    service.basePath === undefined || service.apiUrl === undefined
       ? []
       : [
           service.basePath === ''

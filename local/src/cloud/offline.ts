@@ -1,8 +1,20 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findFreePort, isPortOpen, type RunningEmulator, startChildEmulator } from '../emulators/emulator';
-import { oslsCommand } from './layout';
+import { isPortOpen, type RunningEmulator, startChildEmulator } from '../emulators/emulator';
+import { oslsCommand, REPO_ROOT } from './layout';
 import type { PackagedService } from './package-services';
+
+/** Loaded into every osls process the local cloud runs (node --import): offline-fixes/patches.ts. */
+export const OFFLINE_FIXES_HOOK = join(import.meta.dirname, 'offline-fixes.mjs');
+
+/**
+ * What every osls process of the local cloud runs with: Node's compile cache, shared by them all and
+ * kept between start-ups, so that loading osls and its plugins compiles them once rather than at each
+ * start (https://nodejs.org/api/module.html#module-compile-cache).
+ */
+export function oslsEnvironment(root = REPO_ROOT): Record<string, string> {
+  return { NODE_COMPILE_CACHE: join(root, 'node_modules', '.cache', 'local-cloud', 'node-compile-cache') };
+}
 
 export interface RunningService extends RunningEmulator {
   apiUrl: string;
@@ -23,20 +35,20 @@ export async function startOfflineService(
     functionEnvironments: Record<string, Record<string, string>>;
     env: NodeJS.ProcessEnv;
     buildDir: string;
+    /** A free port, the preferred one when it is free: API Gateway's and then Lambda's. */
+    freePort: (preferred?: number) => Promise<number>;
     preferredPort?: number;
     log?: (line: string) => void;
   },
 ): Promise<RunningService> {
-  const httpPort = await findFreePort(options.preferredPort);
-  const lambdaPort = await findFreePort(
-    options.preferredPort === undefined ? undefined : options.preferredPort + 1,
-  );
-  const websocketPort = await findFreePort();
-  const albPort = await findFreePort();
+  const { freePort, preferredPort } = options;
+  const httpPort = await freePort(preferredPort);
+  const lambdaPort = await freePort(preferredPort === undefined ? undefined : preferredPort + 1);
+  const websocketPort = await freePort();
+  const albPort = await freePort();
   const environmentFile = join(options.buildDir, `${service.key}.environment.json`);
   await writeFile(environmentFile, JSON.stringify(options.functionEnvironments, null, 2));
   const [node, args] = oslsCommand();
-  const fixes = join(import.meta.dirname, 'offline-fixes.mjs');
   const running = await startChildEmulator({
     name: `${service.key} (serverless-offline)`,
     port: lambdaPort,
@@ -44,7 +56,7 @@ export async function startOfflineService(
       command: node,
       args: [
         '--import',
-        fixes,
+        OFFLINE_FIXES_HOOK,
         ...args,
         'offline',
         'start',
@@ -64,7 +76,13 @@ export async function startOfflineService(
         '--noPrependStageInUrl',
       ],
       cwd: service.path,
-      env: { ...options.env, RESOLVED_ENVIRONMENT_FILE: environmentFile },
+      env: {
+        ...options.env,
+        ...oslsEnvironment(),
+        RESOLVED_ENVIRONMENT_FILE: environmentFile,
+        // The packaged bundles, rather than bundling every function again (offline-fixes/patches.ts).
+        ...(service.bundlesDir ? { LOCAL_CLOUD_PREBUILT_BUNDLES: 'true' } : {}),
+      },
       ...(options.log ? { log: options.log } : {}),
     },
     ready: async () => {

@@ -72,9 +72,6 @@ export const RESOURCE_KINDS = {
   'AWS::Athena::WorkGroup': {
     leftToAws: "Athena is not emulated; locally the lake's SQL runs on DuckDB, as the query API does in AWS",
   },
-  'AWS::KMS::Key': {
-    leftToAws: 'the emulators do not encrypt with KMS: objects and messages are stored as sent',
-  },
   'AWS::KMS::Alias': {
     leftToAws: 'the emulators do not encrypt with KMS: objects and messages are stored as sent',
   },
@@ -83,6 +80,13 @@ export const RESOURCE_KINDS = {
     leftToAws: 'AWS Config does not run locally: public-bucket rules are evaluated only in AWS',
   },
   'AWS::SNS::TopicPolicy': { leftToAws: 'resource policies are not enforced locally' },
+  'AWS::ApiGateway::Stage': { servedBy: 'serverless-offline (throttling and access logs are AWS-only)' },
+  'AWS::ApiGateway::Account': { leftToAws: "API Gateway's logging role is an account setting" },
+  'AWS::CloudWatch::Alarm': {
+    leftToAws: 'no CloudWatch locally: the metrics are in .local/metrics, the failure queues in SQS',
+  },
+  'AWS::KMS::Key': { leftToAws: 'the emulators encrypt nothing; the template policy tests check encryption' },
+  'AWS::CloudFront::ResponseHeadersPolicy': { leftToAws: 'the front door plays CloudFront for the portal' },
 } as const satisfies Record<string, ResourceKind>;
 
 /** A resource type the local cloud handles. */

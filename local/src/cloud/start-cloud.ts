@@ -9,8 +9,10 @@ import { startEmulators } from './phases/emulators';
 import { startFunctions } from './phases/functions';
 import { startPackaging } from './phases/package';
 import { provisionStacks } from './phases/provision';
-import { type CloudSettings, createTeardown } from './phases/settings';
+import { type CloudSettings, createPortBook, createTeardown } from './phases/settings';
+import { createStartTimings, type StartTimings } from './phases/timings';
 import { wireTriggers } from './phases/triggers';
+import { watchForRestart } from './restart-notices';
 
 export interface StartCloudOptions {
   root?: string;
@@ -31,18 +33,26 @@ export interface StartCloudOptions {
   /** Aborted during start-up (Ctrl-C), the start stops what it started so far and rejects. */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /**
+   * What a person should know while the cloud runs, even without --verbose: a serverless.yml changed
+   * and needs a restart (restart-notices.ts). Defaults to `log`.
+   */
+  notify?: (line: string) => void;
 }
 
 export interface RunningCloud {
   description: CloudDescription;
+  /** Each step of the start-up: `npm start -- --timings` prints them. */
+  timings: StartTimings;
   stop(): Promise<void>;
 }
 
 /**
  * Brings the whole platform up on loopback, phase by phase (cloud/phases/): the services packaged
  * while the emulators start, the templates provisioned, one serverless-offline per service, the
- * triggers wired with AWS semantics, and the cloud described. Everything started is stopped by
- * `stop()`, in reverse order, even when start-up fails half way or is aborted.
+ * triggers wired with AWS semantics, and the cloud described. A saved source runs from the next
+ * invocation on (hot reload); a changed serverless.yml is named as needing a restart. Everything
+ * started is stopped by `stop()`, in reverse order, even when start-up fails half way or is aborted.
  */
 export async function startCloud(options: StartCloudOptions = {}): Promise<RunningCloud> {
   const settings = cloudSettings(options);
@@ -53,28 +63,32 @@ export async function startCloud(options: StartCloudOptions = {}): Promise<Runni
     await mkdir(settings.paths.build, { recursive: true });
     const services = options.services ?? composeServices(settings.root);
 
-    const packaging = startPackaging(settings, services);
-    const emulators = await startEmulators(settings, EMULATORS, teardown);
+    const { measure } = settings.timings;
+    const packaging = measure('package', () => startPackaging(settings, services));
+    packaging.catch(() => undefined);
+    const emulators = await measure('emulators', () => startEmulators(settings, EMULATORS, teardown));
     settings.signal?.throwIfAborted();
     const clients = createLocalClients(emulators.endpoints);
     const packaged = await packaging;
-    const { stacks, warnings } = await provisionStacks(settings, packaged, emulators, clients);
-    const functions = await startFunctions(
-      settings,
-      { packaged, stacks, emulators, clients, warnings },
-      teardown,
+    const { stacks, warnings } = await measure('provision', () =>
+      provisionStacks(settings, packaged, emulators, clients),
     );
-    const { controlUrl } = await wireTriggers(
-      settings,
-      { stacks, emulators, clients, functions, warnings },
-      teardown,
+    const functions = await measure('functions', () =>
+      startFunctions(settings, { packaged, stacks, emulators, clients, warnings }, teardown),
     );
-    const description = await describeCloud(
-      settings,
-      { packaged, stacks, emulators, functions, controlUrl, warnings },
-      teardown,
+    const { controlUrl } = await measure('triggers', () =>
+      wireTriggers(settings, { stacks, emulators, clients, functions, warnings }, teardown),
     );
-    return { description, stop: teardown.stopAll };
+    const description = await measure('describe', () =>
+      describeCloud(settings, { packaged, stacks, emulators, functions, controlUrl, warnings }, teardown),
+    );
+    const stopWatching = watchForRestart({
+      root: settings.root,
+      services,
+      notify: options.notify ?? settings.log,
+    });
+    teardown.add(async () => stopWatching());
+    return { description, timings: settings.timings, stop: teardown.stopAll };
   } catch (error) {
     await teardown.stopAll();
     throw error;
@@ -85,15 +99,18 @@ function cloudSettings(options: StartCloudOptions): CloudSettings {
   const root = options.root ?? REPO_ROOT;
   const paths = localPaths(root, options.stateDir);
   const ownStateDir = options.stateDir !== undefined;
+  const preferredPort = (port: number) => (ownStateDir ? undefined : port);
   return {
     root,
     stage: options.stage ?? 'local',
     paths,
-    preferredPort: (port) => (ownStateDir ? undefined : port),
+    preferredPort,
+    freePort: createPortBook(preferredPort),
     esbuildWorkFolder: ownStateDir ? `.esbuild-${basename(paths.base)}` : '.esbuild',
     params: options.params ?? {},
     retryDelayScale: options.retryDelayScale ?? 1,
     ...(options.signal ? { signal: options.signal } : {}),
     log: options.log ?? (() => undefined),
+    timings: createStartTimings(),
   };
 }

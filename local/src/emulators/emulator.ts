@@ -15,6 +15,8 @@ export interface RunningEmulator {
   pid?: number;
   /** Idempotent. Resolves once the emulator has exited and its port is closed. */
   stop(): Promise<void>;
+  /** Where it runs differently from how it should (npm start's summary lists them). */
+  warnings?: readonly string[];
 }
 
 export interface EmulatorOptions {

@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../cloud/endpoints';
+import { LOCAL_REGION, localCredentials } from '../cloud/endpoints';
 import type { InvokeResult, LambdaInvoker } from './invoker';
 
 /**
@@ -17,7 +17,7 @@ export function createOfflineInvoker(
       client = new LambdaClient({
         endpoint,
         region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
+        credentials: localCredentials(),
         maxAttempts: 1,
       });
       clients.set(endpoint, client);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { eventually, localCloudSuite, serviceOf } from '@serverless-patterns/local/testing';
 import { expect } from 'chai';
@@ -108,4 +109,22 @@ export async function queueInbox(sqs: SQSClient, queueUrl: string): Promise<Reco
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
   }
   return inbox;
+}
+
+/** What the fixture's `answer` function sees of its execution environment. */
+export interface Answer {
+  version: string;
+  environmentId: string;
+  variables: Record<string, string | null>;
+  timeZone: string;
+}
+
+/** Invokes the fixture's `answer` function through the Lambda Invoke API. */
+export async function answerOf(fixture: ReturnType<typeof fixtureSuite>): Promise<Answer> {
+  const { Payload, FunctionError } = await fixture.aws
+    .lambda(FIXTURE)
+    .send(new InvokeCommand({ FunctionName: fixture.functionName('answer') }));
+  const payload = JSON.parse(Buffer.from(Payload ?? []).toString('utf8')) as Answer;
+  expect(FunctionError, JSON.stringify(payload)).to.equal(undefined);
+  return payload;
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { localPaths } from '../../src/cloud/layout';
 import { startEmulators } from '../../src/cloud/phases/emulators';
-import { type CloudSettings, createTeardown } from '../../src/cloud/phases/settings';
+import { type CloudSettings, createPortBook, createTeardown } from '../../src/cloud/phases/settings';
+import { createStartTimings } from '../../src/cloud/phases/timings';
 import {
   closeHttpServer,
   endpointFor,
@@ -71,10 +72,12 @@ describe('emulators phase', () => {
       stage: 'local',
       paths: localPaths(dataDir, dataDir),
       preferredPort: () => undefined,
+      freePort: createPortBook(() => undefined),
       esbuildWorkFolder: '.esbuild-test',
       params: {},
       retryDelayScale: 1,
       log: () => undefined,
+      timings: createStartTimings(),
     };
   });
 

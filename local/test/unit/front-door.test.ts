@@ -118,6 +118,18 @@ describe('front door', () => {
       expect(echo.headers.authorization).to.equal('Bearer id-token');
     });
 
+    it("never forwards serverless-offline's authorizer override header, in any letter case", async () => {
+      for (const name of ['sls-offline-authorizer-override', 'SLS-Offline-Authorizer-Override']) {
+        const answer = await send(frontDoor.url, '/devices/d-1', {
+          headers: { authorization: 'Bearer id-token', [name]: '{"userId":"someone-else"}' },
+        });
+
+        const echo = JSON.parse(answer.body) as Echo;
+        expect(echo.headers, name).not.to.have.property('sls-offline-authorizer-override');
+        expect(echo.headers.authorization).to.equal('Bearer id-token');
+      }
+    });
+
     it('forwards /me and /admin/... to the root mapping too', async () => {
       for (const path of ['/me', '/admin/devices/count']) {
         const echo = JSON.parse((await send(frontDoor.url, path)).body) as Echo;

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -53,50 +54,70 @@ describe('serverless-offline fixes', () => {
     expect(warnings).to.deep.equal([]);
   });
 
+  /** A request as serverless-offline's HttpServer hands it to the event: rawPayload the text, payload parsed. */
+  interface OfflineRequest {
+    body: string;
+    headers?: Record<string, string>;
+    /** What the authorizer returned: its principalId and context. */
+    authorizer?: { principalId: string; context: Record<string, string> };
+  }
+
+  /** The events serverless-offline builds from `requests`, with the fixes loaded, as JSON. */
+  async function eventsOf(
+    requests: OfflineRequest[],
+    version: 'v1' | 'v2',
+  ): Promise<{ body: unknown; requestContext: { authorizer?: Record<string, unknown> } }[]> {
+    const module = installed(
+      version === 'v1'
+        ? '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEvent.js'
+        : '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEventV2.js',
+    );
+    const script = `
+      const { default: Event } = await import(${JSON.stringify(pathToFileURL(module).href)});
+      const events = ${JSON.stringify(requests)}.map(({ body, headers = {}, authorizer }) => {
+        let parsed = body;
+        try { parsed = JSON.parse(body); } catch {}
+        const allHeaders = { 'content-type': 'application/json', ...headers };
+        const request = {
+          payload: parsed,
+          rawPayload: body,
+          raw: { req: { rawHeaders: Object.entries(allHeaders).flat(), url: '/devices', payload: Buffer.from(body), headers: {} } },
+          headers: allHeaders,
+          info: { received: Date.now(), remoteAddress: '127.0.0.1' },
+          method: 'post',
+          route: { path: '/devices' },
+          params: {},
+          auth: { credentials: authorizer ?? null },
+          url: new URL('http://127.0.0.1/devices'),
+        };
+        return new Event(request, 'local', ${version === 'v1' ? "'/devices'" : "'POST /devices'"}).create();
+      });
+      console.log(JSON.stringify(events));
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', HOOK, '--input-type=module', '-e', script],
+      { cwd: dirname(HOOK), env: { ...process.env, AUTHORIZER: '' } },
+    );
+    return JSON.parse(stdout);
+  }
+
   describe('the proxy event body, as API Gateway passes it', () => {
     const TEXTS = ['false', '0', 'null', '""', '-0', 'true', '{"name":"x"}', '[]', ' 1 '];
     const bodies = new Map<string, unknown[]>();
 
-    /** The bodies serverless-offline builds into its events, with the fixes loaded, for POSTs of `texts` as JSON. */
-    async function bodiesOf(texts: string[], version: 'v1' | 'v2'): Promise<unknown[]> {
-      const module = installed(
-        version === 'v1'
-          ? '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEvent.js'
-          : '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEventV2.js',
-      );
-      // As serverless-offline's HttpServer leaves the request: rawPayload the text, payload parsed.
-      const script = `
-        const { default: Event } = await import(${JSON.stringify(pathToFileURL(module).href)});
-        const bodies = ${JSON.stringify(texts)}.map((text) => {
-          let parsed = text;
-          try { parsed = JSON.parse(text); } catch {}
-          const request = {
-            payload: parsed,
-            rawPayload: text,
-            raw: { req: { rawHeaders: ['content-type', 'application/json'], url: '/devices', payload: Buffer.from(text), headers: {} } },
-            headers: { 'content-type': 'application/json' },
-            info: { received: Date.now(), remoteAddress: '127.0.0.1' },
-            method: 'post',
-            route: { path: '/devices' },
-            params: {},
-            auth: { credentials: null },
-            url: new URL('http://127.0.0.1/devices'),
-          };
-          return new Event(request, 'local', ${version === 'v1' ? "'/devices'" : "'POST /devices'"}).create().body;
-        });
-        console.log(JSON.stringify(bodies));
-      `;
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--import', HOOK, '--input-type=module', '-e', script],
-        { cwd: dirname(HOOK) },
-      );
-      return JSON.parse(stdout) as unknown[];
-    }
-
     before(async function () {
       this.timeout(30_000);
-      for (const version of ['v1', 'v2'] as const) bodies.set(version, await bodiesOf(TEXTS, version));
+      for (const version of ['v1', 'v2'] as const) {
+        const events = await eventsOf(
+          TEXTS.map((body) => ({ body })),
+          version,
+        );
+        bodies.set(
+          version,
+          events.map((event) => event.body),
+        );
+      }
     });
 
     for (const version of ['v1', 'v2'] as const) {
@@ -104,5 +125,66 @@ describe('serverless-offline fixes', () => {
         expect(bodies.get(version)).to.deep.equal(TEXTS);
       });
     }
+  });
+
+  describe("the authorizer's context, whatever the request's headers", () => {
+    const OWN = { principalId: 'sub-of-the-caller', context: { userId: 'sub-of-the-caller' } };
+    const OVERRIDE = { 'sls-offline-authorizer-override': JSON.stringify({ userId: 'sub-of-someone-else' }) };
+
+    it("v1: the sls-offline-authorizer-override header does not replace the authorizer's output", async function () {
+      this.timeout(30_000);
+      const [event] = await eventsOf([{ body: '{}', headers: OVERRIDE, authorizer: OWN }], 'v1');
+
+      expect(event?.requestContext.authorizer).to.include({ userId: 'sub-of-the-caller' });
+      expect(event?.requestContext.authorizer).to.include({ principalId: 'sub-of-the-caller' });
+    });
+
+    it("v2: the sls-offline-authorizer-override header does not replace the authorizer's output", async function () {
+      this.timeout(30_000);
+      const [event] = await eventsOf([{ body: '{}', headers: OVERRIDE, authorizer: OWN }], 'v2');
+
+      expect(event?.requestContext.authorizer).to.deep.include({ lambda: { userId: 'sub-of-the-caller' } });
+    });
+  });
+
+  describe('a warm execution environment', () => {
+    let dir: string;
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'offline-runner-'));
+    });
+
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    it('runs the handler it loaded at its cold start, without resolving it again', async function () {
+      this.timeout(30_000);
+      // A function whose file is gone after the first invocation: Lambda ran the loaded module, and so
+      // must the fixed runner (serverless-offline resolved the file again, and failed).
+      await writeFile(
+        join(dir, 'handler.js'),
+        'let calls = 0; exports.handler = async () => ({ calls: ++calls });',
+      );
+      const runner = installed(
+        '/serverless-offline/src/lambda/handler-runner/in-process-runner/InProcessRunner.js',
+      );
+      const script = `
+        const { rm } = await import('node:fs/promises');
+        const { default: InProcessRunner } = await import(${JSON.stringify(pathToFileURL(runner).href)});
+        const dir = ${JSON.stringify(dir)};
+        const runner = new InProcessRunner({ codeDir: dir, handler: 'handler.handler', servicePath: dir, timeout: 5000 }, process.env);
+        const results = [await runner.run({}, {})];
+        await rm(dir + '/handler.js');
+        results.push(await runner.run({}, {}).catch((error) => ({ error: error.name })));
+        console.log(JSON.stringify(results));
+      `;
+
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', HOOK, '--input-type=module', '-e', script],
+        { cwd: dirname(HOOK) },
+      );
+
+      expect(JSON.parse(stdout)).to.deep.equal([{ calls: 1 }, { calls: 2 }]);
+    });
   });
 });

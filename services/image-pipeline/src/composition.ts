@@ -1,15 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { createImagesBucket } from './adapters/images-bucket';
 import { createImagesTable } from './adapters/images-table';
 import { createLabelDetector } from './adapters/label-detector';
 import { createProcessingWorkflow } from './adapters/processing-workflow';
+import { createUploadQuotasTable } from './adapters/upload-quotas-table';
 import { config } from './config';
 import { createGallery, createUploadPresigner } from './core/gallery';
+import { createUploadQuota } from './core/upload-quota';
 import { createProcessingStarter } from './core/uploads';
 import {
   createFailureRecorder,
   createLabeller,
   createMetadataExtractor,
-  createMetadataRecorder,
   createResultsRecorder,
   createThumbnailer,
   createUnsupportedRecorder,
@@ -31,8 +33,13 @@ const decoding = () => import('./core/image-processing');
 export function uploadPresigner() {
   return createUploadPresigner({
     objects: createImagesBucket(),
+    quota: createUploadQuota({
+      counter: createUploadQuotasTable({ tableName: config.uploadQuotasTableName }),
+      dailyLimit: config.dailyUploadLimit,
+    }),
     bucket: config.imagesBucketName,
     clock: () => new Date(),
+    newUploadId: () => randomUUID(),
   });
 }
 
@@ -43,6 +50,7 @@ export function gallery() {
 export function processingStarter() {
   return createProcessingStarter({
     images: imagesTable(),
+    objects: createImagesBucket(),
     workflow: createProcessingWorkflow({ stateMachineArn: config.stateMachineArn }),
     clock: () => new Date(),
   });
@@ -50,10 +58,6 @@ export function processingStarter() {
 
 export function metadataExtractor() {
   return createMetadataExtractor({ objects: createImagesBucket(), decoding });
-}
-
-export function metadataRecorder() {
-  return createMetadataRecorder({ images: imagesTable(), clock: () => new Date() });
 }
 
 export function labeller() {

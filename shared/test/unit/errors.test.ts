@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
+  TooManyRequestsError,
   toHttpError,
   UnauthorizedError,
   ValidationError,
@@ -32,6 +33,7 @@ describe('errors', () => {
     [new NotFoundError('No such image'), 'NotFoundError', 'NOT_FOUND', 404],
     [new ConflictError('Already exists'), 'ConflictError', 'CONFLICT', 409],
     [new PayloadTooLargeError('Too big'), 'PayloadTooLargeError', 'PAYLOAD_TOO_LARGE', 413],
+    [new TooManyRequestsError('Quota used up'), 'TooManyRequestsError', 'TOO_MANY_REQUESTS', 429],
   ] as const) {
     it(`maps ${name} to ${statusCode} with code ${code}`, () => {
       const result = toHttpError(error);
@@ -48,6 +50,15 @@ describe('errors', () => {
     expect(
       toHttpError(new ValidationError('Invalid request body', { details })).body.error.details,
     ).to.deep.equal(details);
+  });
+
+  it('tells the client when a used-up allowance resets', () => {
+    const details = { limit: 100, resetsAt: '2026-11-30T00:00:00.000Z' };
+
+    expect(toHttpError(new TooManyRequestsError('Daily limit reached', { details }))).to.deep.equal({
+      statusCode: 429,
+      body: { error: { code: 'TOO_MANY_REQUESTS', message: 'Daily limit reached', details } },
+    });
   });
 
   it('maps any other AppError to 500 with its own code', () => {

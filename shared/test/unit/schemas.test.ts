@@ -283,13 +283,10 @@ describe('schemas', () => {
       expect(imageRecordSchema.safeParse(processing).success).to.equal(true);
     });
 
-    it('accepts a failed image with its error and cause', () => {
+    it('accepts a failed image with a failure code and its message', () => {
       const { metadata, labels, thumbnails, ...failed } = exampleImageRecord({
         status: 'FAILED',
-        failure: {
-          error: 'Rekognition.InvalidImageFormatException',
-          cause: 'Request has unsupported image format',
-        },
+        failure: { code: 'ServiceUnavailable', message: 'A service was unavailable. Upload it again later.' },
       });
 
       expect(imageRecordSchema.safeParse(failed).success).to.equal(true);
@@ -299,6 +296,19 @@ describe('schemas', () => {
     itRejects(imageRecordSchema, [
       ['an unknown field', { ...exampleImageRecord(), public: true }, ['public']],
       ['an unknown status', { ...exampleImageRecord(), status: 'DONE' }, ['status']],
+      [
+        'a failure code the pipeline does not give',
+        exampleImageRecord({ failure: { code: 'AccessDeniedException' as 'ProcessingError', message: 'm' } }),
+        ['failure.code'],
+      ],
+      [
+        'a failure carrying an error text as cause',
+        {
+          ...exampleImageRecord(),
+          failure: { code: 'ProcessingError', message: 'm', cause: 'arn:aws:iam::1' },
+        },
+        ['failure.cause'],
+      ],
       [
         'a label confidence above 100',
         exampleImageRecord({ labels: [{ name: 'Cat', confidence: 100.5 }] }),

@@ -40,6 +40,19 @@ const RAW_BODY = replacing([
   ],
 ]);
 
+// serverless-offline lets any caller replace the authorizer's context with the JSON of a request
+// header, sls-offline-authorizer-override: a signed-in person who sent {"userId": "<another sub>"}
+// read another person's devices. API Gateway has no such header: the context is the authorizer's
+// own output, whatever the request carries. The header is now an ordinary header (the front door
+// drops it as well).
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+const NO_AUTHORIZER_OVERRIDE = replacing([
+  [
+    'if (headers["sls-offline-authorizer-override"]) {',
+    'if (false /* sls-offline-authorizer-override: API Gateway has no such header */) {',
+  ],
+]);
+
 export const OFFLINE_FIXES: readonly SourceFix[] = [
   {
     // The authorizer's methodArn is built from the route template (/devices/{deviceId}/telemetry)
@@ -121,9 +134,54 @@ export default class LambdaFunctionPool extends ExecutionEnvironmentPool {
     ]),
   },
   {
+    // Lambda loads a function's code once per execution environment, at its cold start. serverless-
+    // offline resolved the handler again on every invocation (file checks and a walk up the folders
+    // reading package.json), and copied the worker's environment onto itself: most of what a warm
+    // invocation cost beyond the handler. The module is still loaded in the environment, once.
+    // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
+    target: '/serverless-offline/src/lambda/handler-runner/in-process-runner/InProcessRunner.js',
+    why: 'the handler resolved once per execution environment',
+    patch: replacing([
+      ['  #handler = null\n', '  #handler = null\n\n  #loaded = null\n'],
+      // In a worker thread the runner's env is the thread's own process.env: nothing to copy.
+      [
+        '    assign(process.env, this.#env)\n',
+        '    if (this.#env !== process.env) assign(process.env, this.#env)\n',
+      ],
+      [
+        `    const handler = await load(
+      this.#servicePath,
+      join(this.#codeDir, this.#handler),
+    )`,
+        `    this.#loaded ??= load(this.#servicePath, join(this.#codeDir, this.#handler)).catch((error) => {
+      this.#loaded = null
+      throw error
+    })
+    const handler = await this.#loaded`,
+      ],
+    ]),
+  },
+  {
     target: '/serverless-offline/src/lambda/routes/invocations/InvocationsController.js',
     why: "errorType is the error's name",
     patch: replacing([['            errorType: "Error",', '            errorType: err.name || "Error",']]),
+  },
+  {
+    target: '/serverless-offline/src/events/http/HttpServer.js',
+    why: 'no authorizer context from a request header',
+    patch: replacing([
+      ['request.headers["sls-offline-authorizer-override"] || env.AUTHORIZER', 'env.AUTHORIZER'],
+    ]),
+  },
+  {
+    target: '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEvent.js',
+    why: 'no authorizer context from a request header, REST API',
+    patch: NO_AUTHORIZER_OVERRIDE,
+  },
+  {
+    target: '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEventV2.js',
+    why: 'no authorizer context from a request header, HTTP API',
+    patch: NO_AUTHORIZER_OVERRIDE,
   },
   {
     target: '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEvent.js',
@@ -144,6 +202,29 @@ export default class LambdaFunctionPool extends ExecutionEnvironmentPool {
     why: 'the watcher ignores every esbuild work folder',
     patch: replacing([
       ['ignored: allIgnored,', String.raw`ignored: [...allIgnored, /(^|[\\/])\.esbuild[^\\/]*([\\/]|$)/],`],
+    ]),
+  },
+  // The local cloud's packaging and serverless-offline share one set of bundles (package-services.ts):
+  // `sls package` keeps the bundles it zipped, and serverless-offline starts on them rather than
+  // bundling every function a second time; its watcher still rebuilds them when a source changes.
+  {
+    target: '/serverless-esbuild/dist/index.js',
+    why: 'the packaged bundles are kept for serverless-offline',
+    patch: replacing([
+      [
+        'if (!this.buildOptions?.keepOutputDirectory) {',
+        'if (!this.buildOptions?.keepOutputDirectory && process.env.LOCAL_CLOUD_KEEP_BUNDLES !== "true") {',
+      ],
+    ]),
+  },
+  {
+    target: '/serverless-esbuild/dist/index.js',
+    why: 'serverless-offline starts on the packaged bundles',
+    patch: replacing([
+      [
+        "this.log.verbose('before:offline:start:init');\n                await this.bundle();",
+        'this.log.verbose(\'before:offline:start:init\');\n                if (process.env.LOCAL_CLOUD_PREBUILT_BUNDLES === "true") this.prepare(); else await this.bundle();',
+      ],
     ]),
   },
 ];

@@ -1,8 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EMULATORS } from '../../emulators/registry';
 import { activeResources, LOCAL_ACCOUNT_ID, resolvedOutputs, type Stack } from '../../templates/stack';
 import { type CloudDescription, writeCloudDescription } from '../cloud-description';
-import { awsEnvironment, LOCAL_CREDENTIALS, LOCAL_REGION } from '../endpoints';
+import { awsEnvironment, LOCAL_REGION, localCredentials } from '../endpoints';
 import { apiMappingOf, startCloudFrontDoor } from '../front-door';
 import type { RunningService } from '../offline';
 import type { PackagedService } from '../package-services';
@@ -37,7 +38,8 @@ export async function describeCloud(
     const offline = functions.services.get(key) as RunningService;
     services[key] = {
       name,
-      apiUrl: offline.apiUrl,
+      // serverless-offline serves HTTP only for a service with http or httpApi events.
+      ...(hasHttpRoutes(stack) ? { apiUrl: offline.apiUrl } : {}),
       lambdaEndpoint: offline.lambdaEndpoint,
       functions: Object.fromEntries(
         functions.functions.filter((fn) => fn.service === key).map((fn) => [fn.key, fn.name]),
@@ -70,7 +72,7 @@ export async function describeCloud(
     controlUrl,
     endpoints: emulators.endpoints,
     environment: awsEnvironment(emulators.endpoints),
-    credentials: LOCAL_CREDENTIALS,
+    credentials: localCredentials(),
     services,
     processes: [
       { name: 'local cloud', pid: process.pid },
@@ -80,9 +82,17 @@ export async function describeCloud(
       ),
     ],
     skipped: emulators.skipped,
-    warnings,
+    // What an emulator does differently first (DynamoDB Local on every interface), then the templates'.
+    warnings: [...EMULATORS.flatMap((definition) => emulators.get(definition)?.warnings ?? []), ...warnings],
   };
   await writeCloudDescription(settings.paths.cloudFile, description);
   teardown.add(() => rm(settings.paths.cloudFile, { force: true }));
   return description;
+}
+
+/** Whether the stack declares a REST API (`http` events) or an HTTP API (`httpApi` events). */
+function hasHttpRoutes(stack: Stack): boolean {
+  return Object.values(stack.template.Resources).some(
+    (resource) => resource.Type === 'AWS::ApiGateway::RestApi' || resource.Type === 'AWS::ApiGatewayV2::Api',
+  );
 }

@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { AwsJsonError, writeAwsJsonError } from '../../emulators/aws-json';
-import { endpointFor, findFreePort, type RunningEmulator, serveOnLoopback } from '../../emulators/emulator';
+import { endpointFor, type RunningEmulator, serveOnLoopback } from '../../emulators/emulator';
 import type { EmulatorDefinition, RunningOf } from '../../emulators/emulator-definition';
 import type { LocalService } from '../../emulators/registry';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../endpoints';
-import type { CloudSettings, Teardown } from './settings';
+import { LOCAL_REGION, localCredentials } from '../endpoints';
+import { allStarted, type CloudSettings, type Teardown } from './settings';
 
 export interface SkippedEmulator {
   name: string;
@@ -39,19 +39,15 @@ export async function startEmulators(
   // Prerequisites first: a port is taken as late as possible, so that no other process takes it meanwhile.
   const missing = await Promise.all(registry.map((definition) => definition.missingPrerequisite?.()));
   const ports = new Map<string, number>();
-  for (const definition of registry) {
-    let port = await findFreePort(settings.preferredPort(definition.preferredPort));
-    // The kernel may hand out a port again once its probe has closed; no two emulators share one.
-    while ([...ports.values()].includes(port)) port = await findFreePort();
-    ports.set(definition.name, port);
-  }
+  for (const definition of registry)
+    ports.set(definition.name, await settings.freePort(definition.preferredPort));
   const portOf = (name: string) => {
     const port = ports.get(name);
     if (port === undefined) throw new Error(`no emulator named ${name} in the registry`);
     return port;
   };
   const skipped: SkippedEmulator[] = [];
-  const started = await Promise.allSettled(
+  const started = await allStarted(
     registry.map(async (definition, index) => {
       const reason = missing[index];
       if (reason !== undefined) {
@@ -59,29 +55,27 @@ export async function startEmulators(
         settings.log(`${definition.name} is not started: ${reason}`);
         return startStandIn(definition.name, reason, portOf(definition.name));
       }
-      return definition.start({
-        port: portOf(definition.name),
-        dataDir: join(settings.paths.data, definition.name),
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
-        endpointOf(name) {
-          if (!definition.needs?.includes(name))
-            throw new Error(`${definition.name} uses ${name}'s endpoint: name it in its \`needs\``);
-          return endpointFor(portOf(name));
-        },
-        log: settings.log,
-      });
+      return settings.timings.measure(`emulator ${definition.name}`, () =>
+        definition.start({
+          port: portOf(definition.name),
+          dataDir: join(settings.paths.data, definition.name),
+          region: LOCAL_REGION,
+          credentials: localCredentials(),
+          endpointOf(name) {
+            if (!definition.needs?.includes(name))
+              throw new Error(`${definition.name} uses ${name}'s endpoint: name it in its \`needs\``);
+            return endpointFor(portOf(name));
+          },
+          log: settings.log,
+        }),
+      );
     }),
+    teardown,
   );
-  for (const result of started) if (result.status === 'fulfilled') teardown.add(result.value.stop);
-  const failure = started.find((result) => result.status === 'rejected');
-  if (failure !== undefined) throw failure.reason;
-
   const running = new Map<string, RunningEmulator>();
   registry.forEach((definition, index) => {
-    const result = started[index];
-    if (result?.status === 'fulfilled' && missing[index] === undefined)
-      running.set(definition.name, result.value);
+    const emulator = started[index];
+    if (emulator !== undefined && missing[index] === undefined) running.set(definition.name, emulator);
   });
   const endpoints: Record<string, string> = {};
   for (const definition of registry) {

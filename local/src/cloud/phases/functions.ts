@@ -18,7 +18,7 @@ import { type RunningService, startOfflineService } from '../offline';
 import type { PackagedService } from '../package-services';
 import { resourcesOfKind } from '../resource-kinds';
 import type { RunningEmulators } from './emulators';
-import type { CloudSettings, Teardown } from './settings';
+import { allStarted, type CloudSettings, type Teardown } from './settings';
 
 /** Ports from 3000, ten apart: each serverless-offline takes its API's and the next for Lambda. */
 const FIRST_SERVICE_PORT = 3000;
@@ -95,32 +95,65 @@ export async function startFunctions(
     ...process.env,
     ...awsEnvironment(emulators.endpoints),
     ESBUILD_WORK_FOLDER: settings.esbuildWorkFolder,
+    // Lambda's clock: the worker threads that run the handlers share their process's time zone.
+    TZ: LAMBDA_TIME_ZONE,
   };
   // CloudWatch's share: the functions' EMF lines, collected as CloudWatch would ingest them.
   await mkdir(settings.paths.metrics, { recursive: true });
   const metricsOut = createWriteStream(join(settings.paths.metrics, 'metrics.jsonl'), { flags: 'a' });
   teardown.add(() => new Promise<void>((resolve) => metricsOut.end(resolve)));
-  let port = settings.preferredPort(FIRST_SERVICE_PORT);
-  for (const service of packaged) {
-    const environments = Object.fromEntries(
-      functions.filter((fn) => fn.service === service.key).map((fn) => [fn.name, fn.environment]),
-    );
-    const offline = await startOfflineService(service, {
-      functionEnvironments: environments,
-      env,
-      buildDir: settings.paths.build,
-      ...(port === undefined ? {} : { preferredPort: port }),
-      log: (line) => {
-        if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
-        settings.log(`[${service.key}] ${line}`);
-      },
-    });
-    if (port !== undefined) port += 10;
-    teardown.add(offline.stop);
-    services.set(service.key, offline);
-    settings.signal?.throwIfAborted();
-  }
+  // Side by side: each waits only for its own osls to load (its bundles are the packaged ones).
+  const started = await allStarted(
+    packaged.map((service, index) =>
+      settings.timings.measure(`offline ${service.key}`, () =>
+        startOfflineService(service, {
+          functionEnvironments: Object.fromEntries(
+            functions
+              .filter((fn) => fn.service === service.key)
+              .map((fn) => [fn.name, lambdaEnvironment(fn, service.template)]),
+          ),
+          env,
+          buildDir: settings.paths.build,
+          freePort: settings.freePort,
+          preferredPort: FIRST_SERVICE_PORT + 10 * index,
+          log: (line) => {
+            if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
+            settings.log(`[${service.key}] ${line}`);
+          },
+        }),
+      ),
+    ),
+    teardown,
+  );
+  for (const [index, service] of packaged.entries())
+    services.set(service.key, started[index] as RunningService);
+  settings.signal?.throwIfAborted();
   return { functions, services, invoker, asyncInvoker, destinations, queueUrlOf, eventRules };
+}
+
+const LAMBDA_TIME_ZONE = ':UTC';
+
+/**
+ * A function's variables as Lambda gives them to its execution environment: those the template sets,
+ * and the reserved ones serverless-offline leaves out. serverless-offline sets _HANDLER, AWS_REGION,
+ * AWS_DEFAULT_REGION, AWS_LAMBDA_FUNCTION_NAME, _MEMORY_SIZE and _VERSION, AWS_LAMBDA_LOG_GROUP_NAME
+ * and _LOG_STREAM_NAME, LAMBDA_TASK_ROOT and LAMBDA_RUNTIME_DIR; Lambda also sets the runtime
+ * (AWS_EXECUTION_ENV), AWS_LAMBDA_INITIALIZATION_TYPE (Powertools counts a cold start, and emits its
+ * ColdStart metric, only when it is `on-demand`) and TZ (which a function may set itself). Left out:
+ * AWS_LAMBDA_RUNTIME_API (no Runtime API runs locally) and the X-Ray variables (no daemon).
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ */
+export function lambdaEnvironment(
+  fn: Pick<LocalFunction, 'logicalId' | 'environment'>,
+  template: PackagedService['template'],
+): Record<string, string> {
+  const runtime = template.Resources[fn.logicalId]?.Properties?.Runtime;
+  return {
+    TZ: LAMBDA_TIME_ZONE,
+    ...fn.environment,
+    ...(typeof runtime === 'string' ? { AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}` } : {}),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  };
 }
 
 function queueUrlsByArn(stacks: Map<string, Stack>): Map<string, string> {

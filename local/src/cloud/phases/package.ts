@@ -5,18 +5,22 @@ import type { CloudSettings } from './settings';
 
 /**
  * Phase 1, package: `sls package` of every service into the cloud's build folder, so that what
- * runs locally is what would be deployed. It runs while the emulators start (they do not depend on
- * each other); the promise never rejects unhandled, and aborting kills the packaging under way.
+ * runs locally is what would be deployed; a service whose inputs have not changed since its last
+ * packaging reuses that one's template and bundles. It runs while the emulators start (they do not
+ * depend on each other); the promise never rejects unhandled, and aborting kills the packaging under way.
  */
 export function startPackaging(
   settings: CloudSettings,
   services: ServiceDefinition[],
 ): Promise<PackagedService[]> {
   const packaging = packageServices(services, {
+    root: settings.root,
     stage: settings.stage,
     buildDir: settings.paths.build,
-    env: { ...process.env, ...awsEnvironment({}), ESBUILD_WORK_FOLDER: settings.esbuildWorkFolder },
+    env: { ...process.env, ...awsEnvironment({}) },
+    workFolder: settings.esbuildWorkFolder,
     params: settings.params,
+    measure: settings.timings.measure,
     ...(settings.signal ? { signal: settings.signal } : {}),
   });
   packaging.catch(() => undefined);

@@ -1,4 +1,6 @@
+import { findFreePort } from '../../emulators/emulator';
 import type { localPaths } from '../layout';
+import type { StartTimings } from './timings';
 
 /** What every phase of a start-up reads: decided once by startCloud from its options. */
 export interface CloudSettings {
@@ -12,6 +14,11 @@ export interface CloudSettings {
    */
   preferredPort(port: number): number | undefined;
   /**
+   * A free port on 127.0.0.1 (the preferred one when `preferredPort` allows it and it is free), never
+   * one this start-up has handed out already: the kernel may give a port again once its probe closed.
+   */
+  freePort(preferred?: number): Promise<number>;
+  /**
    * serverless-esbuild's outputWorkFolder, relative to each service: each cloud bundles into its own,
    * so that `npm start` and a test run never delete each other's handlers.
    */
@@ -22,6 +29,18 @@ export interface CloudSettings {
   retryDelayScale: number;
   signal?: AbortSignal;
   log: (line: string) => void;
+  /** Each step of this start-up, for `npm start -- --timings` and the start-up benchmark. */
+  timings: StartTimings;
+}
+
+export function createPortBook(preferredPort: (port: number) => number | undefined) {
+  const given = new Set<number>();
+  return async (preferred?: number): Promise<number> => {
+    let port = await findFreePort(preferred === undefined ? undefined : preferredPort(preferred));
+    while (given.has(port)) port = await findFreePort();
+    given.add(port);
+    return port;
+  };
 }
 
 /** Everything started so far, stopped in reverse order: on stop(), on a failed start, on abort. */
@@ -40,4 +59,19 @@ export function createTeardown(log: (line: string) => void): Teardown {
       }
     },
   };
+}
+
+/**
+ * Awaits what was started side by side: each that started is stopped by `teardown`, even when another
+ * failed; then the first failure is thrown.
+ */
+export async function allStarted<Running extends { stop(): Promise<void> }>(
+  starting: readonly Promise<Running>[],
+  teardown: Teardown,
+): Promise<Running[]> {
+  const settled = await Promise.allSettled(starting);
+  for (const result of settled) if (result.status === 'fulfilled') teardown.add(result.value.stop);
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<Running>).value);
 }

@@ -1,13 +1,25 @@
 /**
  * The background loop of an event source mapping, for shards and queues alike: polls until stop(),
- * pauses after a poll that found nothing to do, survives a failing poll (logged, then paused), and
- * never starts for a disabled mapping. stop() resolves once the poll under way has returned, so that
- * no invocation outlives the local cloud.
+ * pauses after a poll that found nothing to do (longer and longer while the source stays quiet, as
+ * fast as allowed again once records flow), survives a failing poll (logged, then paused), and never
+ * starts for a disabled mapping. stop() resolves once the poll under way has returned, so that no
+ * invocation outlives the local cloud.
  */
-import { type EngineLogger, errorDetails, type Sleep } from './scheduling';
+import { type Clock, type EngineLogger, errorDetails, type Sleep, systemClock } from './scheduling';
 
 /** What a poll means for the loop: poll again at once, pause first, or stop for good. */
 export type PollVerdict = 'busy' | 'idle' | 'finished';
+
+/**
+ * How long the loop pauses after a poll that found nothing: `fastestMs` while records flow and for
+ * `quietAfterMs` after the last that did, so that a burst is read as it comes; then each quiet poll
+ * waits twice as long as the one before, up to `slowestMs`.
+ */
+export interface PollPace {
+  fastestMs: number;
+  slowestMs: number;
+  quietAfterMs: number;
+}
 
 export interface Poller {
   /** Polls until stop(); a disabled mapping does not poll. */
@@ -18,22 +30,48 @@ export interface Poller {
   readonly signal: AbortSignal | undefined;
 }
 
+/** A fixed pause is a pace that never slows down. */
+export function paceOf(pace: PollPace | number): PollPace {
+  return typeof pace === 'number' ? { fastestMs: pace, slowestMs: pace, quietAfterMs: 0 } : pace;
+}
+
+/** The pause before each poll: call `busy()` after a poll that found work, `quiet()` for the next pause. */
+export function createPace(pace: PollPace, clock: Clock = systemClock) {
+  let lastBusyAt = clock.now();
+  let pause = pace.fastestMs;
+  return {
+    busy(): void {
+      lastBusyAt = clock.now();
+      pause = pace.fastestMs;
+    },
+    quiet(): number {
+      if (clock.now() - lastBusyAt < pace.quietAfterMs) return pace.fastestMs;
+      pause = Math.min(pace.slowestMs, Math.max(pace.fastestMs, pause * 2));
+      return pause;
+    },
+  };
+}
+
 export function createPoller<Result>(options: {
   /** What is polled, in the log lines: 'shard', 'queue'. */
   source: string;
   enabled: boolean;
   pollOnce: () => Promise<Result>;
   verdict: (result: Result) => PollVerdict;
-  pollIntervalMs: number;
+  /** The pace of the loop; a number is a fixed pause after every poll that found nothing. */
+  pace: PollPace | number;
   sleep: Sleep;
+  clock?: Clock;
   logger: EngineLogger;
   context: Record<string, unknown>;
 }): Poller {
-  const { source, sleep, logger, context, pollIntervalMs } = options;
+  const { source, sleep, logger, context } = options;
+  const pace = paceOf(options.pace);
   let abort: AbortController | undefined;
   let running: Promise<void> | undefined;
 
   async function loop(signal: AbortSignal): Promise<void> {
+    const pauses = createPace(pace, options.clock);
     while (!signal.aborted) {
       try {
         const verdict = options.verdict(await options.pollOnce());
@@ -41,10 +79,11 @@ export function createPoller<Result>(options: {
           logger.info(`The ${source} ended; its consumer stops`, context);
           return;
         }
-        if (verdict === 'idle') await sleep(pollIntervalMs, signal);
+        if (verdict === 'busy') pauses.busy();
+        else await sleep(pauses.quiet(), signal);
       } catch (error) {
         logger.error(`Polling the ${source} failed`, { ...context, ...errorDetails(error) });
-        await sleep(pollIntervalMs, signal);
+        await sleep(pauses.quiet(), signal);
       }
     }
   }

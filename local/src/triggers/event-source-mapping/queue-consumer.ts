@@ -122,8 +122,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     enabled: settings.enabled,
     pollOnce: () => pollOnce(),
     verdict: (result) => (result.received === 0 ? 'idle' : 'busy'),
-    pollIntervalMs,
+    pace: pollIntervalMs,
     sleep,
+    clock,
     logger,
     context,
   });

@@ -5,6 +5,7 @@ import { functionArn, functionNameFromArn } from '../../lambda/function-arn';
 import type { FailureDestination, LambdaInvoker } from '../../lambda/invoker';
 import { type Stack, tryResolve } from '../../templates/stack';
 import { matchesFilterCriteria } from '../eventbridge/event-pattern';
+import type { PollPace } from './poller';
 import { createQueueConsumer, type QueueMessage } from './queue-consumer';
 import {
   dynamodbShardIds,
@@ -26,8 +27,13 @@ export interface StreamWiringOptions {
   warnings: string[];
 }
 
-/** Lambda polls a shard about once a second; locally a quicker poll keeps triggers snappy. */
-const LOCAL_POLL_INTERVAL_MS = 5;
+/**
+ * Lambda polls a shard about once a second. Locally a shard is read every 5 ms while records flow and
+ * for a second after the last one, so that a burst is delivered as it comes; a shard that stays quiet is
+ * read less and less often, down to Lambda's once a second, so that an idle cloud costs next to no CPU
+ * (each read is a GetRecords call to kinesalite or DynamoDB Local).
+ */
+const LOCAL_POLL_PACE: PollPace = { fastestMs: 5, slowestMs: 1_000, quietAfterMs: 1_000 };
 const SHARD_DISCOVERY_MS = 5_000;
 
 /** Event source mappings (Kinesis, DynamoDB Streams, SQS) with AWS semantics. */
@@ -130,7 +136,7 @@ export async function startEventSourceMappings(
             invoker: options.invoker,
             destination: options.destinations,
             ...(matches ? { matches } : {}),
-            pollIntervalMs: LOCAL_POLL_INTERVAL_MS,
+            pace: LOCAL_POLL_PACE,
             logger,
           });
           consumer.start();

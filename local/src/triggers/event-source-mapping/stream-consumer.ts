@@ -12,7 +12,7 @@ import { isRecord, readBatchResponse } from './batch-item-failures';
 import { createGiveUp } from './give-up';
 import { createShardCursor } from './iterator-recovery';
 import { type Batch, createLanes, type Lane } from './lanes';
-import { createPoller } from './poller';
+import { createPoller, type PollPace, paceOf } from './poller';
 import {
   type Clock,
   consoleLogger,
@@ -79,8 +79,11 @@ export interface ShardConsumerOptions {
   sleep?: Sleep;
   logger?: EngineLogger;
   retryDelay?: RetryDelay;
-  /** Pause between reads of an idle shard; Lambda polls a shard once per second. */
-  pollIntervalMs?: number;
+  /**
+   * Pause between reads of an idle shard (Lambda polls a shard about once a second); a PollPace reads
+   * quickly while records flow and slows down while the shard stays quiet.
+   */
+  pace?: PollPace | number;
   newRequestId?: () => string;
 }
 
@@ -123,7 +126,7 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
   const sleep = options.sleep ?? realSleep;
   const logger = options.logger ?? consoleLogger;
   const retryDelay = options.retryDelay ?? exponentialRetryDelay;
-  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const pace = paceOf(options.pace ?? DEFAULT_POLL_INTERVAL_MS);
   const newRequestId = options.newRequestId ?? randomUUID;
   const context = { shardId, functionName };
   const giveUp = createGiveUp({
@@ -168,8 +171,9 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
     pollOnce: () => pollOnce(),
     verdict: (result) =>
       result.shardEnded ? 'finished' : result.invocations === 0 && result.discarded === 0 ? 'idle' : 'busy',
-    pollIntervalMs,
+    pace,
     sleep,
+    clock,
     logger,
     context,
   });
@@ -262,7 +266,7 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
       }
       const wakeAt = nextWake(now);
       if (wakeAt === undefined || poller.signal?.aborted) return result(0);
-      await sleep(Math.min(wakeAt - now, pollIntervalMs), poller.signal);
+      await sleep(Math.min(wakeAt - now, pace.fastestMs), poller.signal);
       if (poller.signal?.aborted) return result(0);
       await fill();
     }

@@ -15,7 +15,7 @@ import {
   staleKeys,
   uploadOrder,
 } from '../../../../shared/serverless-plugin/portal.cjs';
-import { packageService, SERVICE_DIR } from './packaged-template';
+import { packageService, resolved, SERVICE_DIR } from './packaged-template';
 
 // The portal's hosting: the packaged template's bucket, origin access control and distribution, and
 // the upload step that `sls deploy` runs after the stack (shared/serverless-plugin/portal.cjs), against
@@ -235,6 +235,69 @@ describe('portal hosting', () => {
         TargetOriginId: 'portal-bucket',
         ViewerProtocolPolicy: 'redirect-to-https',
         CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+      });
+    });
+
+    describe('security headers', () => {
+      // What CloudFormation resolves for a stack in eu-west-1 of account 123456789012.
+      const deployedIn = {
+        'AWS::AccountId': '123456789012',
+        'AWS::Region': 'eu-west-1',
+        'AWS::URLSuffix': 'amazonaws.com',
+        'AWS::StackName': 'serverless-patterns-api-policy',
+        ApiGatewayRestApi: 'a1b2c3d4e5',
+      };
+      const policyConfig = () =>
+        properties('PortalResponseHeadersPolicy', 'AWS::CloudFront::ResponseHeadersPolicy')
+          .ResponseHeadersPolicyConfig as {
+          Name: unknown;
+          SecurityHeadersConfig: Record<string, Record<string, unknown>>;
+        };
+      const securityHeaders = () => policyConfig().SecurityHeadersConfig;
+
+      it('are sent with every file of the portal', () => {
+        expect(distributionConfig().DefaultCacheBehavior).to.deep.include({
+          ResponseHeadersPolicyId: { Ref: 'PortalResponseHeadersPolicy' },
+        });
+      });
+
+      it('let the page run only its own script and styles, and reach only its API, Cognito and the images bucket', () => {
+        const policy = securityHeaders().ContentSecurityPolicy;
+
+        expect(policy?.Override).to.equal(true);
+        expect(resolved(policy?.ContentSecurityPolicy, deployedIn).split('; ')).to.deep.equal([
+          "default-src 'none'",
+          "script-src 'self'",
+          "style-src 'self'",
+          "font-src 'self'",
+          "img-src 'self' data: blob: https://sp-123456789012-eu-west-1-policy-images.s3.eu-west-1.amazonaws.com",
+          "connect-src 'self' https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com " +
+            'https://cognito-idp.eu-west-1.amazonaws.com ' +
+            'https://sp-123456789012-eu-west-1-policy-images.s3.eu-west-1.amazonaws.com',
+          "form-action 'self'",
+          "base-uri 'none'",
+          "object-src 'none'",
+          "frame-ancestors 'none'",
+        ]);
+      });
+
+      it('keep browsers on HTTPS for two years, and forbid sniffing, framing and cross-site referrers', () => {
+        expect(securityHeaders()).to.deep.include({
+          StrictTransportSecurity: {
+            Override: true,
+            AccessControlMaxAgeSec: 63072000,
+            IncludeSubdomains: true,
+          },
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { Override: true, FrameOption: 'DENY' },
+          ReferrerPolicy: { Override: true, ReferrerPolicy: 'strict-origin-when-cross-origin' },
+        });
+      });
+
+      it('have a name of their own in the account, as CloudFront requires', () => {
+        expect(resolved(policyConfig().Name, deployedIn)).to.equal(
+          'serverless-patterns-api-policy-eu-west-1-portal',
+        );
       });
     });
 

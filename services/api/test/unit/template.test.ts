@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { packageService } from './packaged-template';
+import { packageService, resolved } from './packaged-template';
 
 // The packaged CloudFormation template of this service, as `sls deploy` would send it: packaged once with
 // the defaults and once with every stage parameter set.
@@ -43,6 +43,7 @@ const STAGE_PARAMETERS = {
   canaryType: 'Linear10PercentEvery1Minute',
   customDomainName: 'api.example.com',
   certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-example',
+  adminAccess: 'any-signed-in-user',
 };
 
 /**
@@ -127,14 +128,39 @@ function dataPermissions(template: Template, functionName: string): string[] {
 }
 
 describe('api template', function () {
-  // Two packagings, one after the other: they share the service's esbuild work folder.
+  // Three packagings, one after the other: they share the service's esbuild work folder.
   this.timeout(300_000);
   let defaults: Template;
   let configured: Template;
+  // The stage `npm run deploy` and `npm run package` use when none is given.
+  let dev: Template;
 
   before(async () => {
     defaults = await packageService<Template>({});
     configured = await packageService<Template>(STAGE_PARAMETERS);
+    dev = await packageService<Template>({}, { stage: 'dev' });
+  });
+
+  describe('admin access', () => {
+    const adminAccessOf = (template: Template) =>
+      dig(
+        resource(template, 'AuthorizeAdminLambdaFunction'),
+        'Properties.Environment.Variables.ADMIN_ACCESS',
+      );
+
+    // Sign-up is open: on a stage where every signed-in user were an admin, anyone could read every
+    // owner's devices through /admin.
+    it('lets only the admins group in on the default stage, dev', () => {
+      expect(adminAccessOf(dev)).to.equal('admins-only');
+    });
+
+    it('lets only the admins group in on any other stage', () => {
+      expect(adminAccessOf(defaults)).to.equal('admins-only');
+    });
+
+    it('lets every signed-in user in only on a stage deployed with adminAccess=any-signed-in-user', () => {
+      expect(adminAccessOf(configured)).to.equal('any-signed-in-user');
+    });
   });
 
   describe('native Cognito authorizer', () => {
@@ -254,6 +280,20 @@ describe('api template', function () {
       });
     });
 
+    it('keeps the alarms that roll a release back, and has every alarm notify the operations alert topic', () => {
+      const alarms = ofType(defaults, 'AWS::CloudWatch::Alarm');
+
+      expect(alarms.map(([id]) => id)).to.include.members([
+        ...ROUTE_FUNCTIONS.map((name) => `${name}ErrorsAlarm`),
+        'ApiUnexpectedErrorsAlarm',
+      ]);
+      for (const [id, alarm] of alarms) {
+        expect(alarm.Properties.AlarmActions, id).to.deep.equal([
+          { 'Fn::ImportValue': 'serverless-patterns-ops-policy-OperationsAlertTopicArn' },
+        ]);
+      }
+    });
+
     it('takes the deployment configuration from the stage parameter', () => {
       expect(
         resource(configured, 'GetDeviceLambdaFunctionDeploymentGroup').Properties.DeploymentConfigName,
@@ -293,6 +333,27 @@ describe('api template', function () {
       });
     });
 
+    it('writes a JSON access log line per request to a log group kept 30 days', () => {
+      const setting = resource(defaults, 'ApiGatewayStage').Properties.AccessLogSetting as {
+        DestinationArn: unknown;
+        Format: string;
+      };
+
+      expect(setting.DestinationArn).to.deep.equal({ 'Fn::GetAtt': ['ApiAccessLogGroup', 'Arn'] });
+      expect(Object.keys(JSON.parse(setting.Format))).to.include.members([
+        'requestId',
+        'ip',
+        'caller',
+        'httpMethod',
+        'resourcePath',
+        'status',
+        'protocol',
+        'responseLength',
+        'integrationLatency',
+      ]);
+      expect(resource(defaults, 'ApiAccessLogGroup').Properties).to.deep.include({ RetentionInDays: 30 });
+    });
+
     it('takes its throttling from the stage parameters', () => {
       expect(resource(configured, 'ApiGatewayStage').Properties.MethodSettings).to.deep.equal([
         { ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: '7', ThrottlingBurstLimit: '9' },
@@ -321,6 +382,25 @@ describe('api template', function () {
 
       expect(config).to.not.have.property('Aliases');
       expect(config.ViewerCertificate).to.deep.equal({ CloudFrontDefaultCertificate: true });
+    });
+
+    it("lets the portal's scripts reach the API only through the domain, which carries every service's routes", () => {
+      const directives = dig(
+        resource(configured, 'PortalResponseHeadersPolicy'),
+        'Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy',
+      );
+      const connectSrc = resolved(directives, {
+        'AWS::AccountId': '123456789012',
+        'AWS::Region': 'eu-west-1',
+        'AWS::URLSuffix': 'amazonaws.com',
+      })
+        .split('; ')
+        .find((directive) => directive.startsWith('connect-src'));
+
+      expect(connectSrc).to.equal(
+        "connect-src 'self' https://api.example.com https://cognito-idp.eu-west-1.amazonaws.com " +
+          'https://sp-123456789012-eu-west-1-policy-images.s3.eu-west-1.amazonaws.com',
+      );
     });
 
     it('maps /devices of a regional domain, with its certificate, to the stage', () => {

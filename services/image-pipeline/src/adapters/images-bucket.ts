@@ -1,7 +1,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadObjectCommand,
+  type GetObjectCommandOutput,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -34,20 +34,24 @@ export function createImagesBucket({
     );
   };
 
-  return {
-    async size(object) {
-      const { ContentLength = 0 } = await client.send(
-        new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...version(object) }),
-      );
-      return ContentLength;
-    },
+  const get = (object: ObjectRef) =>
+    client.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...version(object) }));
+  const bodyOf = (object: ObjectRef, { Body }: GetObjectCommandOutput) => {
+    if (Body === undefined) throw new Error(`s3://${object.bucket}/${object.key} has no body`);
+    return Body.transformToByteArray();
+  };
 
-    async read(object) {
-      const { Body } = await client.send(
-        new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...version(object) }),
-      );
-      if (Body === undefined) throw new Error(`s3://${object.bucket}/${object.key} has no body`);
-      return Body.transformToByteArray();
+  return {
+    read: async (object) => bodyOf(object, await get(object)),
+
+    async readAtMost(object, maxBytes) {
+      const response = await get(object);
+      const size = response.ContentLength ?? 0;
+      if (size <= maxBytes) return { bytes: await bodyOf(object, response) };
+      // An unread body must be consumed or destroyed to free its socket (in Node.js it is an
+      // http.IncomingMessage): https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/migrate-s3.html
+      (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return { oversize: size };
     },
 
     async write(bucket, key, body, contentType) {

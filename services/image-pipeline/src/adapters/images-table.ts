@@ -8,8 +8,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import { writtenUnlessConditionFails } from '@serverless-patterns/shared/dynamodb';
-import { type ImageStatus, imageRecordSchema } from '@serverless-patterns/shared/schemas/api';
+import {
+  type ImageRecord,
+  type ImageStatus,
+  imageFailureCodeSchema,
+  imageRecordSchema,
+} from '@serverless-patterns/shared/schemas/api';
 import type { GalleryStore, PageKey } from '../core/gallery';
+import { failureOf } from '../core/images';
 import type { ImageStore } from '../core/uploads';
 import type { ImageUpdates } from '../core/workflow';
 
@@ -71,20 +77,45 @@ export function createImagesTable({
           }),
         ),
       );
-      // Not written: the record exists, this is a replay, and the first write stands.
-      return created ? 'created' : 'exists';
+      if (created) return 'created';
+      // Not written: the record exists (a replay, or another object at the same key). Its version,
+      // read strongly consistent so that it is the record that refused the write.
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { imageId: record.imageId },
+          ConsistentRead: true,
+          ProjectionExpression: 'versionId',
+        }),
+      );
+      const versionId: unknown = Item?.versionId;
+      return { existing: { versionId: typeof versionId === 'string' ? versionId : undefined } };
     },
 
-    saveMetadata: (imageId, metadata, now) => update(imageId, 'PROCESSING', now, { metadata }),
-    markReady: (imageId, { labels, thumbnails }, now) =>
-      update(imageId, 'READY', now, { labels, thumbnails }, ['failure']),
+    async deleteIfUnchanged(record) {
+      await writtenUnlessConditionFails(() =>
+        client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { imageId: record.imageId },
+            ConditionExpression: '#status = :processing AND createdAt = :createdAt',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':processing': 'PROCESSING', ':createdAt': record.createdAt },
+          }),
+        ),
+      );
+    },
+
+    markReady: (imageId, { metadata, labels, thumbnails }, now) =>
+      update(imageId, 'READY', now, { metadata, labels, thumbnails }, ['failure']),
     markUnsupported: (imageId, reason, metadata, now) =>
       update(imageId, 'UNSUPPORTED', now, { failure: reason, metadata }),
-    markFailed: (imageId, failure, now) => update(imageId, 'FAILED', now, { failure }, ['thumbnails']),
+    markFailed: (imageId, failure, metadata, now) =>
+      update(imageId, 'FAILED', now, { failure, metadata }, ['thumbnails']),
 
     async get(imageId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { imageId } }));
-      return Item === undefined ? undefined : imageRecordSchema.parse(Item);
+      return Item === undefined ? undefined : recordOf(Item);
     },
 
     async listByOwner(ownerId, { limit, after }) {
@@ -99,7 +130,7 @@ export function createImagesTable({
           ...(after ? { ExclusiveStartKey: { ...after } } : {}),
         }),
       );
-      const items = Items.map((item) => imageRecordSchema.parse(item));
+      const items = Items.map(recordOf);
       return LastEvaluatedKey === undefined ? { items } : { items, next: LastEvaluatedKey as PageKey };
     },
 
@@ -107,4 +138,19 @@ export function createImagesTable({
       await client.send(new DeleteCommand({ TableName: tableName, Key: { imageId } }));
     },
   };
+}
+
+/**
+ * A stored item as a record. Records written before failures had codes hold `failure: { error, cause }`,
+ * with the step's own error text as cause: they are served with the code their error names, or
+ * ProcessingError, and that code's message; the old cause is not served.
+ */
+function recordOf(item: Record<string, unknown>): ImageRecord {
+  const failure = item.failure as { code?: unknown; error?: unknown } | undefined;
+  if (failure === undefined || failure.code !== undefined) return imageRecordSchema.parse(item);
+  const code = imageFailureCodeSchema.safeParse(failure.error);
+  return imageRecordSchema.parse({
+    ...item,
+    failure: failureOf(code.success ? code.data : 'ProcessingError'),
+  });
 }

@@ -9,6 +9,7 @@ import type {
 import { identifier } from '@serverless-patterns/shared/schemas/common';
 import { z } from 'zod';
 import { type ObjectRef, thumbnailKeys } from './images';
+import type { UploadQuotaPolicy } from './upload-quota';
 import { type Clock, UPLOADS_PREFIX } from './uploads';
 
 // The routes of this service (base path /images): presigned uploads, the owner's gallery, deletion.
@@ -101,21 +102,32 @@ export function decodePageToken(token: string, ownerId: string): PageKey {
   return key.data;
 }
 
-/** POST /images/uploads: a presigned POST for one photo, under the caller's own uploads/ prefix. */
+/**
+ * POST /images/uploads: a presigned POST for one photo, at a key of its own under the caller's
+ * uploads/ prefix (uploads/<owner>/<uploadId>/<file name>: two photos of the same name are two
+ * originals), once the caller's quota of the day allows it.
+ */
 export function createUploadPresigner({
   objects,
+  quota,
   bucket,
   clock,
+  newUploadId,
 }: {
   objects: Pick<GalleryObjects, 'presignPost'>;
+  quota: UploadQuotaPolicy;
   bucket: string;
   clock: Clock;
+  /** A new identifier per upload, never reused (a random UUID). */
+  newUploadId: () => string;
 }) {
   return {
     async createUpload(ownerId: string, request: CreateUploadRequest): Promise<CreateUploadResponse> {
       const { fileName, contentType, sizeBytes } = request;
-      const key = `${UPLOADS_PREFIX}${ownerId}/${safeFileName(fileName)}`;
-      const expiresAt = new Date(clock().getTime() + PRESIGNED_TTL_SECONDS * 1000).toISOString();
+      const now = clock();
+      const allowance = await quota.take(ownerId, now);
+      const key = `${UPLOADS_PREFIX}${ownerId}/${newUploadId()}/${safeFileName(fileName)}`;
+      const expiresAt = new Date(now.getTime() + PRESIGNED_TTL_SECONDS * 1000).toISOString();
       const upload = await objects.presignPost({
         bucket,
         key,
@@ -123,7 +135,7 @@ export function createUploadPresigner({
         maxBytes: sizeBytes,
         expiresInSeconds: PRESIGNED_TTL_SECONDS,
       });
-      return { key, upload, maxBytes: sizeBytes, expiresAt };
+      return { key, upload, maxBytes: sizeBytes, expiresAt, quota: allowance };
     },
   };
 }

@@ -1,7 +1,7 @@
-import type { ImageFailure, ImageMetadata } from '@serverless-patterns/shared/schemas/api';
+import type { ImageFailure, ImageFailureCode, ImageMetadata } from '@serverless-patterns/shared/schemas/api';
 import exifr from 'exifr';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { DEFAULT_LIMITS, type ProcessingLimits, UnsupportedReason } from './images';
+import { DEFAULT_LIMITS, failureOf, type ProcessingLimits, UnsupportedReason } from './images';
 
 // Loaded only by the steps that decode images (extractMetadata, detectLabels, makeThumbnails): sharp
 // is a native module that reaches Lambda through a layer those functions alone have (serverless.yml).
@@ -28,9 +28,13 @@ export const SUPPORTED_FORMATS: ReadonlySet<string> = new Set(
     .map((format) => format.id),
 );
 
+/**
+ * A refusal carries its reason (a code and its fixed message, for the record) and, for the logs only,
+ * the detail behind it (libvips's own words, the pixel count).
+ */
 export type Extraction =
   | { supported: true; metadata: ImageMetadata }
-  | { supported: false; reason: ImageFailure; metadata?: ImageMetadata };
+  | { supported: false; reason: ImageFailure; detail: string; metadata?: ImageMetadata };
 
 /**
  * Format, dimensions, orientation, size, EXIF and GPS of an image, and whether the pipeline can
@@ -257,8 +261,8 @@ function compact<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
 
-function unsupported(error: string, cause: string, metadata?: ImageMetadata): Extraction {
-  return { supported: false, reason: { error, cause }, ...(metadata ? { metadata } : {}) };
+function unsupported(code: ImageFailureCode, detail: string, metadata?: ImageMetadata): Extraction {
+  return { supported: false, reason: failureOf(code), detail, ...(metadata ? { metadata } : {}) };
 }
 
 function messageOf(error: unknown): string {

@@ -1,4 +1,10 @@
-import { type ImageThumbnails, imageRecordSchema } from '@serverless-patterns/shared/schemas/api';
+import {
+  type ImageFailure,
+  type ImageFailureCode,
+  type ImageThumbnails,
+  imageRecordSchema,
+  MAX_UPLOAD_BYTES,
+} from '@serverless-patterns/shared/schemas/api';
 import { z } from 'zod';
 
 // What the routes and every workflow step share about images, without loading sharp (a native module
@@ -43,7 +49,30 @@ export const UnsupportedReason = {
   format: 'UnsupportedFormat',
   pixels: 'PixelLimitExceeded',
   undecodable: 'UndecodableImage',
-} as const;
+} as const satisfies Record<string, ImageFailureCode>;
+
+const megabytes = (bytes: number) => `${bytes / 1024 / 1024} MiB`;
+
+/**
+ * The one message of each failure code. A record says what happened in these words only: the error a
+ * step met (libvips's text, an SDK error naming a role ARN and the account) goes to the logs, never
+ * to the API.
+ */
+export const FAILURE_MESSAGES: Readonly<Record<ImageFailureCode, string>> = {
+  EmptyFile: 'The file is empty.',
+  FileTooLarge: `The file is larger than ${megabytes(MAX_UPLOAD_BYTES)}, the largest image processed.`,
+  UnsupportedFormat:
+    'The file is not an image in a format that is processed (JPEG, PNG, WebP, GIF, TIFF or AVIF).',
+  PixelLimitExceeded: `The image has more than ${MAX_INPUT_PIXELS / 1_000_000} megapixels, the most that is processed.`,
+  UndecodableImage: 'The image is damaged or incomplete: it could not be decoded.',
+  ProcessingTimedOut: 'Processing the image took too long. Upload it again to retry.',
+  ServiceUnavailable: 'A service that processing relies on was unavailable. Upload the image again later.',
+  ProcessingError: 'The image could not be processed because of an error on our side. Upload it again later.',
+};
+
+export function failureOf(code: ImageFailureCode): ImageFailure {
+  return { code, message: FAILURE_MESSAGES[code] };
+}
 
 export const THUMBNAIL_CONTENT_TYPE = 'image/webp';
 

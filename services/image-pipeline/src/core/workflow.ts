@@ -1,5 +1,6 @@
 import {
   type ImageFailure,
+  type ImageFailureCode,
   type ImageLabel,
   type ImageMetadata,
   type ImageThumbnails,
@@ -14,6 +15,7 @@ import type * as ImageProcessing from './image-processing';
 import type { Extraction } from './image-processing';
 import {
   DEFAULT_LIMITS,
+  failureOf,
   type ImageJob,
   imageJobSchema,
   type ObjectRef,
@@ -30,20 +32,22 @@ import type { Clock } from './uploads';
 
 /** The images bucket, as the workflow uses it; implemented by the S3 adapter. */
 export interface ObjectStore {
-  /** The object's size in bytes, from its headers. */
-  size(object: ObjectRef): Promise<number>;
   read(object: ObjectRef): Promise<Uint8Array>;
+  /** The object's bytes, or only its size when it has more than maxBytes (then its body is not read). */
+  readAtMost(object: ObjectRef, maxBytes: number): Promise<{ bytes: Uint8Array } | { oversize: number }>;
   write(bucket: string, key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** Deletes these objects (the current version when none is named); absent ones are not an error. */
   deleteObjects(objects: readonly ObjectRef[]): Promise<void>;
 }
 
-/** The record updates of the workflow; each resolves 'gone' when the record no longer exists. */
+/**
+ * The record updates of the workflow, each the image's last: its outcome and, when it was read, its
+ * metadata. Each resolves 'gone' when the record no longer exists (the owner deleted the image).
+ */
 export interface ImageUpdates {
-  saveMetadata(imageId: string, metadata: ImageMetadata, now: Date): Promise<'updated' | 'gone'>;
   markReady(
     imageId: string,
-    results: { labels: ImageLabel[]; thumbnails: ImageThumbnails },
+    results: { metadata: ImageMetadata; labels: ImageLabel[]; thumbnails: ImageThumbnails },
     now: Date,
   ): Promise<'updated' | 'gone'>;
   markUnsupported(
@@ -52,7 +56,12 @@ export interface ImageUpdates {
     metadata: ImageMetadata | undefined,
     now: Date,
   ): Promise<'updated' | 'gone'>;
-  markFailed(imageId: string, failure: ImageFailure, now: Date): Promise<'updated' | 'gone'>;
+  markFailed(
+    imageId: string,
+    failure: ImageFailure,
+    metadata: ImageMetadata | undefined,
+    now: Date,
+  ): Promise<'updated' | 'gone'>;
 }
 
 /**
@@ -92,16 +101,17 @@ export const MAX_OBJECT_BYTES = MAX_UPLOAD_BYTES;
 
 // The state at each step. Schemas are not strict: a step reads what it needs from the whole state.
 
-export const extractedStateSchema = imageJobSchema.extend({
-  extraction: z.discriminatedUnion('supported', [
-    z.object({ supported: z.literal(true), metadata: imageMetadataSchema }),
-    z.object({
-      supported: z.literal(false),
-      reason: imageFailureSchema,
-      metadata: imageMetadataSchema.optional(),
-    }),
-  ]),
-});
+const extractionSchema = z.discriminatedUnion('supported', [
+  z.object({ supported: z.literal(true), metadata: imageMetadataSchema }),
+  z.object({
+    supported: z.literal(false),
+    reason: imageFailureSchema,
+    detail: z.string(),
+    metadata: imageMetadataSchema.optional(),
+  }),
+]);
+
+export const extractedStateSchema = imageJobSchema.extend({ extraction: extractionSchema });
 export type ExtractedState = z.infer<typeof extractedStateSchema>;
 
 /** After the Parallel state: [labels branch, thumbnails branch], each its result (failures go to recordFailure). */
@@ -117,62 +127,81 @@ export type AnalysedState = z.infer<typeof analysedStateSchema>;
  * What a Catch adds (ResultPath $.failure): Error and Cause. A Lambda error's Cause is a JSON document
  * with errorType, errorMessage and trace:
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-handling-examples
+ * A failure after ExtractMetadata keeps the extraction in the state: its metadata is recorded too.
  */
 export const failedStateSchema = imageJobSchema.extend({
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  extraction: extractionSchema.optional(),
 });
 export type FailedState = z.infer<typeof failedStateSchema>;
 
-/** The error name and message of a caught failure; stack traces stay in the logs, not in the record. */
-export function describeFailure(failure: FailedState['failure']): ImageFailure {
-  let cause = failure.Cause ?? '';
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
-      cause = String(parsed.errorMessage);
-    }
-  } catch {
-    // Not JSON: a Step Functions error (States.Timeout, ...) whose Cause is plain text.
-  }
-  return { error: failure.Error, cause: cause.slice(0, 1000) };
+/**
+ * Errors of the services a step calls (Lambda, S3, DynamoDB, Rekognition) that say "busy or down,
+ * try later", by the names the SDKs and Step Functions give them.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
+ */
+const UNAVAILABLE_ERRORS: ReadonlySet<string> = new Set([
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'InternalServerError',
+  'InternalError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'SlowDown',
+]);
+
+/** Step Functions' own timeouts, and a Lambda function stopped at its timeout. */
+const TIMEOUT_ERRORS: ReadonlySet<string> = new Set([
+  'States.Timeout',
+  'States.HeartbeatTimeout',
+  'Sandbox.Timedout',
+]);
+
+/**
+ * The code of a caught failure, from its error name only: the Cause (an error message, a stack trace,
+ * perhaps a role ARN and the account id) is logged by the step that records it, never stored.
+ */
+export function failureCodeOf(failure: FailedState['failure']): ImageFailureCode {
+  if (TIMEOUT_ERRORS.has(failure.Error) || /Task timed out/.test(failure.Cause ?? ''))
+    return 'ProcessingTimedOut';
+  if (UNAVAILABLE_ERRORS.has(failure.Error)) return 'ServiceUnavailable';
+  return 'ProcessingError';
 }
 
-/** Step 1: metadata, and whether the image can be processed (the Choice state reads `supported`). */
+/**
+ * Step 1: metadata, and whether the image can be processed (the Choice state reads `supported`). One
+ * GET: an object over the limit is refused from its Content-Length, its body left unread.
+ */
 export function createMetadataExtractor({
   objects,
   decoding,
   limits = DEFAULT_LIMITS,
   maxObjectBytes = MAX_OBJECT_BYTES,
-}: Decoding & { objects: Pick<ObjectStore, 'size' | 'read'>; maxObjectBytes?: number }) {
+}: Decoding & { objects: Pick<ObjectStore, 'readAtMost'>; maxObjectBytes?: number }) {
   return {
     async extractMetadata(job: ImageJob): Promise<ExtractedState> {
-      const size = await objects.size(job);
+      const read = await objects.readAtMost(job, maxObjectBytes);
       const extraction: Extraction =
-        size > maxObjectBytes
+        'oversize' in read
           ? {
               supported: false,
-              reason: {
-                error: UnsupportedReason.tooLarge,
-                cause: `The file is ${size} bytes, over the limit of ${maxObjectBytes}.`,
-              },
+              reason: failureOf(UnsupportedReason.tooLarge),
+              detail: `The file is ${read.oversize} bytes, over the limit of ${maxObjectBytes}.`,
             }
-          : await (await decoding()).extractMetadata(await objects.read(job), limits);
+          : await (await decoding()).extractMetadata(read.bytes, limits);
       return { ...job, extraction };
     },
   };
 }
 
-/** Step 3: the metadata on the record (the status stays PROCESSING). */
-export function createMetadataRecorder({ images, clock }: Recording<'saveMetadata'>) {
-  return {
-    async storeMetadata(state: ExtractedState): Promise<'updated' | 'gone'> {
-      if (!state.extraction.supported) throw new Error('storeMetadata reached with an unsupported image');
-      return images.saveMetadata(state.imageId, state.extraction.metadata, clock());
-    },
-  };
-}
-
-/** Step 4, first branch: labels of an upright JPEG copy of the original. */
+/** Step 2, first branch: labels of an upright JPEG copy of the original. */
 export function createLabeller({
   objects,
   detector,
@@ -192,7 +221,7 @@ export function createLabeller({
   };
 }
 
-/** Step 4, second branch: both thumbnails, written where thumbnailKeys says. */
+/** Step 2, second branch: both thumbnails, written where thumbnailKeys says. */
 export function createThumbnailer({
   objects,
   decoding,
@@ -212,8 +241,8 @@ export function createThumbnailer({
 }
 
 /**
- * Step 5: READY with labels and thumbnails. If the owner deleted the image while it was processed, the
- * thumbnails just written would belong to nothing: they are deleted.
+ * Step 3: READY with metadata, labels and thumbnails, in one write. If the owner deleted the image while
+ * it was processed, the thumbnails just written would belong to nothing: they are deleted.
  */
 export function createResultsRecorder({
   images,
@@ -222,8 +251,10 @@ export function createResultsRecorder({
 }: Recording<'markReady'> & ThumbnailDeletion) {
   return {
     async storeResults(state: AnalysedState): Promise<'updated' | 'gone'> {
+      if (!state.extraction.supported) throw new Error('storeResults reached with an unsupported image');
+      const { metadata } = state.extraction;
       const [{ labels }, { thumbnails }] = state.analysis;
-      const outcome = await images.markReady(state.imageId, { labels, thumbnails }, clock());
+      const outcome = await images.markReady(state.imageId, { metadata, labels, thumbnails }, clock());
       if (outcome === 'gone') await objects.deleteObjects(inBucket(state.bucket, thumbnails));
       return outcome;
     },
@@ -245,7 +276,12 @@ export function createUnsupportedRecorder({ images, clock }: Recording<'markUnsu
   };
 }
 
-/** The Catch target: FAILED with the error and its cause, and no thumbnail left behind. */
+/**
+ * The Catch target: FAILED with the failure's code, then no thumbnail left behind. The record comes
+ * first: if deleting the thumbnails fails, the image is FAILED already (not PROCESSING for ever), and
+ * the state machine's Retry runs both again (each is idempotent); a thumbnail that outlived every
+ * retry is at a key known from the record, which DELETE /images/{imageId} deletes.
+ */
 export function createFailureRecorder({
   images,
   objects,
@@ -253,9 +289,10 @@ export function createFailureRecorder({
 }: Recording<'markFailed'> & ThumbnailDeletion) {
   return {
     async recordFailure(state: FailedState): Promise<'updated' | 'gone'> {
-      const keys = thumbnailKeys(state.ownerId, state.imageId);
-      await objects.deleteObjects(inBucket(state.bucket, keys));
-      return images.markFailed(state.imageId, describeFailure(state.failure), clock());
+      const failure = failureOf(failureCodeOf(state.failure));
+      const outcome = await images.markFailed(state.imageId, failure, state.extraction?.metadata, clock());
+      await objects.deleteObjects(inBucket(state.bucket, thumbnailKeys(state.ownerId, state.imageId)));
+      return outcome;
     },
   };
 }

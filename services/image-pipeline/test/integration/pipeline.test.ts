@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +11,14 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AwsClients,
   awsClients,
@@ -21,7 +28,7 @@ import {
   type TestCloud,
   useLocalCloud,
 } from '@serverless-patterns/local/testing';
-import type { ImageRecord, ImageView } from '@serverless-patterns/shared/schemas/api';
+import type { CreateUploadResponse, ImageRecord, ImageView } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import sharp from 'sharp';
 
@@ -44,6 +51,7 @@ describe('image pipeline, end to end on the local cloud', function () {
   let bucket: string;
   let tableName: string;
   let stateMachineArn: string;
+  let quotasTableName: string;
   let apiUrl: string;
   let workDir: string;
 
@@ -58,6 +66,7 @@ describe('image pipeline, end to end on the local cloud', function () {
     bucket = service.resource('ImagesBucket');
     tableName = service.resource('ImagesTable');
     stateMachineArn = service.resource('ImageProcessingStateMachine');
+    quotasTableName = service.resource('UploadQuotasTable');
     apiUrl = `${description.portalUrl}/images`;
     person = await people(description).create();
     workDir = await mkdtemp(join(tmpdir(), 'image-pipeline-e2e-'));
@@ -68,8 +77,9 @@ describe('image pipeline, end to end on the local cloud', function () {
     await rm(workDir, { recursive: true, force: true });
   });
 
+  /** An object put with the SDK, at a key of the layout the API hands out (uploads/<owner>/<uploadId>/<name>). */
   const upload = async (fileName: string, body: Uint8Array, owner = person) => {
-    const key = `uploads/${owner.userId}/${fileName}`;
+    const key = `uploads/${owner.userId}/${randomUUID()}/${fileName}`;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     return key;
   };
@@ -101,13 +111,62 @@ describe('image pipeline, end to end on the local cloud', function () {
     return Buffer.from((await Body?.transformToByteArray()) ?? []);
   };
 
-  const callApi = async (method: string, path: string, caller = person) => {
+  const callApi = async (method: string, path: string, caller = person, body?: unknown) => {
     const response = await fetch(`${apiUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${caller.idToken}` },
+      headers: {
+        authorization: `Bearer ${caller.idToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     return { status: response.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
+  };
+
+  /** What the portal does: ask the API for a presigned POST, then send the file to S3 with it. */
+  const uploadThroughApi = async (fileName: string, body: Uint8Array, owner = person) => {
+    const asked = await callApi('POST', '/uploads', owner, {
+      fileName,
+      contentType: 'image/png',
+      sizeBytes: body.length,
+    });
+    expect(asked.status, JSON.stringify(asked.json)).to.equal(201);
+    const ticket = asked.json as CreateUploadResponse;
+    const form = new FormData();
+    for (const [name, value] of Object.entries(ticket.upload.fields)) form.append(name, value);
+    form.append('file', new Blob([body], { type: 'image/png' }));
+    const posted = await fetch(ticket.upload.url, { method: 'POST', body: form });
+    expect(posted.status, await posted.text()).to.be.within(200, 299);
+    return ticket;
+  };
+
+  /** The ObjectCreated notification S3 sent for `key`, as the trigger receives it. */
+  const notificationOf = async (key: string) => {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return s3Event(bucket, key, head.ETag as string, head.VersionId);
+  };
+
+  /** The same notification again, straight to the trigger, as S3's at-least-once delivery may send it. */
+  const deliverAgain = async (notification: ReturnType<typeof s3Event>) => {
+    const lambda = new LambdaClient({
+      region: cloud.description.region,
+      credentials: cloud.description.credentials,
+      endpoint: cloud.description.services['image-pipeline']?.lambdaEndpoint as string,
+    });
+    const replay = await lambda.send(
+      new InvokeCommand({
+        FunctionName: cloud.description.services['image-pipeline']?.functions.startProcessing as string,
+        Payload: JSON.stringify(notification),
+      }),
+    );
+    lambda.destroy();
+    expect(replay.FunctionError, Buffer.from(replay.Payload ?? []).toString()).to.equal(undefined);
+  };
+
+  const executionsNamed = async (name: string) => {
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+    return executions.filter((execution) => execution.name === name);
   };
 
   it('turns a photograph with EXIF into a READY record: exiftool’s values, a person, upright thumbnails', async () => {
@@ -175,9 +234,9 @@ describe('image pipeline, end to end on the local cloud', function () {
     const empty = await finished(await upload('empty.jpg', new Uint8Array()));
 
     expect(text.status).to.equal('UNSUPPORTED');
-    expect(text.failure?.error).to.equal('UnsupportedFormat');
+    expect(text.failure?.code).to.equal('UnsupportedFormat');
     expect(empty.status).to.equal('UNSUPPORTED');
-    expect(empty.failure?.error).to.equal('EmptyFile');
+    expect(empty.failure).to.deep.equal({ code: 'EmptyFile', message: 'The file is empty.' });
   });
 
   it('starts no second execution when S3 delivers the same event again', async () => {
@@ -186,26 +245,135 @@ describe('image pipeline, end to end on the local cloud', function () {
       .toBuffer();
     const key = await upload('replayed.png', body);
     const record = await finished(key);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const notification = await notificationOf(key);
 
-    // The same notification again, straight to the trigger, as S3's at-least-once delivery may.
-    const lambda = new LambdaClient({
-      region: cloud.description.region,
-      credentials: cloud.description.credentials,
-      endpoint: cloud.description.services['image-pipeline']?.lambdaEndpoint as string,
-    });
-    const replay = await lambda.send(
-      new InvokeCommand({
-        FunctionName: cloud.description.services['image-pipeline']?.functions.startProcessing as string,
-        Payload: JSON.stringify(s3Event(bucket, key, head.ETag as string, head.VersionId)),
+    await deliverAgain(notification);
+
+    expect(await executionsNamed(record.imageId)).to.have.length(1);
+    expect((await finished(key)).updatedAt).to.equal(record.updatedAt);
+  });
+
+  it('keeps an image its owner deleted deleted when S3 delivers its event again (no record left PROCESSING)', async () => {
+    const body = await sharp({ create: { width: 90, height: 60, channels: 3, background: '#36a' } })
+      .png()
+      .toBuffer();
+    const key = await upload('deleted-then-replayed.png', body);
+    const record = await finished(key);
+    const notification = await notificationOf(key);
+    expect((await callApi('DELETE', `/${record.imageId}`)).status).to.equal(204);
+
+    // A replayed (or redriven) notification: the trigger writes the record again, meets the
+    // execution that already ran, and removes that record again.
+    await deliverAgain(notification);
+
+    const { Item } = await table.send(
+      new GetCommand({ TableName: tableName, Key: { imageId: record.imageId }, ConsistentRead: true }),
+    );
+    expect(Item, 'no record, PROCESSING or other').to.equal(undefined);
+    expect((await callApi('GET', `/${record.imageId}`)).status).to.equal(404);
+    expect(await executionsNamed(record.imageId)).to.have.length(1);
+  });
+
+  it('ends the execution as FailureNotRecorded, after retries, when recording the failure fails too', async () => {
+    // Every step refuses this job (its owner id is no identifier), RecordFailure included: its Retry
+    // runs it again, then its Catch ends the execution, instead of leaving it to fail unrecorded.
+    const input = {
+      imageId: `broken-${randomUUID()}`,
+      ownerId: 'not an id',
+      bucket,
+      key: 'uploads/x/y/z.png',
+    };
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: input.imageId, input: JSON.stringify(input) }),
+    );
+
+    const ended = await cloud.eventually(
+      () => sfn.send(new DescribeExecutionCommand({ executionArn })),
+      (execution) => execution.status !== 'RUNNING',
+      60_000,
+    );
+
+    expect(ended).to.include({ status: 'FAILED', error: 'ImageFailureNotRecorded' });
+    const { events = [] } = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: executionArn as string, maxResults: 1000 }),
+    );
+    const recordFailureAttempts = events.filter(
+      (event) =>
+        event.type === 'TaskScheduled' &&
+        event.taskScheduledEventDetails?.parameters?.includes('recordFailure') === true,
+    );
+    expect(recordFailureAttempts.length, 'RecordFailure retried before the Catch').to.be.greaterThan(1);
+  });
+
+  it('keeps both photos when two uploads through the API have the same file name', async () => {
+    const owner = await people(cloud.description).create();
+    const colours = ['#c33', '#3c3'];
+    const bodies = await Promise.all(
+      colours.map((background) =>
+        // Rekognition (and the local detector) refuse images under 80 pixels a side.
+        sharp({ create: { width: 120, height: 90, channels: 3, background } })
+          .png()
+          .toBuffer(),
+      ),
+    );
+
+    const tickets = [];
+    for (const body of bodies) tickets.push(await uploadThroughApi('photo.png', body, owner));
+    const records = [];
+    for (const ticket of tickets) records.push(await finished(ticket.key, owner.userId));
+
+    expect(new Set(tickets.map((ticket) => ticket.key)).size, 'two keys').to.equal(2);
+    expect(records.map((record) => record.status)).to.deep.equal(['READY', 'READY']);
+    // Each record's original is its own photo, still there (not replaced by the second upload).
+    for (const [index, record] of records.entries()) {
+      const got = await callApi('GET', `/${record.imageId}`, owner);
+      const original = await fetch((got.json as { image: ImageView }).image.urls?.original as string);
+      expect(original.status).to.equal(200);
+      expect(Buffer.from(await original.arrayBuffer()).equals(bodies[index] as Buffer)).to.equal(true);
+    }
+    expect(tickets[1]?.quota.remaining).to.equal((tickets[0]?.quota.remaining ?? 0) - 1);
+  });
+
+  it('refuses an upload over the day’s quota with a 429 that says when it resets', async () => {
+    const owner = await people(cloud.description).create();
+    const pixel = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
+    const first = await uploadThroughApi('one.png', pixel, owner);
+    // The rest of the day's quota used up, as if as many uploads had been asked for.
+    const day = new Date(Date.parse(first.quota.resetsAt) - 86_400_000).toISOString().slice(0, 10);
+    await table.send(
+      new UpdateCommand({
+        TableName: quotasTableName,
+        Key: { ownerId: owner.userId, day },
+        UpdateExpression: 'SET uploads = :limit',
+        ExpressionAttributeValues: { ':limit': first.quota.limit },
       }),
     );
-    expect(replay.FunctionError, Buffer.from(replay.Payload ?? []).toString()).to.equal(undefined);
 
-    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
-    const named = executions.filter((execution) => execution.name === record.imageId);
-    expect(named).to.have.length(1);
-    expect((await finished(key)).updatedAt).to.equal(record.updatedAt);
+    const refused = await callApi('POST', '/uploads', owner, {
+      fileName: 'two.png',
+      contentType: 'image/png',
+      sizeBytes: pixel.length,
+    });
+
+    expect(refused.status).to.equal(429);
+    expect(refused.json).to.have.nested.property('error.code', 'TOO_MANY_REQUESTS');
+    expect(refused.json).to.have.deep.nested.property('error.details', {
+      limit: first.quota.limit,
+      resetsAt: first.quota.resetsAt,
+    });
+    expect(refused.json).to.have.nested.property('error.message').that.contains('It resets at midnight UTC');
+    // Another person's day is their own.
+    expect(
+      (
+        await callApi('POST', '/uploads', person, {
+          fileName: 'p.png',
+          contentType: 'image/png',
+          sizeBytes: 9,
+        })
+      ).status,
+    ).to.equal(201);
   });
 
   it('retries an injected DetectLabels failure, then records FAILED and leaves no thumbnail behind', async () => {
@@ -213,7 +381,13 @@ describe('image pipeline, end to end on the local cloud', function () {
     const inject = await fetch(faults, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ operation: 'DetectLabels', error: 'InternalServerError', times: 1000 }),
+      // With a message that names a role and the account, as AWS's errors may.
+      body: JSON.stringify({
+        operation: 'DetectLabels',
+        error: 'InternalServerError',
+        message: 'Internal error in arn:aws:iam::123456789012:role/sp-images-local-detectLabels',
+        times: 1000,
+      }),
     });
     expect(inject.status).to.be.lessThan(300);
     try {
@@ -223,7 +397,14 @@ describe('image pipeline, end to end on the local cloud', function () {
       const record = await finished(await upload('unlucky.jpg', body));
 
       expect(record.status).to.equal('FAILED');
-      expect(record.failure?.error).to.equal('InternalServerError');
+      // A code and its fixed message: Rekognition's error text stays in recordFailure's log.
+      expect(record.failure).to.deep.equal({
+        code: 'ServiceUnavailable',
+        message: 'A service that processing relies on was unavailable. Upload the image again later.',
+      });
+      const served = await callApi('GET', `/${record.imageId}`);
+      expect((served.json as { image: ImageView }).image.failure).to.deep.equal(record.failure);
+      expect(JSON.stringify(served.json)).to.not.match(/InternalServerError|123456789012|arn:/);
       const { KeyCount } = await s3.send(
         new ListObjectsV2Command({
           Bucket: bucket,

@@ -1,6 +1,7 @@
 import type { ImageLabel, ImageRecord } from '@serverless-patterns/shared/schemas/api';
 import type { GalleryObjects, GalleryStore, PageKey, UploadPolicy } from '../../src/core/gallery';
 import type { ObjectRef } from '../../src/core/images';
+import type { UploadCounter } from '../../src/core/upload-quota';
 import type { ImageUpdates, LabelDetector, ObjectStore } from '../../src/core/workflow';
 
 /** The images bucket in memory: objects by "bucket/key". */
@@ -10,17 +11,21 @@ export function createFakeBucket(objects: Record<string, Uint8Array> = {}) {
   const policies: UploadPolicy[] = [];
   const deleted: ObjectRef[] = [];
   const at = (ref: ObjectRef) => `${ref.bucket}/${ref.key}`;
+  const get = (ref: ObjectRef) => {
+    const body = stored.get(at(ref));
+    if (body === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+    return body;
+  };
   const store: ObjectStore & GalleryObjects = {
-    async size(ref) {
-      const body = stored.get(at(ref));
-      if (body === undefined) throw Object.assign(new Error('NotFound'), { name: 'NotFound' });
-      return body.length;
-    },
     async read(ref) {
       reads.push(at(ref));
-      const body = stored.get(at(ref));
-      if (body === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
-      return body;
+      return get(ref);
+    },
+    async readAtMost(ref, maxBytes) {
+      const body = get(ref);
+      if (body.length > maxBytes) return { oversize: body.length };
+      reads.push(at(ref));
+      return { bytes: body };
     },
     async write(bucket, key, body) {
       stored.set(`${bucket}/${key}`, body);
@@ -62,11 +67,11 @@ export function createFakeTable(records: ImageRecord[] = []) {
     return 'updated' as const;
   };
   const table: GalleryStore & ImageUpdates = {
-    saveMetadata: (id, metadata, now) => update(id, { metadata }, now),
     markReady: (id, results, now) => update(id, { status: 'READY', ...results }, now, ['failure']),
     markUnsupported: (id, reason, metadata, now) =>
       update(id, { status: 'UNSUPPORTED', failure: reason, ...(metadata ? { metadata } : {}) }, now),
-    markFailed: (id, failure, now) => update(id, { status: 'FAILED', failure }, now, ['thumbnails']),
+    markFailed: (id, failure, metadata, now) =>
+      update(id, { status: 'FAILED', failure, ...(metadata ? { metadata } : {}) }, now, ['thumbnails']),
     async get(imageId) {
       return items.get(imageId);
     },
@@ -101,4 +106,21 @@ export function createFakeDetector(labels: ImageLabel[] = [{ name: 'Cup', confid
     },
   };
   return detector;
+}
+
+/** The upload counts in memory, by "owner/day", with the expiry each was last given. */
+export function createFakeCounter() {
+  const counts = new Map<string, number>();
+  const expiries = new Map<string, Date>();
+  const counter: UploadCounter = {
+    async take(ownerId, day, limit, expiresAt) {
+      const at = `${ownerId}/${day}`;
+      const count = counts.get(at) ?? 0;
+      if (count >= limit) return 'exhausted';
+      counts.set(at, count + 1);
+      expiries.set(at, expiresAt);
+      return count + 1;
+    },
+  };
+  return { ...counter, counts, expiries };
 }

@@ -43,8 +43,30 @@ export const imageThumbnailsSchema = z
   .strict();
 export type ImageThumbnails = z.infer<typeof imageThumbnailsSchema>;
 
-/** Why an image is FAILED (the workflow's error name and cause) or UNSUPPORTED (a reason code and message). */
-export const imageFailureSchema = z.object({ error: z.string(), cause: z.string() }).strict();
+/**
+ * Why an image is UNSUPPORTED (the first five: a property of the file, so uploading it again cannot
+ * help) or FAILED (the others: processing did not finish; uploading it again later may work).
+ */
+export const IMAGE_FAILURE_CODES = [
+  'EmptyFile',
+  'FileTooLarge',
+  'UnsupportedFormat',
+  'PixelLimitExceeded',
+  'UndecodableImage',
+  'ProcessingTimedOut',
+  'ServiceUnavailable',
+  'ProcessingError',
+] as const;
+export const imageFailureCodeSchema = z.enum(IMAGE_FAILURE_CODES);
+export type ImageFailureCode = z.infer<typeof imageFailureCodeSchema>;
+
+/**
+ * A code and the fixed message the pipeline gives for it. Never the error text of a step: that may
+ * name roles, accounts or internals, and stays in the logs.
+ */
+export const imageFailureSchema = z
+  .object({ code: imageFailureCodeSchema, message: z.string().min(1).max(500) })
+  .strict();
 export type ImageFailure = z.infer<typeof imageFailureSchema>;
 
 /** The image pipeline's record of one upload, as stored in its table and served by its API. */
@@ -92,12 +114,24 @@ export const createUploadRequestSchema = z
   .strict();
 export type CreateUploadRequest = z.infer<typeof createUploadRequestSchema>;
 
+/** A person's uploads of the current day (UTC), counted when a presigned POST is issued. */
+export const uploadQuotaSchema = z
+  .object({
+    limit: z.number().int().nonnegative(),
+    remaining: z.number().int().nonnegative(),
+    resetsAt: isoTimestamp,
+  })
+  .strict();
+export type UploadQuota = z.infer<typeof uploadQuotaSchema>;
+
 export const createUploadResponseSchema = z
   .object({
+    /** uploads/<ownerId>/<uploadId>/<file name>: every upload has a key of its own. */
     key: z.string().min(1),
     upload: z.object({ url: z.string().min(1), fields: z.record(z.string(), z.string()) }).strict(),
     maxBytes: z.number().int().positive(),
     expiresAt: isoTimestamp,
+    quota: uploadQuotaSchema,
   })
   .strict();
 export type CreateUploadResponse = z.infer<typeof createUploadResponseSchema>;

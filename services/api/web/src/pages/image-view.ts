@@ -20,33 +20,21 @@ export function statusBadge(status: ImageStatus): HTMLElement {
   );
 }
 
-/** The file's name: the last segment of uploads/<ownerId>/<file>. */
+/** The file's name: the last segment of uploads/<ownerId>/<uploadId>/<file>. */
 export function fileNameOf(image: Pick<ImageView, 'key'>): string {
   return image.key.split('/').pop() || image.key;
 }
 
 /**
- * Why an image has no thumbnails, in words. A Lambda task that failed in Step Functions leaves its
- * error as a JSON Cause (`{"errorType","errorMessage","trace"}`): its message is what people can read.
- * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ * Why an image has no thumbnails, in words: the pipeline's message for its failure code (a fixed text
+ * per code, never an error of its internals: shared/src/schemas/api/images.ts).
  */
 export function failureReason(image: Pick<ImageView, 'status' | 'failure'>): string | undefined {
   if (image.status !== 'UNSUPPORTED' && image.status !== 'FAILED') return undefined;
-  const fallback =
-    image.status === 'UNSUPPORTED'
-      ? 'This file format is not supported.'
-      : 'The image could not be processed.';
-  const { error, cause } = image.failure ?? {};
-  if (cause) {
-    try {
-      const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-      if (typeof parsed.errorMessage === 'string' && parsed.errorMessage !== '') return parsed.errorMessage;
-    } catch {
-      // Not JSON: the cause is a message already.
-    }
-    return cause;
-  }
-  return error || fallback;
+  if (image.failure?.message) return image.failure.message;
+  return image.status === 'UNSUPPORTED'
+    ? 'This file format is not supported.'
+    : 'The image could not be processed.';
 }
 
 const kilobytes = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });

@@ -374,6 +374,10 @@ export const imagesPage: Page = (context) => {
   // --- Uploading --------------------------------------------------------------------------------
 
   let queue = Promise.resolve();
+  let queued = 0;
+  // The day's upload quota is used up (a 429 from the API): the files still queued with it are not
+  // asked for one by one. The next files chosen ask again.
+  let quotaRefusal: string | undefined;
 
   const addFiles = (files: File[]) => {
     for (const file of files) {
@@ -384,8 +388,14 @@ export const imagesPage: Page = (context) => {
       }
       const upload = createUpload(file);
       uploads.unshift(upload);
+      queued += 1;
       // One at a time, in the order chosen.
-      queue = queue.then(() => send(upload));
+      queue = queue
+        .then(() => send(upload))
+        .finally(() => {
+          queued -= 1;
+          if (queued === 0) quotaRefusal = undefined;
+        });
     }
     render();
   };
@@ -407,13 +417,15 @@ export const imagesPage: Page = (context) => {
     setUploadStatus(upload, 'Preparing…');
     guardUnload(+1);
     try {
+      if (quotaRefusal !== undefined) throw new UploadRefusedError(quotaRefusal);
       const ticket = await api.requestUpload({
         fileName: file.name,
         contentType: file.type as CreateUploadRequest['contentType'],
         sizeBytes: file.size,
       });
       maxBytes = ticket.maxBytes;
-      limit.textContent = `Up to ${formatBytes(maxBytes)} each.`;
+      const { remaining } = ticket.quota;
+      limit.textContent = `Up to ${formatBytes(maxBytes)} each; ${remaining} more ${remaining === 1 ? 'upload' : 'uploads'} today.`;
       const refusal = refusalOf(file);
       if (refusal !== undefined) throw new UploadRefusedError(refusal);
       upload.key = ticket.key;
@@ -430,6 +442,7 @@ export const imagesPage: Page = (context) => {
       render();
       poll.schedule();
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'TOO_MANY_REQUESTS') quotaRefusal = error.message;
       dropUpload(upload);
       render();
       notify('error', `${upload.name} was not uploaded. ${uploadErrorMessage(error)}`);

@@ -8,7 +8,8 @@ import {
   encodePageToken,
   safeFileName,
 } from '../../../src/core/gallery';
-import { createFakeBucket, createFakeTable } from '../fakes';
+import { createUploadQuota, UploadQuotaExceededError } from '../../../src/core/upload-quota';
+import { createFakeBucket, createFakeCounter, createFakeTable } from '../fakes';
 
 const NOW = new Date('2026-11-29T10:00:00.000Z');
 
@@ -34,13 +35,22 @@ function record(
   };
 }
 
-function setup(records: ImageRecord[] = []) {
+function setup(records: ImageRecord[] = [], dailyLimit = 100) {
   const objects = createFakeBucket();
   const images = createFakeTable(records);
+  const counter = createFakeCounter();
+  let uploadIds = 0;
   return {
     objects,
     images,
-    uploads: createUploadPresigner({ objects, bucket: 'images', clock: () => NOW }),
+    counter,
+    uploads: createUploadPresigner({
+      objects,
+      quota: createUploadQuota({ counter, dailyLimit }),
+      bucket: 'images',
+      clock: () => NOW,
+      newUploadId: () => `upload-${++uploadIds}`,
+    }),
     gallery: createGallery({ images, objects }),
   };
 }
@@ -78,23 +88,57 @@ describe('gallery', () => {
       });
 
       expect(response).to.deep.equal({
-        key: 'uploads/owner-1/My-holiday.jpg',
+        key: 'uploads/owner-1/upload-1/My-holiday.jpg',
         upload: {
           url: 'https://images.s3.example',
-          fields: { key: 'uploads/owner-1/My-holiday.jpg', 'Content-Type': 'image/jpeg' },
+          fields: { key: 'uploads/owner-1/upload-1/My-holiday.jpg', 'Content-Type': 'image/jpeg' },
         },
         maxBytes: 123_456,
         expiresAt: '2026-11-29T10:05:00.000Z',
+        quota: { limit: 100, remaining: 99, resetsAt: '2026-11-30T00:00:00.000Z' },
       });
       expect(objects.policies).to.deep.equal([
         {
           bucket: 'images',
-          key: 'uploads/owner-1/My-holiday.jpg',
+          key: 'uploads/owner-1/upload-1/My-holiday.jpg',
           contentType: 'image/jpeg',
           maxBytes: 123_456,
           expiresInSeconds: 300,
         },
       ]);
+    });
+
+    it('gives two uploads of the same file name two keys: the second never replaces the first', async () => {
+      const { objects, uploads } = setup();
+      const request = { fileName: 'photo.jpg', contentType: 'image/jpeg', sizeBytes: 1000 } as const;
+
+      const first = await uploads.createUpload('owner-1', request);
+      const second = await uploads.createUpload('owner-1', request);
+
+      expect([first.key, second.key]).to.deep.equal([
+        'uploads/owner-1/upload-1/photo.jpg',
+        'uploads/owner-1/upload-2/photo.jpg',
+      ]);
+      expect(objects.policies.map((policy) => policy.key)).to.deep.equal([first.key, second.key]);
+    });
+
+    it('refuses an upload over the day’s quota with a 429 that says when it resets, and presigns nothing', async () => {
+      const { objects, uploads } = setup([], 2);
+      const request = { fileName: 'photo.jpg', contentType: 'image/jpeg', sizeBytes: 1000 } as const;
+      await uploads.createUpload('owner-1', request);
+      const last = await uploads.createUpload('owner-1', request);
+
+      const error = await rejectionOf(uploads.createUpload('owner-1', request));
+
+      expect(last.quota).to.deep.equal({ limit: 2, remaining: 0, resetsAt: '2026-11-30T00:00:00.000Z' });
+      expect(error).to.be.instanceOf(UploadQuotaExceededError).and.include({
+        code: 'TOO_MANY_REQUESTS',
+        message: "You have reached today's limit of 2 uploads. It resets at midnight UTC, in 14 h 0 min.",
+      });
+      expect(error).to.have.deep.property('details', { limit: 2, resetsAt: '2026-11-30T00:00:00.000Z' });
+      expect(objects.policies).to.have.length(2);
+      // Another person's quota is their own.
+      expect((await uploads.createUpload('owner-2', request)).quota.remaining).to.equal(1);
     });
   });
 

@@ -3,15 +3,20 @@ import { type ImageRecord, imageRecordSchema } from '@serverless-patterns/shared
 import { expect } from 'chai';
 import sharp from 'sharp';
 import * as imageProcessing from '../../../src/core/image-processing';
-import { thumbnailKeys } from '../../../src/core/images';
+import { FAILURE_MESSAGES, thumbnailKeys } from '../../../src/core/images';
 import * as steps from '../../../src/core/workflow';
-import { type AnalysedState, describeFailure, type ExtractedState } from '../../../src/core/workflow';
+import { type AnalysedState, type ExtractedState, failureCodeOf } from '../../../src/core/workflow';
 import { createFakeBucket, createFakeDetector, createFakeTable } from '../fakes';
 import { COFFEE } from '../fixtures';
 
 const NOW = new Date('2026-11-29T10:00:00.000Z');
 const IMAGE_ID = '0123456789abcdef0123456789abcdef';
-const JOB = { imageId: IMAGE_ID, ownerId: 'owner-1', bucket: 'images', key: 'uploads/owner-1/coffee.png' };
+const JOB = {
+  imageId: IMAGE_ID,
+  ownerId: 'owner-1',
+  bucket: 'images',
+  key: 'uploads/owner-1/upload-1/coffee.png',
+};
 const PROCESSING: ImageRecord = {
   ...JOB,
   status: 'PROCESSING',
@@ -29,7 +34,6 @@ function setup(original: Uint8Array = readFileSync(COFFEE), records: ImageRecord
   // Every step of the state machine, each built from what it uses, as the composition builds them.
   const workflow = {
     ...steps.createMetadataExtractor({ objects, decoding }),
-    ...steps.createMetadataRecorder({ images, clock }),
     ...steps.createLabeller({ objects, detector, decoding }),
     ...steps.createThumbnailer({ objects, decoding }),
     ...steps.createResultsRecorder({ images, objects, clock }),
@@ -48,7 +52,6 @@ describe('image workflow', function () {
 
     // Act: what the state machine does, in order.
     const extracted = await workflow.extractMetadata(JOB);
-    await workflow.storeMetadata(extracted);
     const [labels, thumbnails] = await Promise.all([
       workflow.detectLabels(JOB),
       workflow.makeThumbnails(JOB),
@@ -78,12 +81,13 @@ describe('image workflow', function () {
 
     expect(extracted.extraction).to.deep.equal({
       supported: false,
-      reason: { error: 'FileTooLarge', cause: 'The file is 2048 bytes, over the limit of 1024.' },
+      reason: { code: 'FileTooLarge', message: FAILURE_MESSAGES.FileTooLarge },
+      detail: 'The file is 2048 bytes, over the limit of 1024.',
     });
     expect(objects.reads).to.deep.equal([]);
   });
 
-  it('records an unsupported file with its reason', async () => {
+  it('records an unsupported file with its code and fixed message; the decoder’s words stay in the state', async () => {
     const { images, workflow } = setup(Buffer.from('not an image'));
 
     const extracted = await workflow.extractMetadata(JOB);
@@ -92,10 +96,15 @@ describe('image workflow', function () {
     expect(images.items.get(IMAGE_ID)).to.deep.include({
       status: 'UNSUPPORTED',
       failure: {
-        error: 'UnsupportedFormat',
-        cause: 'The file is not an image that can be read: Input buffer contains unsupported image format.',
+        code: 'UnsupportedFormat',
+        message:
+          'The file is not an image in a format that is processed (JPEG, PNG, WebP, GIF, TIFF or AVIF).',
       },
     });
+    expect(extracted.extraction).to.have.property(
+      'detail',
+      'The file is not an image that can be read: Input buffer contains unsupported image format.',
+    );
   });
 
   it('gives no labels and reads nothing when label detection is switched off', async () => {
@@ -117,28 +126,55 @@ describe('image workflow', function () {
     expect(error).to.have.property('name', 'ThrottlingException');
   });
 
-  it('records a caught failure as FAILED with the error message, and deletes the thumbnails already written', async () => {
-    // Prepare: thumbnails were written, then label detection failed for good.
+  it('records a caught failure as FAILED with a code and its fixed message, never the error text', async () => {
+    // Prepare: thumbnails were written, then label detection failed for good with an error that names
+    // the function's role and the account, as AWS's AccessDenied messages do.
     const { objects, images, workflow } = setup();
+    const extracted = await workflow.extractMetadata(JOB);
     await workflow.makeThumbnails(JOB);
     const cause = JSON.stringify({
-      errorType: 'InvalidImageFormatException',
-      errorMessage: 'Request has invalid image format',
-      trace: [
-        'InvalidImageFormatException: Request has invalid image format',
-        '    at de_InvalidImageFormatExceptionRes',
-      ],
+      errorType: 'AccessDeniedException',
+      errorMessage:
+        'User: arn:aws:sts::123456789012:assumed-role/sp-images-prod-detectLabels-us-east-1/fn is not ' +
+        'authorized to perform: rekognition:DetectLabels',
+      trace: ['AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/...'],
     });
 
     // Act
-    await workflow.recordFailure({ ...JOB, failure: { Error: 'InvalidImageFormatException', Cause: cause } });
+    await workflow.recordFailure({ ...extracted, failure: { Error: 'AccessDeniedException', Cause: cause } });
 
     // Assess
+    const record = images.items.get(IMAGE_ID);
+    expect(record).to.deep.include({
+      status: 'FAILED',
+      failure: { code: 'ProcessingError', message: FAILURE_MESSAGES.ProcessingError },
+    });
+    expect(record?.metadata, 'the metadata read before the failure').to.include({
+      format: 'png',
+      width: 600,
+    });
+    expect(JSON.stringify(record)).to.not.match(/arn:|123456789012|AccessDenied/);
+    expect([...objects.stored.keys()].filter((key) => key.includes('thumbnails/'))).to.deep.equal([]);
+  });
+
+  it('records FAILED before deleting the thumbnails: the image is FAILED even if their deletion fails', async () => {
+    const { objects, images, workflow } = setup();
+    objects.deleteObjects = async () => {
+      throw Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' });
+    };
+
+    const error = await workflow
+      .recordFailure({ ...JOB, failure: { Error: 'States.Timeout', Cause: 'Task timed out' } })
+      .catch((caught: unknown) => caught);
+
+    expect(error, 'the step fails, for the state machine to retry it').to.have.property(
+      'name',
+      'ServiceUnavailable',
+    );
     expect(images.items.get(IMAGE_ID)).to.deep.include({
       status: 'FAILED',
-      failure: { error: 'InvalidImageFormatException', cause: 'Request has invalid image format' },
+      failure: { code: 'ProcessingTimedOut', message: FAILURE_MESSAGES.ProcessingTimedOut },
     });
-    expect([...objects.stored.keys()].filter((key) => key.includes('thumbnails/'))).to.deep.equal([]);
   });
 
   it('deletes the thumbnails of an image its owner deleted while it was processed', async () => {
@@ -153,12 +189,29 @@ describe('image workflow', function () {
     expect([...objects.stored.keys()]).to.deep.equal([`images/${JOB.key}`]);
   });
 
-  describe('describeFailure', () => {
-    it('keeps a Step Functions cause that is not JSON, cut to 1000 characters', () => {
-      expect(describeFailure({ Error: 'States.Timeout', Cause: 'x'.repeat(1200) })).to.deep.equal({
-        error: 'States.Timeout',
-        cause: 'x'.repeat(1000),
+  describe('failureCodeOf', () => {
+    for (const [failure, code] of [
+      [{ Error: 'States.Timeout', Cause: 'x'.repeat(1200) }, 'ProcessingTimedOut'],
+      [
+        { Error: 'Sandbox.Timedout', Cause: '{"errorMessage":"Task timed out after 60.00 seconds"}' },
+        'ProcessingTimedOut',
+      ],
+      [
+        {
+          Error: 'Error',
+          Cause: '{"errorMessage":"2026-11-29T10:00:00Z abc Task timed out after 60.02 seconds"}',
+        },
+        'ProcessingTimedOut',
+      ],
+      [{ Error: 'ThrottlingException', Cause: '{"errorMessage":"Rate exceeded"}' }, 'ServiceUnavailable'],
+      [{ Error: 'InternalServerError', Cause: '{}' }, 'ServiceUnavailable'],
+      [{ Error: 'Lambda.TooManyRequestsException', Cause: 'Rate Exceeded.' }, 'ServiceUnavailable'],
+      [{ Error: 'AccessDeniedException', Cause: 'arn:aws:iam::123456789012:role/x' }, 'ProcessingError'],
+      [{ Error: 'TypeError' }, 'ProcessingError'],
+    ] as const) {
+      it(`gives ${code} to ${failure.Error}`, () => {
+        expect(failureCodeOf(failure)).to.equal(code);
       });
-    });
+    }
   });
 });

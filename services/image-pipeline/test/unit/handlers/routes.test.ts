@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import { s3 } from '@serverless-patterns/shared/clients/s3';
 import type { HttpHandler } from '@serverless-patterns/shared/http';
@@ -18,7 +18,7 @@ const RECORD: ImageRecord = {
   imageId: 'img-1',
   ownerId: 'owner-1',
   bucket: 'images-bucket',
-  key: 'uploads/owner-1/photo.jpg',
+  key: 'uploads/owner-1/upload-1/photo.jpg',
   status: 'READY',
   thumbnails: {
     square: 'thumbnails/owner-1/img-1/square.webp',
@@ -65,20 +65,48 @@ describe('image routes', () => {
   }
 
   describe('POST /images/uploads', () => {
-    it('answers 201 with a presigned POST for the caller’s key', async () => {
-      const response = await call(
-        'create-upload',
-        routeEvent({
-          method: 'POST',
-          resource: '/uploads',
-          body: { fileName: 'beach.png', contentType: 'image/png', sizeBytes: 5000 },
+    const beach = () =>
+      routeEvent({
+        method: 'POST',
+        resource: '/uploads',
+        body: { fileName: 'beach.png', contentType: 'image/png', sizeBytes: 5000 },
+      });
+
+    it('answers 201 with a presigned POST for a key of its own under the caller’s prefix, once counted', async () => {
+      mocks.documentClient.on(UpdateCommand).resolves({ Attributes: { uploads: 3 } });
+
+      const response = await call('create-upload', beach());
+
+      expect(response.statusCode).to.equal(201);
+      expect(response.json).to.include({ maxBytes: 5000 });
+      expect(response.json.key).to.match(/^uploads\/owner-1\/[0-9a-f-]{36}\/beach\.png$/);
+      expect(response.json).to.have.nested.property('upload.fields.Content-Type', 'image/png');
+      expect(response.json).to.have.nested.property('upload.fields.Policy');
+      expect(response.json).to.have.nested.property('quota.remaining', 97);
+      expect(commandsSent(mocks.documentClient)[0]?.input).to.deep.include({
+        TableName: 'upload-quotas-table',
+        Key: { ownerId: 'owner-1', day: new Date().toISOString().slice(0, 10) },
+      });
+    });
+
+    it('answers 429 with when the quota resets once the day’s uploads are used up', async () => {
+      mocks.documentClient.on(UpdateCommand).rejects(
+        Object.assign(new Error('The conditional request failed'), {
+          name: 'ConditionalCheckFailedException',
         }),
       );
 
-      expect(response.statusCode).to.equal(201);
-      expect(response.json).to.include({ key: 'uploads/owner-1/beach.png', maxBytes: 5000 });
-      expect(response.json).to.have.nested.property('upload.fields.Content-Type', 'image/png');
-      expect(response.json).to.have.nested.property('upload.fields.Policy');
+      const response = await call('create-upload', beach());
+
+      expect(response.statusCode).to.equal(429);
+      expect(response.json).to.have.nested.property('error.code', 'TOO_MANY_REQUESTS');
+      expect(response.json)
+        .to.have.nested.property('error.message')
+        .that.matches(/^You have reached today's limit of 100 uploads\. It resets at midnight UTC, in /);
+      expect(response.json).to.have.nested.property('error.details.limit', 100);
+      expect(
+        Date.parse((response.json.error as { details: { resetsAt: string } }).details.resetsAt),
+      ).to.be.above(Date.now());
     });
 
     for (const [description, body, path] of [
@@ -182,7 +210,7 @@ describe('image routes', () => {
         }),
       ).to.deep.equal([
         'GetCommand {"imageId":"img-1"}',
-        'DeleteObjectCommand uploads/owner-1/photo.jpg',
+        'DeleteObjectCommand uploads/owner-1/upload-1/photo.jpg',
         'DeleteObjectCommand thumbnails/owner-1/img-1/square.webp',
         'DeleteObjectCommand thumbnails/owner-1/img-1/preview.webp',
         'DeleteCommand {"imageId":"img-1"}',

@@ -5,6 +5,8 @@ export const ENVIRONMENT = {
   IMAGES_TABLE_NAME: 'images-table',
   IMAGES_BUCKET_NAME: 'images-bucket',
   STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:process-image',
+  UPLOAD_QUOTAS_TABLE_NAME: 'upload-quotas-table',
+  DAILY_UPLOAD_LIMIT: '100',
   // Presigning signs locally with the function's credentials, as in Lambda.
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',

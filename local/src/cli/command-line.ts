@@ -1,0 +1,92 @@
+import { type ParseArgsOptionDescriptor, parseArgs } from 'node:util';
+
+/** An option of a command, as `node:util` parseArgs takes it, with what `--help` says about it. */
+export type CommandOption = ParseArgsOptionDescriptor & {
+  /** What --help says it does. */
+  description: string;
+  /** The value's name in --help ('<dir>'); string options only. */
+  placeholder?: string;
+};
+
+export interface Command<Options extends Record<string, CommandOption>> {
+  /** How it is run: 'npm start --'. */
+  invocation: string;
+  /** What follows the invocation in the usage line: '[options]', '<service> <function> [options]'. */
+  synopsis: string;
+  /** What it does, a few lines. */
+  about: string;
+  options: Options;
+  allowPositionals?: boolean;
+}
+
+/** The exit code of a command line that cannot be run as written (as getopt-style tools use it). */
+export const USAGE_ERROR = 2;
+
+/** The usage line, what the command does and every option, for --help. */
+export function helpText(command: Command<Record<string, CommandOption>>): string {
+  const rows: [string, string][] = Object.entries(command.options).map(([name, option]) => [
+    `${option.short ? `-${option.short}, ` : ''}--${name}${option.type === 'string' ? ` ${option.placeholder ?? '<value>'}` : ''}`,
+    `${option.description}${option.multiple ? '; repeatable' : ''}`,
+  ]);
+  rows.push(['-h, --help', 'print this help and exit']);
+  const width = Math.max(...rows.map(([flag]) => flag.length));
+  return [
+    `Usage: ${command.invocation} ${command.synopsis}`,
+    '',
+    command.about,
+    '',
+    'Options:',
+    ...rows.map(([flag, description]) => `  ${flag.padEnd(width)}  ${description}`),
+  ].join('\n');
+}
+
+/**
+ * The command line parsed strictly: `--help` prints the help and exits 0; an unknown option, a
+ * missing value or an unexpected argument is one line on stderr and exit 2, never a stack trace.
+ */
+export function parseCommandLine<const Options extends Record<string, CommandOption>>(
+  command: Command<Options>,
+  args: string[] = process.argv.slice(2),
+) {
+  const options = Object.fromEntries(
+    Object.entries(command.options).map(([name, { description: _, placeholder: __, ...option }]) => [
+      name,
+      option,
+    ]),
+  ) as { [Name in keyof Options]: Omit<Options[Name], 'description' | 'placeholder'> };
+  const config = {
+    args,
+    options: { ...options, help: { type: 'boolean', short: 'h' } as const },
+    allowPositionals: command.allowPositionals ?? false,
+    strict: true,
+  } as const;
+  let parsed: ReturnType<typeof parseArgs<typeof config>>;
+  try {
+    parsed = parseArgs(config);
+  } catch (error) {
+    // --help wins over whatever else is wrong with the line.
+    if (args.includes('--help') || args.includes('-h')) exitWithHelp(command);
+    usageError(command.invocation, parseErrorMessage(error));
+  }
+  if ((parsed.values as { help?: boolean }).help) exitWithHelp(command);
+  return parsed;
+}
+
+/** One line on stderr naming what is wrong and where the help is, then exit 2. */
+export function usageError(invocation: string, message: string): never {
+  const name = invocation.replace(/ --$/, '');
+  console.error(`${name}: ${message}. See: ${invocation} --help`);
+  process.exit(USAGE_ERROR);
+}
+
+function exitWithHelp(command: Command<Record<string, CommandOption>>): never {
+  console.log(helpText(command));
+  process.exit(0);
+}
+
+/** parseArgs' own message, first sentence only ("Unknown option '--x'"), lower-cased for the line. */
+function parseErrorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split(/\.\s/)[0] ?? message;
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}

@@ -1,0 +1,18 @@
+import { type CloudDescription, readCloudDescription } from '../cloud/cloud-description';
+import { localPaths } from '../cloud/layout';
+import type { CommandOption } from './command-line';
+
+/** --state-dir, for the commands that talk to a running cloud (tests start theirs with one). */
+export const STATE_DIR_OPTION = {
+  type: 'string',
+  placeholder: '<dir>',
+  description: 'the cloud started with `npm start -- --state-dir <dir>` (default .local)',
+} as const satisfies CommandOption;
+
+/** The running cloud's description (cloud.json), or exit 1 saying how to start one. */
+export function runningCloud(stateDir: string | undefined): Promise<CloudDescription> {
+  return readCloudDescription(localPaths(undefined, stateDir).cloudFile).catch(() => {
+    console.error('The local cloud is not running: start it with npm start.');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { expect } from 'chai';
+import { awsEnvironment } from '../../src/cloud/endpoints';
+import { REPO_ROOT } from '../../src/cloud/layout';
+import { type PackagingOptions, packageService } from '../../src/cloud/package-services';
+
+const FIXTURE = { key: 'fixture-service', path: join(import.meta.dirname, '..', 'fixture-service') };
+
+describe('local cloud: packaging reused while nothing it reads changes', function () {
+  // Two real packagings of the fixture service.
+  this.timeout(120_000);
+  let buildDir: string;
+  let options: PackagingOptions;
+
+  before(async () => {
+    buildDir = await mkdtemp(join(tmpdir(), 'package-cache-'));
+    options = {
+      root: REPO_ROOT,
+      stage: 'local',
+      buildDir,
+      env: { ...process.env, ...awsEnvironment({}) },
+      workFolder: `.esbuild-${basename(buildDir)}`,
+      params: {},
+    };
+  });
+
+  after(async () => {
+    await rm(join(FIXTURE.path, options.workFolder), { recursive: true, force: true });
+    await rm(buildDir, { recursive: true, force: true });
+  });
+
+  it('packages once, keeping the bundles it zipped for serverless-offline', async () => {
+    const packaged = await packageService(FIXTURE, options);
+
+    expect(packaged.reused).to.equal(false);
+    expect(packaged.name).to.equal('local-fixture');
+    expect(packaged.template.Resources).to.have.property('RecordS3LambdaFunction');
+    expect(packaged.bundlesDir).to.equal(join(FIXTURE.path, options.workFolder, '.build'));
+    expect(existsSync(join(packaged.bundlesDir as string, 'src', 'record.js'))).to.equal(true);
+  });
+
+  it('reuses that packaging, template and bundles, when started again with the same inputs', async () => {
+    const startedAt = performance.now();
+
+    const packaged = await packageService(FIXTURE, options);
+
+    expect(packaged.reused).to.equal(true);
+    expect(packaged.template.Resources).to.have.property('RecordS3LambdaFunction');
+    expect(performance.now() - startedAt).to.be.below(2_000);
+  });
+
+  it('packages again once serverless-offline has rebuilt a bundle (a source changed while it ran)', async () => {
+    const bundle = join(FIXTURE.path, options.workFolder, '.build', 'src', 'record.js');
+    const later = new Date(Date.now() + 5_000);
+    await utimes(bundle, later, later);
+
+    const packaged = await packageService(FIXTURE, options);
+
+    expect(packaged.reused).to.equal(false);
+  });
+});

@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import {
+  createPace,
+  createPoller,
+  type PollVerdict,
+} from '../../../src/triggers/event-source-mapping/poller';
+import { FakeClock } from './fakes';
+
+const PACE = { fastestMs: 5, slowestMs: 1_000, quietAfterMs: 1_000 };
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('event source mapping poll pace', () => {
+  it('pauses the shortest time for a second after records flowed, then twice as long each quiet poll, up to the longest', () => {
+    // Prepare
+    const clock = new FakeClock();
+    const pace = createPace(PACE, clock);
+    const pauses: number[] = [];
+
+    // Act: quiet polls for 5 s
+    const quietUntil = clock.now() + 5_000;
+    while (clock.now() < quietUntil) {
+      const pause = pace.quiet();
+      pauses.push(pause);
+      clock.advance(pause);
+    }
+
+    // Assess
+    const quick = pauses.filter((pause) => pause === 5).length;
+    expect(quick).to.equal(200);
+    expect(pauses.slice(quick, quick + 8)).to.deep.equal([10, 20, 40, 80, 160, 320, 640, 1_000]);
+    expect(pauses.at(-1)).to.equal(1_000);
+  });
+
+  it('returns to the shortest pause as soon as a poll finds records', () => {
+    const clock = new FakeClock();
+    const pace = createPace(PACE, clock);
+    clock.advance(10_000);
+    expect(pace.quiet()).to.equal(10);
+    expect(pace.quiet()).to.equal(20);
+
+    pace.busy();
+
+    expect(pace.quiet()).to.equal(5);
+  });
+
+  it('runs the loop at that pace: a quiet source slows down, and speeds up when a poll is busy', async () => {
+    // Prepare: quiet for 1.2 s of fake time, then one busy poll, then quiet again
+    const clock = new FakeClock();
+    const verdicts: PollVerdict[] = [];
+    let polls = 0;
+    const poller = createPoller({
+      source: 'shard',
+      enabled: true,
+      pollOnce: async () => {
+        polls += 1;
+        return polls === 300 ? 'busy' : polls >= 310 ? 'finished' : 'idle';
+      },
+      verdict: (verdict: PollVerdict) => {
+        verdicts.push(verdict);
+        return verdict;
+      },
+      pace: PACE,
+      sleep: clock.sleep,
+      clock,
+      logger: silent,
+      context: {},
+    });
+
+    // Act
+    poller.start();
+    while (!verdicts.includes('finished')) await new Promise((resolve) => setImmediate(resolve));
+    await poller.stop();
+
+    // Assess: 200 quick pauses (1 s), then doubling, then quick again after the busy poll
+    expect(clock.sleeps.slice(198, 206)).to.deep.equal([5, 5, 10, 20, 40, 80, 160, 320]);
+    expect(Math.max(...clock.sleeps)).to.equal(1_000);
+    expect(clock.sleeps.slice(-9)).to.deep.equal(Array(9).fill(5));
+  });
+
+  it('keeps a fixed pause when given a number (queues, whose receive waits itself)', async () => {
+    const clock = new FakeClock();
+    let polls = 0;
+    const poller = createPoller({
+      source: 'queue',
+      enabled: true,
+      pollOnce: async () => ++polls,
+      verdict: (count: number): PollVerdict => (count >= 20 ? 'finished' : 'idle'),
+      pace: 1_000,
+      sleep: clock.sleep,
+      clock,
+      logger: silent,
+      context: {},
+    });
+
+    poller.start();
+    while (polls < 20) await new Promise((resolve) => setImmediate(resolve));
+    await poller.stop();
+
+    expect(clock.sleeps).to.deep.equal(Array(19).fill(1_000));
+  });
+});
