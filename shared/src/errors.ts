@@ -70,6 +70,14 @@ export class PayloadTooLargeError extends AppError {
 }
 
 /**
+ * A well-formed request that cannot be carried out as asked, with a code of its own that says why
+ * (a query over its limits: `BYTES_SCANNED_LIMIT_EXCEEDED`). HTTP 422.
+ */
+export class UnprocessableError extends AppError {
+  override readonly name: string = 'UnprocessableError';
+}
+
+/**
  * The caller has used up an allowance (a quota, a rate): retrying at once cannot help. `details`
  * should say when it can (for example `{ resetsAt }`).
  */
@@ -105,6 +113,7 @@ const STATUS_CODES: ReadonlyArray<readonly [abstract new (...args: never[]) => A
   [NotFoundError, 404],
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
+  [UnprocessableError, 422],
   [TooManyRequestsError, 429],
   [ServiceUnavailableError, 503],
 ];

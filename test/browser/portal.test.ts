@@ -240,10 +240,10 @@ describe('portal in Chromium (phone)', function () {
     expect(await stored.json()).to.include({ name: 'Living room', thresholdC: 22 });
   });
 
-  it('Images: in the menu between Devices and Profile, opens on an empty gallery', async () => {
+  it('Images: in the menu after Devices, opens on an empty gallery', async () => {
     images = await fakeImagesApi(page, portal);
     const menu = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
-    expect(await menu.allTextContents()).to.deep.equal(['Devices', 'Images', 'Profile']);
+    expect(await menu.allTextContents()).to.deep.equal(['Devices', 'Images', 'Lake', 'SQL', 'Profile']);
 
     await menu.getByText('Images', { exact: true }).click();
     await page.getByRole('heading', { name: 'Images', exact: true }).waitFor();

@@ -1,6 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -32,6 +33,7 @@ export function createLocalClients(endpoints: Readonly<Record<LocalService, stri
     sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
     sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
     cognito: new CognitoIdentityProviderClient({ ...common, endpoint: endpoints.cognito }),
+    glue: new GlueClient({ ...common, endpoint: endpoints.glue }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { provisionGlueDatabases } from '../provision/glue';
 import {
   type Provisioner,
   provisionBuckets,
@@ -70,6 +71,19 @@ export const RESOURCE_KINDS = {
   'AWS::IAM::Role': { leftToAws: 'IAM is not enforced locally; the template policy tests check the roles' },
   'AWS::Logs::LogGroup': { leftToAws: 'functions log to the local cloud (npm start -- --verbose)' },
   'AWS::Logs::LogStream': { leftToAws: 'functions log to the local cloud (npm start -- --verbose)' },
+  // The data lake (catalog service).
+  'AWS::Glue::Database': { provision: { emulator: 'moto', create: provisionGlueDatabases } },
+  'AWS::Athena::WorkGroup': {
+    leftToAws: "Athena is not emulated; locally the lake's SQL runs on DuckDB, as the query API does in AWS",
+  },
+  'AWS::KMS::Alias': {
+    leftToAws: 'the emulators do not encrypt with KMS: objects and messages are stored as sent',
+  },
+  'AWS::CloudTrail::Trail': { leftToAws: 'no audit trail locally: S3 data events are recorded only in AWS' },
+  'AWS::Config::ConfigRule': {
+    leftToAws: 'AWS Config does not run locally: public-bucket rules are evaluated only in AWS',
+  },
+  'AWS::SNS::TopicPolicy': { leftToAws: 'resource policies are not enforced locally' },
   'AWS::ApiGateway::Stage': { servedBy: 'serverless-offline (throttling and access logs are AWS-only)' },
   'AWS::ApiGateway::Account': { leftToAws: "API Gateway's logging role is an account setting" },
   'AWS::CloudWatch::Alarm': {

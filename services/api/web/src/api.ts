@@ -1,10 +1,14 @@
 // Types only: the schemas themselves (zod) would outweigh the portal.
 import type {
+  CatalogFacets,
+  CatalogMatch,
+  CatalogSearchResponse,
   CreateUploadRequest,
   CreateUploadResponse,
   ImageStatus,
   ImageView,
   ListImagesResponse,
+  QueryView,
 } from '@serverless-patterns/shared/schemas/api';
 import type { PortalConfig } from './config';
 import type { Session } from './session';
@@ -39,7 +43,28 @@ export interface Profile {
 }
 
 /** The image pipeline's shapes (services/image-pipeline; shared/src/schemas/api/images.ts). */
-export type { CreateUploadRequest, CreateUploadResponse, ImageStatus, ImageView, ListImagesResponse };
+/** The catalog's shapes (services/catalog; shared/src/schemas/api/catalog.ts). */
+export type {
+  CatalogFacets,
+  CatalogMatch,
+  CatalogSearchResponse,
+  CreateUploadRequest,
+  CreateUploadResponse,
+  ImageStatus,
+  ImageView,
+  ListImagesResponse,
+  QueryView,
+};
+
+/** `GET /catalog/search`'s filters, as the lake's pages pass them on. */
+export interface CatalogSearch {
+  q?: string;
+  dataset?: string;
+  format?: string;
+  zone?: string;
+  sensitive?: string;
+  limit?: number;
+}
 
 export interface FieldIssue {
   /** The field's name ('thresholdC'), dotted for nested ones; '(root)' for the body itself. */
@@ -69,6 +94,7 @@ const STATUS_MESSAGES: Record<number, string> = {
   404: 'It no longer exists.',
   413: 'That is too much data to send at once.',
   429: 'Too many requests. Wait a moment and try again.',
+  500: 'Something went wrong on our side. Try again in a moment.',
 };
 
 export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Session) {
@@ -90,7 +116,17 @@ export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Ses
     }
   };
 
-  async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  /**
+   * `answers`: refusals whose body is still an answer to read, not only an error (a failed query
+   * comes back as 422 with the query beside its error).
+   */
+  async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    answers: readonly number[] = [],
+  ): Promise<T> {
     let response = await send(method, path, await session.idToken(), body, signal);
     if (response.status === 401) {
       // The token may have expired in flight: renew once and retry; a second refusal ends the session.
@@ -100,7 +136,7 @@ export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Ses
         throw await errorFrom(response);
       }
     }
-    if (!response.ok) throw await errorFrom(response);
+    if (!response.ok && !answers.includes(response.status)) throw await errorFrom(response);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
@@ -132,6 +168,24 @@ export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Ses
     requestUpload: (request: CreateUploadRequest) =>
       call<CreateUploadResponse>('POST', '/images/uploads', request),
     deleteImage: (imageId: string) => call<void>('DELETE', image(imageId)),
+    // The catalog's API, at its base path on the same domain.
+    searchCatalog(search: CatalogSearch, signal?: AbortSignal): Promise<CatalogSearchResponse> {
+      const query = new URLSearchParams();
+      for (const [name, value] of Object.entries(search))
+        if (value !== undefined && value !== '') query.set(name, String(value));
+      return call<CatalogSearchResponse>('GET', `/catalog/search?${query}`, undefined, signal);
+    },
+    async startQuery(sql: string, signal?: AbortSignal): Promise<QueryView> {
+      return (await call<{ query: QueryView }>('POST', '/catalog/queries', { sql }, signal)).query;
+    },
+    /** The query as it stands; a failed one too (its error is in it): only a refusal to answer throws. */
+    async getQuery(queryId: string, signal?: AbortSignal): Promise<QueryView> {
+      const path = `/catalog/queries/${encodeURIComponent(queryId)}`;
+      const { query } = await call<{ query?: QueryView }>('GET', path, undefined, signal, [422, 500]);
+      // A 500 without the query is the service failing to answer, not the query failing.
+      if (query === undefined) throw new ApiError(500, 'INTERNAL', STATUS_MESSAGES[500] as string);
+      return query;
+    },
   };
 }
 
@@ -144,9 +198,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
   const error = typeof body?.error === 'object' && body.error !== null ? body.error : undefined;
   const fallback =
     STATUS_MESSAGES[response.status] ??
-    (response.status >= 500
-      ? 'Something went wrong on our side. Try again in a moment.'
-      : response.statusText);
+    (response.status >= 500 ? (STATUS_MESSAGES[500] as string) : response.statusText);
   // An unexpected failure's own message ('Internal server error') tells the user nothing.
   const message =
     typeof error?.message === 'string' && error.message !== '' && error.code !== 'INTERNAL'

@@ -133,6 +133,8 @@ function shell(
   content: HTMLElement,
   signOut: () => Promise<void>,
 ): HTMLElement[] {
+  // A page without a place in the menu marks its parent's.
+  const current = entries.find((entry) => entry.path === path)?.parent ?? path;
   const signOutButton = h('button', { type: 'button', class: 'button quiet' }, 'Sign out');
   signOutButton.addEventListener('click', async () => {
     const restore = busy(signOutButton, 'Signing out…');
@@ -153,17 +155,19 @@ function shell(
         h(
           'ul',
           {},
-          entries.map((entry) =>
-            h(
-              'li',
-              {},
+          entries
+            .filter((entry) => entry.parent === undefined)
+            .map((entry) =>
               h(
-                'a',
-                { href: `#${entry.path}`, 'aria-current': entry.path === path ? 'page' : undefined },
-                entry.label,
+                'li',
+                {},
+                h(
+                  'a',
+                  { href: `#${entry.path}`, 'aria-current': entry.path === current ? 'page' : undefined },
+                  entry.label,
+                ),
               ),
             ),
-          ),
         ),
       ),
       h(

@@ -1,6 +1,9 @@
 import type { Page } from './page';
 import { devicesPage } from './pages/devices';
 import { imagesPage } from './pages/images';
+import { lakeDatasetPage } from './pages/lake-dataset';
+import { lakeSearchPage } from './pages/lake-search';
+import { lakeSqlPage } from './pages/lake-sql';
 import { profilePage } from './pages/profile';
 
 export interface NavigationEntry {
@@ -10,15 +13,21 @@ export interface NavigationEntry {
   page: Page;
   /** Shown only to members of the admins group (the API enforces it again). */
   adminOnly?: boolean;
+  /** A page reached from another (a dataset from the lake's search): not in the menu, which marks its parent. */
+  parent?: string;
 }
 
 /**
- * The signed-in portal's pages, in menu order: the menu shows exactly these. A service's page joins
- * with one entry when its API lands: Telemetry (clickstream, /clicks), Catalog (catalog, /catalog),
- * Ops (ops, /ops, adminOnly).
+ * The signed-in portal's pages, in menu order: the menu shows those without a parent. A service's
+ * page joins with one entry when its API lands: Telemetry (clickstream, /clicks), Ops (ops, /ops,
+ * adminOnly).
  */
 export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/devices', label: 'Devices', page: devicesPage },
   { path: '/images', label: 'Images', page: imagesPage },
+  // The catalog's API (base path /catalog): the data lake's search, datasets and SQL.
+  { path: '/lake', label: 'Lake', page: lakeSearchPage },
+  { path: '/lake/dataset', label: 'Dataset', page: lakeDatasetPage, parent: '/lake' },
+  { path: '/lake/sql', label: 'SQL', page: lakeSqlPage },
   { path: '/profile', label: 'Profile', page: profilePage },
 ];

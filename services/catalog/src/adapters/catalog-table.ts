@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import { writtenUnlessConditionFails } from '@serverless-patterns/shared/dynamodb';
 import type { CatalogEntry } from '@serverless-patterns/shared/schemas/events';
-import type { CatalogStore } from '../core/catalog-registrar';
+import type { CatalogStore, WriteOutcome } from '../core/catalog-registrar';
 
 /** pk: `<zone>/<dataset>`; sk: the object key. */
 export function datasetKey(entry: Pick<CatalogEntry, 'zone' | 'dataset'>): string {
@@ -24,8 +24,12 @@ export function createCatalogTable({
   tableName: string;
   clock?: () => Date;
 }): CatalogStore {
-  const putIfLater = (item: Record<string, unknown>, sequencer: string) =>
-    writtenUnlessConditionFails(() =>
+  /** A refused write is a replay when the stored sequencer is this one, stale when it is later. */
+  const putIfLater = async (
+    item: Record<string, unknown> & { pk: string; sk: string },
+    sequencer: string,
+  ): Promise<WriteOutcome> => {
+    const written = await writtenUnlessConditionFails(() =>
       client.send(
         new PutCommand({
           TableName: tableName,
@@ -35,6 +39,17 @@ export function createCatalogTable({
         }),
       ),
     );
+    if (written) return 'written';
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: item.pk, sk: item.sk },
+        ConsistentRead: true,
+        ProjectionExpression: 'sequencer',
+      }),
+    );
+    return Item?.sequencer === sequencer ? 'replayed' : 'stale';
+  };
 
   return {
     put: (entry, sequencer) => putIfLater({ pk: datasetKey(entry), sk: entry.key, ...entry }, sequencer),
@@ -52,6 +67,26 @@ export function createCatalogTable({
         },
         sequencer,
       );
+    },
+    async hasLiveObjects(entry, folder) {
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        // The filter applies after each page is read: a page of tombstones says nothing, the next may.
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :folder)',
+            FilterExpression: 'attribute_not_exists(removed)',
+            ExpressionAttributeValues: { ':pk': datasetKey(entry), ':folder': folder },
+            ProjectionExpression: 'sk',
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+        );
+        if ((page.Items ?? []).length > 0) return true;
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey !== undefined);
+      return false;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import { commandsSent, mockClientsInEachTest } from '@serverless-patterns/shared/testing';
 import { expect } from 'chai';
@@ -33,7 +33,7 @@ describe('catalog table adapter', () => {
     const written = await catalog.put(entry, SEQUENCER);
 
     // Assess
-    expect(written).to.equal(true);
+    expect(written).to.equal('written');
     expect(commandsSent(mocks.documentClient)).to.deep.equal([
       conditionalPut({ pk: 'raw/clickstream', sk: entry.key, ...entry, sequencer: SEQUENCER }),
     ]);
@@ -44,7 +44,7 @@ describe('catalog table adapter', () => {
     const written = await catalog.remove(entry, SEQUENCER);
 
     // Assess
-    expect(written).to.equal(true);
+    expect(written).to.equal('written');
     expect(commandsSent(mocks.documentClient)).to.deep.equal([
       conditionalPut({
         pk: 'raw/clickstream',
@@ -58,20 +58,30 @@ describe('catalog table adapter', () => {
   });
 
   for (const [name, write] of Object.entries(writes)) {
-    it(`answers false to a ${name} when the stored event is as late or later (the condition fails)`, async () => {
-      // Prepare
-      mocks.documentClient
-        .on(PutCommand)
-        .rejects(
-          new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
-        );
+    for (const [stored, outcome] of [
+      [SEQUENCER, 'replayed'],
+      ['00000000000000000000000A1B2C3D4E5F678902', 'stale'],
+    ] as const) {
+      it(`answers ${outcome} to a ${name} when the stored event is ${outcome === 'replayed' ? 'this one' : 'later'}`, async () => {
+        // Prepare
+        mocks.documentClient
+          .on(PutCommand)
+          .rejects(
+            new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+          );
+        mocks.documentClient.on(GetCommand).resolves({ Item: { sequencer: stored } });
 
-      // Act
-      const written = await write();
+        // Act
+        const written = await write();
 
-      // Assess
-      expect(written).to.equal(false);
-    });
+        // Assess
+        expect(written).to.equal(outcome);
+        expect(mocks.documentClient.commandCalls(GetCommand)[0]?.args[0].input).to.deep.include({
+          Key: { pk: 'raw/clickstream', sk: entry.key },
+          ConsistentRead: true,
+        });
+      });
+    }
 
     it(`throws any other failure of a ${name}, so that the event is retried`, async () => {
       // Prepare
@@ -91,4 +101,34 @@ describe('catalog table adapter', () => {
       );
     });
   }
+
+  it('finds a live object in a partition folder past a page of tombstones', async () => {
+    // Prepare
+    mocks.documentClient
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [], LastEvaluatedKey: { pk: 'raw/clickstream', sk: 'x' } })
+      .resolvesOnce({ Items: [{ sk: entry.key }] });
+
+    // Act
+    const live = await catalog.hasLiveObjects(entry, 'raw/clickstream/year=2026/month=11/day=29/');
+
+    // Assess
+    expect(live).to.equal(true);
+    expect(mocks.documentClient.commandCalls(QueryCommand)[0]?.args[0].input).to.deep.include({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :folder)',
+      FilterExpression: 'attribute_not_exists(removed)',
+      ConsistentRead: true,
+    });
+  });
+
+  it('finds no live object in an emptied folder', async () => {
+    // Prepare
+    mocks.documentClient.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    const live = await catalog.hasLiveObjects(entry, 'raw/clickstream/year=2026/month=11/day=29/');
+
+    // Assess
+    expect(live).to.equal(false);
+  });
 });

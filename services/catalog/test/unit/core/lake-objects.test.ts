@@ -75,10 +75,32 @@ describe('lake objects', () => {
     });
 
     it('catalogues an unpartitioned dataset with no partitions', () => {
-      const entry = entryFor('results/athena/query-6f1e4a2b.csv');
+      const entry = entryFor('errors/clickstream/failed-6f1e4a2b.csv');
 
-      expect(entry).to.include({ zone: 'results', dataset: 'athena', format: 'csv' });
+      expect(entry).to.include({ zone: 'errors', dataset: 'clickstream', format: 'csv' });
       expect(entry.partitions).to.deep.equal({});
+    });
+
+    it('leaves query results to their query', () => {
+      expect(reasonIgnored('results/6f1e4a2b/result.parquet')).to.contain('described by their query');
+    });
+
+    for (const key of [
+      'raw/clickstream/../secrets/file.jsonl',
+      'raw/./clickstream/file.jsonl',
+      'raw//file.jsonl',
+      'raw/x/..',
+    ]) {
+      it(`ignores ${key}: a lake key has no dot or empty segment`, () => {
+        expect(reasonIgnored(key)).to.equal('a lake key has no empty, "." or ".." segment');
+      });
+    }
+
+    it('catalogues keys with spaces and non-ASCII characters as they are', () => {
+      const entry = entryFor('raw/données clients/year=2026/fichier été 1.jsonl');
+
+      expect(entry).to.include({ dataset: 'données clients', format: 'jsonl' });
+      expect(entry.partitions).to.deep.equal({ year: '2026' });
     });
 
     it('keeps an "=" inside a partition value', () => {

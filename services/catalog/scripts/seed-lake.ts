@@ -1,0 +1,70 @@
+/**
+ * npm run lake:seed [-- --grams 20000 --first 1900 --last 2010 --bucket <lake bucket> --cloud-file <cloud.json>]
+ *
+ * Writes the n-gram dataset (scripts/ngrams.ts) into the lake's curated/ngram/ through the S3 API:
+ * the local cloud's when `npm start` runs (its lake bucket by default), AWS's otherwise (pass the
+ * bucket: sp-<account>-<region>-<stage>-lake). The catalog registers each file as it lands, so the
+ * talk's query runs right after: POST /catalog/queries with the SQL it prints.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { awsClients, readCloudDescription, serviceOf } from '@serverless-patterns/local/testing';
+import { DEFAULT_NGRAMS, ngramKey, TALK_QUERY, writeNgramFiles } from './ngrams';
+
+/** What `npm start` writes: where the local cloud is. */
+const LOCAL_CLOUD_FILE = resolve(__dirname, '..', '..', '..', '.local', 'cloud.json');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      grams: { type: 'string', default: String(DEFAULT_NGRAMS.grams) },
+      first: { type: 'string', default: String(DEFAULT_NGRAMS.firstDecade) },
+      last: { type: 'string', default: String(DEFAULT_NGRAMS.lastDecade) },
+      bucket: { type: 'string' },
+      'cloud-file': { type: 'string', default: LOCAL_CLOUD_FILE },
+    },
+  });
+  const options = {
+    grams: Number(values.grams),
+    firstDecade: Number(values.first),
+    lastDecade: Number(values.last),
+  };
+  const { s3, bucket } = await target(values.bucket, values['cloud-file']);
+  const directory = await mkdtemp(join(tmpdir(), 'lake-seed-'));
+  try {
+    const files = await writeNgramFiles(directory, options);
+    for (const [decade, file] of files) {
+      const body = await readFile(file);
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: ngramKey(decade), Body: body }));
+      console.log(`s3://${bucket}/${ngramKey(decade)} (${body.length} bytes)`);
+    }
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+    s3.destroy();
+  }
+  console.log(`\nThe talk's query, for POST /catalog/queries:\n  ${TALK_QUERY}`);
+}
+
+/** The local cloud's lake when one runs and no bucket is named; AWS (default credentials) otherwise. */
+async function target(
+  bucket: string | undefined,
+  cloudFile: string,
+): Promise<{ s3: S3Client; bucket: string }> {
+  const description =
+    bucket === undefined ? await readCloudDescription(cloudFile).catch(() => undefined) : undefined;
+  if (description !== undefined) {
+    const { s3 } = awsClients(description);
+    return { s3, bucket: serviceOf(description, 'catalog').resource('LakeBucket') };
+  }
+  if (bucket === undefined)
+    throw new Error('no local cloud is running: start one (npm start) or pass --bucket');
+  return { s3: new S3Client({}), bucket };
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
