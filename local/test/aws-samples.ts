@@ -4,6 +4,20 @@
  * without reading anything outside the repository.
  */
 
+/** kinesis-kinesis-firehose.json: a Firehose data-transformation invocation. */
+export const firehoseTransformation = {
+  invocationId: 'invocationIdExample',
+  deliveryStreamArn: 'arn:aws:kinesis:EXAMPLE',
+  region: 'us-east-1',
+  records: [
+    {
+      recordId: '49546986683135544286507457936321625675700192471156785154',
+      approximateArrivalTimestamp: 1495072949453,
+      data: 'SGVsbG8sIHRoaXMgaXMgYSB0ZXN0IDEyMy4=',
+    },
+  ],
+};
+
 /** s3-put.json */
 export const s3Put = {
   Records: [

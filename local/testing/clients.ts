@@ -1,6 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -67,6 +68,9 @@ export function awsClients(description: Description) {
     },
     get eventBridge() {
       return once('eventbridge', () => new EventBridgeClient(config('eventbridge')));
+    },
+    get firehose() {
+      return once('firehose', () => new FirehoseClient(config('firehose')));
     },
     get sfn() {
       return once('sfn', () => new SFNClient(config('stepfunctions')));

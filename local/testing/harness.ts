@@ -63,6 +63,8 @@ async function start(): Promise<TestCloud> {
     extraServices: [FIXTURE_SERVICE],
     env: { FIXTURE_RECORDINGS_DIR: recordingsDir },
     retryDelayScale: 0.005,
+    // Firehose buffers of a second instead of a minute: the clicks reach the lake while a test waits.
+    params: { clicksBufferSeconds: '1' },
   });
   const { description } = running;
   startedPids.push(...description.processes.map((process) => process.pid));

@@ -89,6 +89,18 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/**
+ * A service this one depends on refused the work for now (throttled, unavailable) and retrying did not
+ * help: the caller may send it again later. `details` should say what was not done.
+ */
+export class ServiceUnavailableError extends AppError {
+  override readonly name: string = 'ServiceUnavailableError';
+
+  constructor(message: string, options?: AppErrorOptions) {
+    super('SERVICE_UNAVAILABLE', message, options);
+  }
+}
+
 export interface HttpError {
   statusCode: number;
   body: { error: { code: string; message: string; details?: unknown } };
@@ -103,6 +115,7 @@ const STATUS_CODES: ReadonlyArray<readonly [abstract new (...args: never[]) => A
   [PayloadTooLargeError, 413],
   [UnprocessableError, 422],
   [TooManyRequestsError, 429],
+  [ServiceUnavailableError, 503],
 ];
 
 export function toHttpError(error: unknown): HttpError {

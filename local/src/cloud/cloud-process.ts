@@ -15,6 +15,12 @@ export interface CloudProcess {
    * start with the same state folder (which then reuses its packaging).
    */
   stop(options?: { keepBundles?: boolean }): Promise<void>;
+  /**
+   * SIGKILL to the cloud and to every process it started, at once, as a crash or a power cut of the
+   * laptop would: nothing is stopped gracefully, and the state folder is left as it was (a later
+   * start with `fresh: false` finds it).
+   */
+  kill(): Promise<void>;
 }
 
 /**
@@ -45,6 +51,8 @@ export async function startCloudProcess(options: {
   for (const [name, value] of Object.entries(options.params ?? {})) args.push('--param', `${name}=${value}`);
   if (options.retryDelayScale !== undefined)
     args.push('--retry-delay-scale', String(options.retryDelayScale));
+  // A cloud that was killed leaves its description behind: this one is ready when it writes its own.
+  await rm(paths.cloudFile, { force: true });
   const startedAt = Date.now();
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
@@ -75,7 +83,18 @@ export async function startCloudProcess(options: {
     }
   }
   const startupMs = Date.now() - startedAt;
-  return { description: await readCloudDescription(paths.cloudFile), startupMs, stop };
+  const description = await readCloudDescription(paths.cloudFile);
+  const kill = async () => {
+    for (const { pid } of [...description.processes].reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
+    await exited;
+  };
+  return { description, startupMs, stop, kill };
 }
 
 /**

@@ -54,6 +54,10 @@ export const RESOURCE_KINDS = {
   'AWS::StepFunctions::StateMachine': {
     servedBy: 'the step-functions emulator, loaded in phases/functions.ts',
   },
+  'AWS::KinesisFirehose::DeliveryStream': {
+    servedBy: 'the firehose emulator, its streams loaded in phases/triggers.ts',
+    wiredBy: 'emulators/firehose/delivery.ts (transformation Lambda, buffering, S3 prefixes, backup)',
+  },
   'AWS::ApiGateway::RestApi': { servedBy: 'serverless-offline, and the front door for base paths' },
   'AWS::ApiGateway::Resource': { servedBy: 'serverless-offline' },
   'AWS::ApiGateway::Method': { servedBy: 'serverless-offline' },

@@ -2,6 +2,7 @@ import { cognito } from './cognito';
 import { dynamodb } from './dynamodb';
 import type { EmulatorDefinition } from './emulator-definition';
 import { eventBridge } from './eventbridge';
+import { firehose } from './firehose';
 import { kinesis } from './kinesis';
 import { moto } from './moto';
 import { rekognition } from './rekognition';
@@ -22,6 +23,7 @@ export const EMULATORS = [
   rekognition,
   stepFunctions,
   eventBridge,
+  firehose,
   moto,
 ] as const satisfies readonly EmulatorDefinition[];
 

@@ -4,6 +4,8 @@ export interface InvokeResult {
   payload: unknown;
   /** Set when the function failed ("Unhandled" for a thrown error or a crash), as Lambda's X-Amz-Function-Error. */
   functionError?: string;
+  /** The size of the response payload as sent, for callers that enforce Lambda's 6 MB limit (Firehose). */
+  payloadBytes?: number;
 }
 
 export interface LambdaInvoker {

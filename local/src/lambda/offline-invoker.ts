@@ -37,9 +37,10 @@ export function createOfflineInvoker(
       );
       const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
       const parsed = text === '' ? undefined : parseJson(text);
+      const payloadBytes = response.Payload?.byteLength ?? 0;
       return response.FunctionError
-        ? { payload: parsed, functionError: response.FunctionError }
-        : { payload: parsed };
+        ? { payload: parsed, functionError: response.FunctionError, payloadBytes }
+        : { payload: parsed, payloadBytes };
     },
   };
 }

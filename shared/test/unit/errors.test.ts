@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
+  ServiceUnavailableError,
   TooManyRequestsError,
   toHttpError,
   UnauthorizedError,
@@ -34,6 +35,7 @@ describe('errors', () => {
     [new ConflictError('Already exists'), 'ConflictError', 'CONFLICT', 409],
     [new PayloadTooLargeError('Too big'), 'PayloadTooLargeError', 'PAYLOAD_TOO_LARGE', 413],
     [new TooManyRequestsError('Quota used up'), 'TooManyRequestsError', 'TOO_MANY_REQUESTS', 429],
+    [new ServiceUnavailableError('Try again'), 'ServiceUnavailableError', 'SERVICE_UNAVAILABLE', 503],
   ] as const) {
     it(`maps ${name} to ${statusCode} with code ${code}`, () => {
       const result = toHttpError(error);

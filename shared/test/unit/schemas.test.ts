@@ -13,6 +13,7 @@ import {
   alertSchema,
   catalogEntrySchema,
   clickEventSchema,
+  lakeClickSchema,
   telemetryReadingSchema,
   windowAggregateSchema,
 } from '../../src/schemas/events';
@@ -91,6 +92,20 @@ describe('schemas', () => {
       ['a session id with a path separator', exampleClickEvent({ sessionId: 'sess/1' }), ['sessionId']],
       ['a missing sessionId', { ...exampleClickEvent(), sessionId: undefined }, ['sessionId']],
     ]);
+  });
+
+  describe('lakeClickSchema', () => {
+    it('describes what the transformation writes: ISO time, and the product when known', () => {
+      const { timestamp, ...click } = exampleClickEvent();
+      const lakeClick = {
+        ...click,
+        time: '2026-11-29T09:30:00.000Z',
+        product: { name: 'Aria Smart Thermostat', category: 'smart', price: 199 },
+      };
+
+      expect(lakeClickSchema.parse(lakeClick)).to.deep.equal(lakeClick);
+      expect(lakeClickSchema.safeParse({ ...lakeClick, timestamp }).success).to.equal(false);
+    });
   });
 
   describe('telemetryReadingSchema', () => {

@@ -33,6 +33,8 @@ export interface CloudFunctions {
   queueUrlOf(queueArn: string): string | undefined;
   /** The templates' EventBridge rules on the local bus; their schedules start with the triggers. */
   eventRules: EventBridgeRules | undefined;
+  /** Appends one EMF document to the metrics file, as CloudWatch would ingest it (services' own metrics). */
+  publishMetrics(document: Record<string, unknown>): void;
 }
 
 /**
@@ -128,7 +130,10 @@ export async function startFunctions(
   for (const [index, service] of packaged.entries())
     services.set(service.key, started[index] as RunningService);
   settings.signal?.throwIfAborted();
-  return { functions, services, invoker, asyncInvoker, destinations, queueUrlOf, eventRules };
+  const publishMetrics = (document: Record<string, unknown>) => {
+    if (!metricsOut.writableEnded) metricsOut.write(`${JSON.stringify(document)}\n`);
+  };
+  return { functions, services, invoker, asyncInvoker, destinations, queueUrlOf, eventRules, publishMetrics };
 }
 
 const LAMBDA_TIME_ZONE = ':UTC';

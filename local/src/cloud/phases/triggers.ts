@@ -1,3 +1,5 @@
+import { firehose } from '../../emulators/firehose';
+import { deliveryStreamsFrom, s3ObjectStore } from '../../emulators/firehose/template-streams';
 import { s3 } from '../../emulators/s3';
 import type { Stack } from '../../templates/stack';
 import { startEventSourceMappings } from '../../triggers/event-source-mapping/start-mappings';
@@ -15,9 +17,10 @@ const CONTROL_PORT = 4011;
 
 /**
  * Phase 5, triggers: the templates' triggers, delivered to the running functions with AWS's
- * semantics: S3 notifications, EventBridge schedules and rules, event source mappings (Kinesis,
- * DynamoDB Streams, SQS) and SNS subscriptions of functions; and the control server that fires a
- * schedule now. Returns the control server's URL.
+ * semantics: S3 notifications, EventBridge schedules and rules, Firehose delivery streams (their
+ * transformation functions), event source mappings (Kinesis, DynamoDB Streams, SQS) and SNS
+ * subscriptions of functions; and the control server that fires a schedule now. Returns the control
+ * server's URL.
  */
 export async function wireTriggers(
   settings: CloudSettings,
@@ -44,6 +47,19 @@ export async function wireTriggers(
     teardown.add(async () => unsubscribe());
   }
   eventRules?.start(asyncInvoker, destinations);
+  const deliveryStreams = emulators.get(firehose);
+  if (deliveryStreams !== undefined) {
+    const { streams, warnings: streamWarnings } = deliveryStreamsFrom(stacks.values());
+    warnings.push(...streamWarnings);
+    await deliveryStreams.load({
+      deliveryStreams: streams,
+      invoker: functions.invoker,
+      objects: s3ObjectStore(clients.s3),
+      publishMetrics: functions.publishMetrics,
+    });
+    // Before the functions and S3 stop: what is under way settles, and what waits stays journaled.
+    teardown.add(deliveryStreams.unload);
+  }
   const mappings = await startEventSourceMappings({
     stacks,
     queueUrlOf: functions.queueUrlOf,

@@ -5,14 +5,29 @@ import {
   metrics,
 } from '@serverless-patterns/shared/observability';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { transformClick } from '../core/click-transform';
+import { clickTransformer } from '../composition';
 
+const transformer = clickTransformer();
+
+/**
+ * Firehose's transformation contract: every record id back, with Ok (the lake's line, and the
+ * partition keys of dynamic partitioning), Dropped or ProcessingFailed (the original data).
+ * https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html
+ */
 export const handler = instrumented(
   async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
-    const records = event.records.map(({ recordId, data }) => {
-      const transformed = transformClick(Buffer.from(data, 'base64').toString('utf8'));
-      metrics.addMetric(`Clicks${transformed.result}`, MetricUnit.Count, 1);
-      return { recordId, result: transformed.result, data: Buffer.from(transformed.data).toString('base64') };
+    const transformed = await transformer.transform(
+      event.records.map(({ data }) => Buffer.from(data, 'base64').toString('utf8')),
+    );
+    const records = event.records.map(({ recordId }, index) => {
+      const { result, data, partitionKeys } = transformed[index] as (typeof transformed)[number];
+      metrics.addMetric(`Clicks${result}`, MetricUnit.Count, 1);
+      return {
+        recordId,
+        result,
+        data: Buffer.from(data).toString('base64'),
+        ...(partitionKeys ? { metadata: { partitionKeys: { ...partitionKeys } } } : {}),
+      };
     });
     return { records };
   },

@@ -1,6 +1,11 @@
+import type { ClickedProduct } from '@serverless-patterns/shared/schemas/events';
 import { expect } from 'chai';
 import { exampleClickEvent } from '../../../../../shared/test/unit/schema-examples';
-import { transformClick } from '../../../src/core/click-transform';
+import {
+  createClickTransformer,
+  type ProductLookup,
+  transformClick,
+} from '../../../src/core/click-transform';
 
 describe('click transform', () => {
   it('turns a beacon into one JSON line with ISO time in place of the epoch timestamp', () => {
@@ -94,4 +99,84 @@ describe('click transform', () => {
       expect(transformed).to.deep.equal({ result: 'Dropped', data: raw, reason: 'automated user agent' });
     });
   }
+
+  it('partitions a click by its type and the UTC day it happened, not the day it arrived', () => {
+    // 2026-11-29T23:59:59.999Z, delivered after midnight
+    const raw = JSON.stringify(exampleClickEvent({ type: 'product_view', timestamp: 1_795_996_799_999 }));
+
+    expect(transformClick(raw).partitionKeys).to.deep.equal({
+      eventType: 'product_view',
+      year: '2026',
+      month: '11',
+      day: '29',
+    });
+  });
+
+  it('adds the product the click was about, when the store knows it', () => {
+    const product: ClickedProduct = { name: 'Aria Smart Thermostat', category: 'smart', price: 199 };
+    const raw = JSON.stringify(exampleClickEvent({ productId: 'sku-ESP-200' }));
+
+    const known = JSON.parse(transformClick(raw, new Map([['sku-ESP-200', product]])).data);
+    const unknown = JSON.parse(transformClick(raw, new Map()).data);
+
+    expect(known.product).to.deep.equal(product);
+    expect(unknown).to.not.have.property('product');
+  });
+
+  describe('a batch', () => {
+    const product: ClickedProduct = { name: 'Aria Smart Thermostat', category: 'smart', price: 199 };
+    function lookup(result: () => Promise<ReadonlyMap<string, ClickedProduct>>) {
+      const asked: string[][] = [];
+      const products: ProductLookup = {
+        productsById: async (ids) => {
+          asked.push([...ids]);
+          return result();
+        },
+      };
+      return { products, asked };
+    }
+
+    it('looks the products of the whole batch up once, each product once', async () => {
+      const { products, asked } = lookup(async () => new Map([['t-1', product]]));
+      const transformer = createClickTransformer({ products });
+      const raws = [
+        JSON.stringify(exampleClickEvent({ productId: 't-1' })),
+        JSON.stringify(exampleClickEvent({ productId: 't-2' })),
+        JSON.stringify(exampleClickEvent({ productId: 't-1' })),
+        'not json',
+      ];
+
+      const transformed = await transformer.transform(raws);
+
+      expect(asked).to.deep.equal([['t-1', 't-2']]);
+      expect(transformed.map((record) => record.result)).to.deep.equal([
+        'Ok',
+        'Ok',
+        'Ok',
+        'ProcessingFailed',
+      ]);
+      expect(
+        transformed.map((record) => (record.result === 'Ok' ? JSON.parse(record.data).product?.name : null)),
+      ).to.deep.equal(['Aria Smart Thermostat', undefined, 'Aria Smart Thermostat', null]);
+    });
+
+    it('does not look anything up for a batch that names no product', async () => {
+      const { products, asked } = lookup(async () => new Map());
+      const { productId, ...click } = exampleClickEvent({ type: 'page_view', page: '/' });
+
+      await createClickTransformer({ products }).transform([JSON.stringify(click)]);
+
+      expect(asked).to.deep.equal([]);
+    });
+
+    it('fails the invocation when the products cannot be read, so that Firehose retries it', async () => {
+      const { products } = lookup(() => Promise.reject(new Error('throttled')));
+
+      const error = await createClickTransformer({ products })
+        .transform([JSON.stringify(exampleClickEvent())])
+        .catch((caught: unknown) => caught);
+
+      expect((error as Error).message).to.equal('throttled');
+    });
+  });
 });

@@ -1,12 +1,17 @@
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import {
   captureLogsInEachTest,
+  commandsSent,
   firehoseTransformationEvent,
   type JsonEntry,
   lambdaContext,
+  mockClientsInEachTest,
 } from '@serverless-patterns/shared/testing';
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { expect } from 'chai';
 import { exampleClickEvent } from '../../../../../shared/test/unit/schema-examples';
-import { handler } from '../../../src/handlers/transform-clicks';
+import { functionEnvironmentInThisSuite } from './suite-environment';
 
 const okClick = JSON.stringify(exampleClickEvent());
 const malformedClick = '{"eventId":"3f1c9a52-6d2b-4e8f-9a7c-1b2d3e4f5a6b","type":';
@@ -35,8 +40,31 @@ function metricValues(documents: JsonEntry[]): Record<string, unknown> {
   );
 }
 
+type Handler = (
+  event: FirehoseTransformationEvent,
+  context: unknown,
+) => Promise<FirehoseTransformationResult>;
+
 describe('transformClicks handler', () => {
+  functionEnvironmentInThisSuite();
   const logs = captureLogsInEachTest();
+  const mocks = mockClientsInEachTest({ documentClient });
+  let handler: Handler;
+
+  before(async () => {
+    ({ handler } = (await import('../../../src/handlers/transform-clicks')) as unknown as {
+      handler: Handler;
+    });
+  });
+  beforeEach(() => {
+    mocks.documentClient.on(BatchGetCommand).resolves({
+      Responses: {
+        'products-table': [
+          { productId: 'sku-ESP-200', name: 'Aria Smart Thermostat', category: 'smart', price: 199 },
+        ],
+      },
+    });
+  });
 
   it('answers every record once, in order, with its own result', async () => {
     const event = invocationOf(okClick, malformedClick, botClick);
@@ -91,5 +119,42 @@ describe('transformClicks handler', () => {
 
     expect(metricValues(logs.metrics())).to.include({ ClicksProcessingFailed: 1, ClicksDropped: 1 });
     expect(metricValues(logs.metrics()).ClicksOk).to.deep.equal([1, 1]);
+  });
+
+  it('enriches a click with its product, and names the partition keys of dynamic partitioning', async () => {
+    const response = await handler(
+      invocationOf(JSON.stringify(exampleClickEvent({ productId: 'sku-ESP-200' }))),
+      context,
+    );
+
+    const [record] = response.records;
+    expect(JSON.parse(decoded(record?.data)).product).to.deep.equal({
+      name: 'Aria Smart Thermostat',
+      category: 'smart',
+      price: 199,
+    });
+    expect(record?.metadata?.partitionKeys).to.deep.equal({
+      eventType: 'add_to_cart',
+      year: '2026',
+      month: '11',
+      day: '29',
+    });
+  });
+
+  it('reads the products table for the first invocation of a product only (one cache per container)', async () => {
+    await handler(invocationOf(JSON.stringify(exampleClickEvent({ productId: 'sku-CACHE-1' }))), context);
+    await handler(invocationOf(JSON.stringify(exampleClickEvent({ productId: 'sku-CACHE-1' }))), context);
+
+    const reads = commandsSent(mocks.documentClient);
+    expect(reads).to.have.length(1);
+    expect(reads[0]?.input).to.deep.include({
+      RequestItems: {
+        'products-table': {
+          Keys: [{ productId: 'sku-CACHE-1' }],
+          ProjectionExpression: 'productId, #name, category, price',
+          ExpressionAttributeNames: { '#name': 'name' },
+        },
+      },
+    });
   });
 });

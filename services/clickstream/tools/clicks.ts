@@ -1,0 +1,146 @@
+/**
+ * npm run clicks -- --rate 20000 --duration 60 [--target firehose|api] [--batch N] [--concurrency N]
+ *                   [--stream NAME] [--url URL] [--seed-products] [--cloud PATH]
+ *
+ * Shoppers' clicks at a steady rate, straight into the clicks delivery stream (PutRecordBatch, only
+ * refused records sent again) or through POST /clicks, with a progress bar, ending with what was
+ * sent, accepted and failed and the put latency. The local cloud's .local/cloud.json says where;
+ * without it, AWS (the SDK's configuration, and --stream or --url).
+ */
+import { parseArgs } from 'node:util';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ClickEvent } from '@serverless-patterns/shared/schemas/events';
+import { SingleBar } from 'cli-progress';
+import { createClicksDeliveryStream } from '../src/adapters/clicks-delivery-stream';
+import { createRecordPutter } from '../src/core/record-putter';
+import { generateLoad, percentile, type SendResult } from './load-generator';
+import { createShoppingSessions } from './shopping-sessions';
+import { targets } from './targets';
+import { THERMOSTATS } from './thermostats';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '10' },
+    target: { type: 'string', default: 'firehose' },
+    batch: { type: 'string' },
+    concurrency: { type: 'string', default: '8' },
+    stream: { type: 'string' },
+    url: { type: 'string' },
+    cloud: { type: 'string' },
+    'seed-products': { type: 'boolean', default: false },
+  },
+});
+
+const positive = (name: string, value: string | undefined) => {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0)
+    throw new Error(`--${name} must be a positive number, not ${value}`);
+  return number;
+};
+
+async function main() {
+  const where = await targets(values.cloud);
+  const target = values.target;
+  if (target !== 'firehose' && target !== 'api') throw new Error('--target is firehose or api');
+  if (values['seed-products']) {
+    const TableName = where.productsTableName;
+    if (TableName === undefined) throw new Error('no products table known: run npm start first');
+    for (const product of THERMOSTATS) {
+      await where.dynamodb.send(
+        new PutItemCommand({
+          TableName,
+          Item: {
+            productId: { S: product.productId },
+            name: { S: product.name },
+            category: { S: product.category },
+            price: { N: String(product.price) },
+            description: { S: product.description },
+          },
+        }),
+      );
+    }
+    console.error(`seeded ${THERMOSTATS.length} thermostats into ${TableName}`);
+  }
+  const rate = positive('rate', values.rate);
+  const durationMs = positive('duration', values.duration) * 1000;
+  const batchSize = Math.min(
+    target === 'api' ? 100 : 500,
+    positive('batch', values.batch ?? (target === 'api' ? '100' : '500')),
+  );
+  const send =
+    target === 'api'
+      ? apiSender(values.url ?? where.clicksUrl)
+      : firehoseSender(values.stream ?? where.streamName, where);
+
+  const sessions = createShoppingSessions({ productIds: THERMOSTATS.map((product) => product.productId) });
+  const total = Math.round((rate * durationMs) / 1000);
+  const bar = new SingleBar({
+    format:
+      'clicks |{bar}| {percentage}% | {value}/{total} sent | {accepted} accepted, {failed} failed | {perSecond}/s',
+    noTTYOutput: true,
+    notTTYSchedule: 5_000,
+    hideCursor: true,
+  });
+  bar.start(total, 0, { accepted: 0, failed: 0, perSecond: 0 });
+  const report = await generateLoad({
+    rate,
+    durationMs,
+    batchSize,
+    concurrency: positive('concurrency', values.concurrency),
+    nextClick: sessions.next,
+    send,
+    onProgress: ({ sent, accepted, failed, elapsedMs }) =>
+      bar.update(sent, { accepted, failed, perSecond: Math.round(sent / (elapsedMs / 1000)) }),
+  });
+  bar.update(report.sent, { accepted: report.accepted, failed: report.failed });
+  bar.stop();
+  const seconds = report.elapsedMs / 1000;
+  console.log(
+    [
+      `target      ${target === 'api' ? 'POST /clicks' : 'PutRecordBatch'} (${where.describedBy})`,
+      `sent        ${report.sent} clicks in ${seconds.toFixed(1)} s (${Math.round(report.sent / seconds)}/s, asked ${rate}/s)`,
+      `accepted    ${report.accepted}`,
+      `failed      ${report.failed}`,
+      `put latency p50 ${percentile(report.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(report.latenciesMs, 99).toFixed(1)} ms (${report.latenciesMs.length} calls of up to ${batchSize})`,
+    ].join('\n'),
+  );
+  where.firehose.destroy();
+  where.dynamodb.destroy();
+  if (report.failed > 0) process.exitCode = 1;
+}
+
+function firehoseSender(streamName: string | undefined, where: Awaited<ReturnType<typeof targets>>) {
+  if (streamName === undefined) throw new Error('--stream is required without a local cloud');
+  const putter = createRecordPutter({
+    stream: createClicksDeliveryStream({ client: where.firehose, deliveryStreamName: streamName }),
+  });
+  return async (clicks: ClickEvent[]): Promise<SendResult> => {
+    const { refused } = await putter.putAll(clicks.map((click) => Buffer.from(`${JSON.stringify(click)}\n`)));
+    return { accepted: clicks.length - refused.length, failed: refused.length };
+  };
+}
+
+function apiSender(url: string | undefined) {
+  if (url === undefined) throw new Error('--url is required without a local cloud');
+  return async (clicks: ClickEvent[]): Promise<SendResult> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify({ clicks }),
+    });
+    if (response.status === 202) return { accepted: clicks.length, failed: 0 };
+    if (response.status === 503) {
+      const { error } = (await response.json()) as { error: { details?: unknown[] } };
+      const failed = error.details?.length ?? clicks.length;
+      return { accepted: clicks.length - failed, failed };
+    }
+    await response.body?.cancel();
+    return { accepted: 0, failed: clicks.length };
+  };
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
