@@ -1,38 +1,27 @@
 /**
  * One delivery stream at work: records accepted (journaled first, journal.ts) wait in the processor's
- * buffer, go to the transformation Lambda in batches, and their results wait in the destination's
- * buffers (one per partition with dynamic partitioning), to be written to S3 as one object each,
- * GZIP if configured. Failed records wait in the error buffer, every source record in the backup's.
- * Each buffer is written when its size hint is reached or its interval has passed, whichever is first.
- * https://docs.aws.amazon.com/firehose/latest/dev/basic-deliver.html
+ * buffer and go to the transformation Lambda in batches; their results, failures and source backups
+ * go to the S3 buffers (output-buffers.ts). The journal's checkpoint follows the oldest record not
+ * yet delivered, dropped or in the error prefix.
  * https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html
- * https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning.html
  */
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { LambdaInvoker } from '../../lambda/invoker';
-import type { DeliveryStreamConfig, S3Output } from './delivery-stream-config';
+import { sleep } from '../emulator';
+import type { DeliveryStreamConfig } from './delivery-stream-config';
 import type { FaultPlan } from './faults';
 import type { Journal, JournalRecord } from './journal';
 import type { FirehoseMetrics } from './metrics';
-import { evaluatePrefix, objectKey, PrefixError } from './prefixes';
+import { createOutputBuffers, type ObjectStore, type Unit } from './output-buffers';
 import {
   type InvocationOutcome,
   invocationOutcome,
-  MISSING_PARTITION_KEY,
   PROCESSING_FAILED_STATUS,
-  type ProcessingFailedRecord,
   type SourceRecord,
   transformationEvent,
 } from './transformation';
 
-const gzipAsync = promisify(gzip);
-
-/** Where objects are written: S3, through the SDK, in the local cloud. */
-export interface ObjectStore {
-  put(bucket: string, key: string, body: Buffer): Promise<void>;
-}
+export type { ObjectStore } from './output-buffers';
 
 export interface DeliveryOptions {
   config: DeliveryStreamConfig;
@@ -73,34 +62,13 @@ const MAX_OUTSTANDING_INVOCATIONS = 5;
 export const recordIdOf = (seq: number): string =>
   `4954698668313554428650745793632${String(seq).padStart(25, '0')}`;
 
-/** Contiguous records whose delivery is tracked together; the checkpoint waits for the oldest. */
-interface Unit {
-  first: number;
-  pending: number;
-}
-
 interface Waiting extends SourceRecord {
   seq: number;
   enteredAt: number;
 }
 
-interface Buffered {
-  unit: Unit;
-  arrival: number;
-  body: Buffer;
-}
-
-interface OutputBuffer {
-  kind: 'destination' | 'error' | 'backup';
-  output: S3Output;
-  partitionKeys?: Record<string, string>;
-  items: Buffered[];
-  bytes: number;
-  firstAt: number;
-}
-
 export async function startDelivery(options: DeliveryOptions): Promise<DeliveryPipeline> {
-  const { config, journal, objects, invoker, metrics, faults, log } = options;
+  const { config, journal, invoker, metrics, faults, log } = options;
   const clock = options.clock ?? Date.now;
   const retryDelayMs = options.retryDelayMs ?? ((attempt: number) => Math.min(100 * 2 ** attempt, 5_000));
   const stream = config.name;
@@ -109,7 +77,6 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryP
   const waiting: Waiting[] = [];
   let waitingBytes = 0;
   let nextSeq = journal.checkpointed;
-  const buffers = new Map<string, OutputBuffer>();
   const work = new Set<Promise<void>>();
   let invocations = 0;
   let stopping = false;
@@ -125,8 +92,8 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryP
     units.push(unit);
     return unit;
   };
-  const complete = (unit: Unit, count = 1) => {
-    unit.pending -= count;
+  const complete = (unit: Unit) => {
+    unit.pending -= 1;
   };
   /** Every record below this is delivered, dropped or in the error prefix. */
   const lowWater = () => {
@@ -134,87 +101,18 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryP
     return units[0]?.first ?? waiting[0]?.seq ?? nextSeq;
   };
 
-  const bufferOf = (
-    key: string,
-    kind: OutputBuffer['kind'],
-    output: S3Output,
-    partitionKeys?: Record<string, string>,
-  ) => {
-    let buffer = buffers.get(key);
-    if (buffer === undefined) {
-      buffer = {
-        kind,
-        output,
-        items: [],
-        bytes: 0,
-        firstAt: clock(),
-        ...(partitionKeys ? { partitionKeys } : {}),
-      };
-      buffers.set(key, buffer);
-    }
-    return buffer;
-  };
-  const addTo = (buffer: OutputBuffer, item: Buffered) => {
-    if (buffer.items.length === 0) buffer.firstAt = clock();
-    buffer.items.push(item);
-    buffer.bytes += item.body.length;
-    if (buffer.bytes >= buffer.output.bufferSizeBytes) writeBuffer(buffer);
-  };
-  const toError = (
-    unit: Unit,
-    record: SourceRecord,
-    error: { errorCode: string; errorMessage: string },
-    attempts: number,
-  ) => {
-    const failed: ProcessingFailedRecord = {
-      attemptsMade: attempts,
-      arrivalTimestamp: record.arrival,
-      errorCode: error.errorCode,
-      errorMessage: error.errorMessage,
-      attemptEndingTimestamp: clock(),
-      rawData: record.data.toString('base64'),
-      lambdaArn: config.processor?.functionArn ?? '',
-    };
-    addTo(bufferOf('error', 'error', config.destination), {
-      unit,
-      arrival: record.arrival,
-      body: Buffer.from(`${JSON.stringify(failed)}\n`),
-    });
-  };
-  const toDestination = (
-    unit: Unit,
-    record: SourceRecord,
-    body: Buffer,
-    partitionKeys?: Record<string, string>,
-  ) => {
-    if (config.partitionKeys.length === 0) {
-      addTo(bufferOf('destination', 'destination', config.destination), {
-        unit,
-        arrival: record.arrival,
-        body,
-      });
-      return;
-    }
-    const keys: Record<string, string> = {};
-    for (const name of config.partitionKeys) {
-      const value = partitionKeys?.[name];
-      if (value === undefined) {
-        toError(
-          unit,
-          record,
-          { ...MISSING_PARTITION_KEY, errorMessage: `The record has no partition key ${name}.` },
-          1,
-        );
-        return;
-      }
-      keys[name] = value;
-    }
-    addTo(bufferOf(`destination:${JSON.stringify(keys)}`, 'destination', config.destination, keys), {
-      unit,
-      arrival: record.arrival,
-      body,
-    });
-  };
+  const outputs = createOutputBuffers({
+    ...options,
+    clock,
+    retryDelayMs,
+    track,
+    stopping: () => stopping,
+    written: async (written) => {
+      for (const unit of written) complete(unit);
+      await saveCheckpoint();
+    },
+  });
+  const { toDestination, toError, toBackup } = outputs;
 
   /** A record accepted now or found in the journal at start. */
   const admit = (records: readonly JournalRecord[], enteredAt: number) => {
@@ -239,11 +137,6 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryP
     }
     startInvocations();
   };
-  const toBackup = (unit: Unit, record: SourceRecord) => {
-    if (config.backup === undefined) return;
-    addTo(bufferOf('backup', 'backup', config.backup), { unit, arrival: record.arrival, body: record.data });
-  };
-
   /** The processor's buffer: a batch leaves when it holds BufferSizeInMBs or is BufferIntervalInSeconds old. */
   const startInvocations = () => {
     const processor = config.processor;
@@ -340,79 +233,6 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryP
     }
   };
 
-  /** One object of a buffer's records; retried until S3 takes it (Firehose retries for up to 24 hours). */
-  const writeBuffer = (buffer: OutputBuffer) => {
-    if (buffer.items.length === 0) return;
-    const items = buffer.items;
-    buffer.items = [];
-    buffer.bytes = 0;
-    track(writeObject(buffer, items));
-  };
-
-  const writeObject = async (buffer: OutputBuffer, items: Buffered[]) => {
-    const { output } = buffer;
-    const oldest = Math.min(...items.map((item) => item.arrival));
-    let key: string;
-    try {
-      const prefix = evaluatePrefix(buffer.kind === 'error' ? output.errorOutputPrefix : output.prefix, {
-        timestamp: new Date(oldest),
-        ...(buffer.kind === 'error' ? { errorOutputType: 'processing-failed' as const } : {}),
-        ...(buffer.partitionKeys ? { partitionKeys: buffer.partitionKeys } : {}),
-      });
-      key = objectKey(prefix, {
-        streamName: stream,
-        version: config.version,
-        timestamp: new Date(oldest),
-        extension: output.fileExtension,
-      });
-    } catch (error) {
-      if (!(error instanceof PrefixError) || buffer.kind !== 'destination') throw error;
-      for (const item of items)
-        toError(
-          item.unit,
-          { recordId: '', arrival: item.arrival, data: item.body },
-          { errorCode: 'S3.PrefixEvaluationFailed', errorMessage: error.message },
-          1,
-        );
-      return;
-    }
-    const raw = Buffer.concat(items.map((item) => item.body));
-    const body = output.compression === 'GZIP' ? await gzipAsync(raw) : raw;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await objects.put(output.bucket, key, body);
-        metrics.observe(
-          stream,
-          buffer.kind === 'backup' ? 'BackupToS3.Success' : 'DeliveryToS3.Success',
-          1,
-          'None',
-        );
-        break;
-      } catch (error) {
-        metrics.observe(
-          stream,
-          buffer.kind === 'backup' ? 'BackupToS3.Success' : 'DeliveryToS3.Success',
-          0,
-          'None',
-        );
-        // Stopping: the records stay in the journal and are written after the next start.
-        if (stopping && attempt >= 3) return;
-        log(`firehose ${stream}: writing s3://${output.bucket}/${key} failed (${String(error)}); retrying`);
-        await sleep(retryDelayMs(attempt));
-      }
-    }
-    const now = clock();
-    const prefix = buffer.kind === 'backup' ? 'BackupToS3' : 'DeliveryToS3';
-    if (buffer.kind !== 'error') {
-      metrics.add(stream, `${prefix}.Records`, items.length, 'Count');
-      metrics.add(stream, `${prefix}.Bytes`, raw.length, 'Bytes');
-      metrics.add(stream, `${prefix}.ObjectCount`, 1, 'Count');
-      metrics.observe(stream, `${prefix}.DataFreshness`, (now - oldest) / 1000, 'Seconds');
-    }
-    for (const item of items) complete(item.unit);
-    await saveCheckpoint();
-  };
-
   let saving: Promise<void> | undefined;
   let saveAgain = false;
   const saveCheckpoint = async () => {
@@ -433,11 +253,7 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryP
 
   const tick = () => {
     startInvocations();
-    const now = clock();
-    for (const buffer of buffers.values()) {
-      if (buffer.items.length > 0 && now - buffer.firstAt >= buffer.output.bufferIntervalMs)
-        writeBuffer(buffer);
-    }
+    outputs.writeDue();
   };
   const timer = setInterval(tick, options.tickMs ?? 50);
   timer.unref();
@@ -475,12 +291,10 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryP
       stopping = true;
       clearInterval(timer);
       while (work.size > 0) await Promise.all(work);
-      for (const buffer of buffers.values()) writeBuffer(buffer);
+      outputs.writeAll();
       while (work.size > 0) await Promise.all(work);
       await saveCheckpoint();
       await journal.close();
     },
   };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
