@@ -52,3 +52,4 @@ export {
   type SdkClient,
   type SentCommand,
 } from './sdk-mocks';
+export { variablesInThisSuite } from './suite-variables';

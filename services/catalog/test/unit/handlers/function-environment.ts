@@ -1,3 +1,5 @@
+import { variablesInThisSuite } from '@serverless-patterns/shared/testing';
+
 /** The variables serverless.yml gives the catalog's functions, with the tests' own values, and Lambda's own. */
 export const FUNCTION_ENVIRONMENT = {
   CATALOG_TABLE_NAME: 'catalog-table',
@@ -14,14 +16,7 @@ export const FUNCTION_ENVIRONMENT = {
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
 
-/** The environment above in the enclosing describe (before its handlers load), the previous one after. */
+/** The environment above in the enclosing describe (before its handlers load), the previous values after. */
 export function inFunctionEnvironment(): void {
-  let previous: NodeJS.ProcessEnv = {};
-  before(() => {
-    previous = { ...process.env };
-    Object.assign(process.env, FUNCTION_ENVIRONMENT);
-  });
-  after(() => {
-    process.env = previous;
-  });
+  variablesInThisSuite(FUNCTION_ENVIRONMENT);
 }

@@ -1,3 +1,5 @@
+import { variablesInThisSuite } from '@serverless-patterns/shared/testing';
+
 /** The variables serverless.yml gives the functions, with the tests' own values. */
 export const ENVIRONMENT = {
   CLICKS_DELIVERY_STREAM_NAME: 'clicks-stream',
@@ -5,19 +7,7 @@ export const ENVIRONMENT = {
   AWS_REGION: 'us-east-1',
 };
 
-/**
- * Sets ENVIRONMENT from the enclosing describe's first before hook (so that handlers loaded by the
- * suite's own before hook find their configuration at cold start) and restores the variables after it.
- */
+/** ENVIRONMENT in the enclosing describe (before its handlers load), the previous values after. */
 export function functionEnvironmentInThisSuite(): void {
-  const saved = Object.fromEntries(Object.keys(ENVIRONMENT).map((name) => [name, process.env[name]]));
-  before(() => {
-    Object.assign(process.env, ENVIRONMENT);
-  });
-  after(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
+  variablesInThisSuite(ENVIRONMENT);
 }

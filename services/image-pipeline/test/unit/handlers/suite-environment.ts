@@ -1,4 +1,4 @@
-import { commandsSent, type SentCommand } from '@serverless-patterns/shared/testing';
+import { commandsSent, type SentCommand, variablesInThisSuite } from '@serverless-patterns/shared/testing';
 
 /** The variables serverless.yml gives the functions, with the tests' own values, and Lambda's own. */
 export const ENVIRONMENT = {
@@ -13,21 +13,9 @@ export const ENVIRONMENT = {
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
 
-/**
- * Sets ENVIRONMENT from the enclosing describe's first before hook (so that handlers loaded by the
- * suite's own before hook find their configuration at cold start) and restores the variables after it.
- */
+/** ENVIRONMENT in the enclosing describe (before its handlers load), the previous values after. */
 export function functionEnvironmentInThisSuite(): void {
-  const saved = Object.fromEntries(Object.keys(ENVIRONMENT).map((name) => [name, process.env[name]]));
-  before(() => {
-    Object.assign(process.env, ENVIRONMENT);
-  });
-  after(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
+  variablesInThisSuite(ENVIRONMENT);
 }
 
 /** A call aws-sdk-client-mock recorded (a sinon spy call). */
