@@ -217,8 +217,8 @@ describe('catalog handlers', function () {
   describe('POST /catalog/queries', () => {
     const start = (body: unknown) =>
       call('start-query', routeEvent({ method: 'POST', resource: '/queries', path: '/queries', body }));
-
-    it('accepts a query (202), queues it and says where to follow it', async () => {
+    /** Glue's ngram table with one partition, decade=1990, whose one file holds `bytes`. */
+    const ngramHasOnePartitionOf = (bytes: number) => {
       mocks.glue.on(GetTableCommand).resolves({ Table: NGRAM_TABLE });
       mocks.glue.on(GetPartitionsCommand).resolves({
         Partitions: [
@@ -229,8 +229,12 @@ describe('catalog handlers', function () {
         ],
       });
       mocks.s3.on(ListObjectsV2Command).resolves({
-        Contents: [{ Key: 'curated/ngram/decade=1990/part-0.parquet', ETag: '"e"', Size: 500 }],
+        Contents: [{ Key: 'curated/ngram/decade=1990/part-0.parquet', ETag: '"e"', Size: bytes }],
       });
+    };
+
+    it('accepts a query (202), queues it and says where to follow it', async () => {
+      ngramHasOnePartitionOf(500);
 
       const { status, headers, body } = await start({
         sql: "SELECT gram FROM ngram WHERE decade = 1990 AND gram = 'x'",
@@ -272,18 +276,7 @@ describe('catalog handlers', function () {
     });
 
     it('refuses a query over the bytes limit with a 422 and its code', async () => {
-      mocks.glue.on(GetTableCommand).resolves({ Table: NGRAM_TABLE });
-      mocks.glue.on(GetPartitionsCommand).resolves({
-        Partitions: [
-          {
-            Values: ['1990'],
-            StorageDescriptor: { Location: 's3://lake-bucket/curated/ngram/decade=1990/' },
-          },
-        ],
-      });
-      mocks.s3.on(ListObjectsV2Command).resolves({
-        Contents: [{ Key: 'curated/ngram/decade=1990/part-0.parquet', ETag: '"e"', Size: 5_000_000 }],
-      });
+      ngramHasOnePartitionOf(5_000_000);
 
       const { status, body } = await start({ sql: 'SELECT * FROM ngram' });
 
