@@ -319,7 +319,6 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
           : { output: execution.output, outputDetails: { included: true } }),
         ...(execution.error === undefined ? {} : { error: execution.error }),
         ...(execution.cause === undefined ? {} : { cause: execution.cause }),
-        ...(execution.mapRunArn === undefined ? {} : { mapRunArn: execution.mapRunArn }),
         redriveCount: 0,
         redriveStatus: 'NOT_REDRIVABLE',
       };
@@ -451,6 +450,7 @@ function summaryOf(execution: Execution) {
     status: execution.status,
     startDate: execution.startDate,
     ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+    ...(execution.mapRunArn === undefined ? {} : { mapRunArn: execution.mapRunArn }),
   };
 }
 
