@@ -57,6 +57,14 @@ const READERS: Record<string, readonly (string | undefined)[]> = {
   'arn:aws:states:::s3:listObjectsV2': [undefined],
   'arn:aws:states:::s3:getObject': ['JSON', 'JSONL', 'CSV'],
 };
+const READER_CONFIG = [
+  'InputType',
+  'CSVHeaderLocation',
+  'CSVHeaders',
+  'CSVDelimiter',
+  'MaxItems',
+  'MaxItemsPath',
+];
 const RESULT_WRITER = 'arn:aws:states:::s3:putObject';
 
 /**
@@ -75,6 +83,11 @@ export function unsupportedFeatures(definition: AslDefinition): string[] {
       | { Resource?: string; ReaderConfig?: { InputType?: string } }
       | undefined;
     if (reader !== undefined) {
+      const unknownFields = Object.keys(reader.ReaderConfig ?? {}).filter(
+        (field) => !READER_CONFIG.includes(field),
+      );
+      if (unknownFields.length > 0)
+        reasons.push(`ItemReader ReaderConfig ${unknownFields.join(', ')} (state ${name})`);
       const inputTypes = READERS[reader.Resource ?? ''];
       const inputType = reader.ReaderConfig?.InputType;
       if (inputTypes === undefined || !inputTypes.includes(inputType))

@@ -45,8 +45,28 @@ export interface MapRunRecord {
 export interface ChildMachine {
   arn: string;
   name: string;
+  /** The parent's role: child executions run with the state machine's own role in AWS. */
+  roleArn: string;
   type: 'STANDARD' | 'EXPRESS';
   definition: AslDefinition;
+}
+
+/** DescribeMapRun's answer. */
+export function describedMapRun(run: MapRunRecord) {
+  const { stateMachineArn: _childMachine, stopDate, ...fields } = run;
+  return { ...fields, ...(stopDate === undefined ? {} : { stopDate }), redriveCount: 0 };
+}
+
+/** ListMapRuns' item. */
+export function mapRunListItem(run: MapRunRecord) {
+  const { executionArn, mapRunArn, stateMachineArn, startDate, stopDate } = run;
+  return {
+    executionArn,
+    mapRunArn,
+    stateMachineArn,
+    startDate,
+    ...(stopDate === undefined ? {} : { stopDate }),
+  };
 }
 
 /** A child execution once ended, with what the result files say of it. */
@@ -67,6 +87,7 @@ export interface ParentExecution {
   executionArn: string;
   stateMachineArn: string;
   stateMachineName: string;
+  roleArn: string;
   /** The Context Object's fields as the parent's states see them. */
   context: Record<string, unknown>;
   /** True once the parent has ended (aborted): the Map Run starts nothing more. */
@@ -161,6 +182,7 @@ export async function runDistributedMap(
   const machine: ChildMachine = {
     arn: parent.stateMachineArn.replace(/:stateMachine:.*$/, `:stateMachine:${childMachineName}`),
     name: childMachineName,
+    roleArn: parent.roleArn,
     type: config?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
     definition: childDefinition,
   };

@@ -20,7 +20,9 @@ import {
 } from './definition';
 import {
   type ChildMachine,
+  describedMapRun,
   type MapRunRecord,
+  mapRunListItem,
   runDistributedMap,
   type StartedChildExecution,
 } from './distributed-map';
@@ -148,6 +150,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
       executionArn: execution.executionArn,
       stateMachineArn: machine.arn,
       stateMachineName: machine.name,
+      roleArn: machine.roleArn,
       context: {
         Execution: { ...executionContext, Input: input, StartTime: execution.startDate.toISOString() },
         StateMachine: { Id: machine.arn, Name: machine.name },
@@ -232,7 +235,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
     );
     execution.mapRunArn = mapRunArn;
     executions.set(execution.executionArn, execution);
-    run({ ...machine, roleArn: parentMachine?.roleArn ?? '' }, execution, input);
+    run(machine, execution, input);
     return {
       finished: execution.finished.then(() => ({
         status: execution.status === 'RUNNING' ? 'ABORTED' : execution.status,
@@ -374,35 +377,14 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
 
     /** A Map Run's settings and progress (items and child executions by status). */
     describeMapRun(request: { mapRunArn?: unknown }) {
-      const { mapRunArn, executionArn, status, startDate, stopDate, ...settings } = mapRunOf(
-        request.mapRunArn,
-      );
-      const { stateMachineArn: _childMachine, ...rest } = settings;
-      return {
-        mapRunArn,
-        executionArn,
-        status,
-        startDate,
-        ...(stopDate === undefined ? {} : { stopDate }),
-        ...rest,
-        redriveCount: 0,
-      };
+      return describedMapRun(mapRunOf(request.mapRunArn));
     },
 
     /** The Map Runs an execution started, newest first. */
     listMapRuns(request: { executionArn?: unknown; maxResults?: unknown; nextToken?: unknown }) {
-      const execution = executionOf(request.executionArn);
-      const runs = [...mapRuns.values()]
-        .filter((mapRun) => mapRun.executionArn === execution.executionArn)
-        .reverse()
-        .map((mapRun) => ({
-          executionArn: mapRun.executionArn,
-          mapRunArn: mapRun.mapRunArn,
-          stateMachineArn: mapRun.stateMachineArn,
-          startDate: mapRun.startDate,
-          ...(mapRun.stopDate === undefined ? {} : { stopDate: mapRun.stopDate }),
-        }));
-      const { items, nextToken } = page(runs, request.maxResults, request.nextToken);
+      const { executionArn } = executionOf(request.executionArn);
+      const runs = [...mapRuns.values()].filter((run) => run.executionArn === executionArn).reverse();
+      const { items, nextToken } = page(runs.map(mapRunListItem), request.maxResults, request.nextToken);
       return { mapRuns: items, ...(nextToken ? { nextToken } : {}) };
     },
 

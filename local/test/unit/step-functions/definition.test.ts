@@ -101,6 +101,11 @@ describe('step functions: definitions', () => {
           }),
         ),
       ).to.have.length(2);
+      expect(
+        unsupportedFeatures(
+          distributed({ ItemReader: { ...listing, ReaderConfig: { Transformation: 'LOAD_AND_FLATTEN' } } }),
+        ),
+      ).to.deep.equal(['ItemReader ReaderConfig Transformation (state Each)']);
     });
 
     it('accepts JSONPath definitions, explicit or by default', () => {
