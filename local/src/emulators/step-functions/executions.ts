@@ -224,9 +224,6 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
   /** A child execution of a Map Run: registered (DescribeExecution, ListExecutions by Map Run) and started. */
   function startChild(machine: ChildMachine, mapRunArn: string, input: unknown): StartedChildExecution {
     const name = randomUUID();
-    const parentMachine = [...machines.values()].find((candidate) =>
-      machine.arn.startsWith(`${candidate.arn}/`),
-    );
     const execution = newExecution(
       `${machine.arn.replace(':stateMachine:', machine.type === 'EXPRESS' ? ':express:' : ':execution:')}:${name}`,
       machine.arn,
