@@ -1,9 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { eventBridge } from '../../emulators/eventbridge';
 import { stepFunctions } from '../../emulators/step-functions';
-import { stateMachinesFrom } from '../../emulators/step-functions/start-step-functions';
+import { s3MapRunObjects, stateMachinesFrom } from '../../emulators/step-functions/start-step-functions';
 import { type AsyncInvoker, asyncInvokeConfigFrom, createAsyncInvoker } from '../../lambda/async-invoker';
 import { createDestinations } from '../../lambda/destinations';
 import { functionArn } from '../../lambda/function-arn';
@@ -15,6 +16,7 @@ import { type EventBridgeRules, routeEventBridge } from '../../triggers/eventbri
 import type { LocalClients } from '../clients';
 import { awsEnvironment, LOCAL_REGION } from '../endpoints';
 import { type RunningService, startOfflineService } from '../offline';
+import { concurrencyFrom } from '../offline-fixes/execution-environments';
 import type { PackagedService } from '../package-services';
 import { resourcesOfKind } from '../resource-kinds';
 import type { RunningEmulators } from './emulators';
@@ -91,6 +93,9 @@ export async function startFunctions(
       accountId: LOCAL_ACCOUNT_ID,
     },
     retryDelayScale: settings.retryDelayScale,
+    objects: s3MapRunObjects(clients.s3),
+    // A Map Run runs no more children at once than the local Lambda runs invocations of a function.
+    localConcurrency: concurrencyFrom(process.env.LOCAL_LAMBDA_CONCURRENCY, availableParallelism()),
   });
 
   const env = {
