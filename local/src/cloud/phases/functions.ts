@@ -8,6 +8,7 @@ import { s3MapRunObjects, stateMachinesFrom } from '../../emulators/step-functio
 import { type AsyncInvoker, asyncInvokeConfigFrom, createAsyncInvoker } from '../../lambda/async-invoker';
 import { createDestinations } from '../../lambda/destinations';
 import { functionArn } from '../../lambda/function-arn';
+import { functionLogLine, functionLogsFile, splitFunctionLine } from '../../lambda/function-logs';
 import type { FailureDestination, LambdaInvoker } from '../../lambda/invoker';
 import { functionsOf, type LocalFunction } from '../../lambda/local-functions';
 import { createOfflineInvoker } from '../../lambda/offline-invoker';
@@ -109,6 +110,10 @@ export async function startFunctions(
   await mkdir(settings.paths.metrics, { recursive: true });
   const metricsOut = createWriteStream(join(settings.paths.metrics, 'metrics.jsonl'), { flags: 'a' });
   teardown.add(() => new Promise<void>((resolve) => metricsOut.end(resolve)));
+  // CloudWatch Logs' counterpart: what each service's functions printed (npm run logs, npm run invoke).
+  await mkdir(settings.paths.logs, { recursive: true });
+  const logsOut = createWriteStream(functionLogsFile(settings.paths.logs), { flags: 'a' });
+  teardown.add(() => new Promise<void>((resolve) => logsOut.end(resolve)));
   // Side by side: each waits only for its own osls to load (its bundles are the packaged ones).
   const started = await allStarted(
     packaged.map((service, index) =>
@@ -123,9 +128,11 @@ export async function startFunctions(
           buildDir: settings.paths.build,
           freePort: settings.freePort,
           preferredPort: FIRST_SERVICE_PORT + 10 * index,
-          log: (line) => {
-            if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
-            settings.log(`[${service.key}] ${line}`);
+          log: (output) => {
+            const line = splitFunctionLine(output);
+            if (isMetricsLine(line.text)) metricsOut.write(`${line.text}\n`);
+            else if (!logsOut.writableEnded) logsOut.write(functionLogLine(service.key, line));
+            settings.log(`[${service.key}] ${output}`);
           },
         }),
       ),
