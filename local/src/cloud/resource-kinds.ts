@@ -1,4 +1,5 @@
 import { provisionGlueDatabases } from '../provision/glue';
+import { provisionIdentityPoolRoles, provisionIdentityPools } from '../provision/identity-pools';
 import {
   type Provisioner,
   provisionBuckets,
@@ -47,6 +48,13 @@ export const RESOURCE_KINDS = {
   'AWS::Cognito::UserPool': { provision: { emulator: 'cognito', create: provisionUserPools } },
   'AWS::Cognito::UserPoolClient': { provision: { emulator: 'cognito', create: provisionUserPoolClients } },
   'AWS::Cognito::UserPoolGroup': { provision: { emulator: 'cognito', create: provisionUserPoolGroups } },
+  'AWS::Cognito::IdentityPool': {
+    provision: { emulator: 'cognito-identity', create: provisionIdentityPools },
+  },
+  'AWS::Cognito::IdentityPoolRoleAttachment': {
+    provision: { emulator: 'cognito-identity', create: provisionIdentityPoolRoles },
+    wiredBy: 'cloud/iam-authorization.ts (the front door checks SigV4 and the role policies)',
+  },
   'AWS::Lambda::Function': { servedBy: 'serverless-offline, one process per service (phases/functions.ts)' },
   'AWS::Lambda::EventInvokeConfig': { servedBy: 'the asynchronous invoker (lambda/async-invoker.ts)' },
   'AWS::Lambda::EventSourceMapping': { wiredBy: 'triggers/event-source-mapping/' },
