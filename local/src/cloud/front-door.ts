@@ -15,6 +15,7 @@ import {
   type PortalConfig,
   portalConfigFrom,
 } from '@serverless-patterns/serverless-plugin/portal-contract.cjs';
+import { RequestBodyTooLargeError, readRequestBody } from '../emulators/aws-json';
 import {
   closeHttpServer,
   endpointFor,
@@ -24,6 +25,8 @@ import {
 } from '../emulators/emulator';
 import { resolvedOutputs, type Stack } from '../templates/stack';
 import type { CloudDescription } from './cloud-description';
+import { authorizeIamRequest, type IamApi, type IamAuthority, iamMethodOf } from './iam-authorization';
+import { IDENTITY_REQUEST_HEADERS } from './offline-fixes/iam-identity';
 
 /**
  * The local cloud's front door: one origin that plays CloudFront (the portal at `/`) and the API's
@@ -39,6 +42,8 @@ export interface FrontDoorRoute {
   target: string;
   /** For the root mapping: the top-level path segments it owns ('devices', 'me'). */
   paths?: string[];
+  /** Its IAM-authorized methods, which the front door authorizes as API Gateway does. */
+  iam?: IamApi;
 }
 
 export interface FrontDoorOptions {
@@ -50,6 +55,10 @@ export interface FrontDoorOptions {
   config: PortalConfig | undefined;
   /** cognito-local, reached through `/cognito` so that the browser needs no CORS to it. */
   cognitoTarget?: string;
+  /** The local Cognito Identity, reached through `/cognito-identity`, likewise. */
+  cognitoIdentityTarget?: string;
+  /** Resolves credentials and role policies for the routes' IAM-authorized methods. */
+  iamAuthority?: IamAuthority;
 }
 
 export interface RunningFrontDoor {
@@ -58,6 +67,9 @@ export interface RunningFrontDoor {
 }
 
 export const COGNITO_PATH = '/cognito';
+export const COGNITO_IDENTITY_PATH = '/cognito-identity';
+/** API Gateway's payload limit. */
+const MAX_IAM_BODY_BYTES = 10 * 1024 * 1024;
 
 // Connection-level headers belong to one hop and are never forwarded (RFC 9110, section 7.6.1).
 const HOP_BY_HOP = new Set([
@@ -75,12 +87,21 @@ const HOP_BY_HOP = new Set([
 // serverless-offline takes this header's JSON as the authorizer's context, a back door API Gateway
 // does not have. The offline fixes close it in serverless-offline; the front door drops it as well,
 // so that no request through the custom domain's counterpart carries it to a service.
-const DROPPED_REQUEST_HEADERS = new Set([...HOP_BY_HOP, 'sls-offline-authorizer-override']);
+// The identity headers are the front door's own word to serverless-offline after IAM authorization
+// (offline-fixes/iam-identity.ts): a client's are dropped, whatever the route.
+const DROPPED_REQUEST_HEADERS = new Set([
+  ...HOP_BY_HOP,
+  'sls-offline-authorizer-override',
+  ...IDENTITY_REQUEST_HEADERS,
+]);
 
 export async function startFrontDoor(options: FrontDoorOptions): Promise<RunningFrontDoor> {
   const portalRoot = resolve(options.portalDir);
   const routes = [
     ...(options.cognitoTarget ? [{ basePath: COGNITO_PATH, target: options.cognitoTarget }] : []),
+    ...(options.cognitoIdentityTarget
+      ? [{ basePath: COGNITO_IDENTITY_PATH, target: options.cognitoIdentityTarget }]
+      : []),
     ...options.routes,
   ];
   const configBody = options.config === undefined ? undefined : JSON.stringify(options.config);
@@ -98,6 +119,16 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<Running
     }
     const forwarded = forwardedPath(routes, path);
     if (forwarded !== undefined) {
+      const { iam } = forwarded.route;
+      if (iam !== undefined && iamMethodOf(iam, req.method ?? 'GET', forwarded.path) !== undefined) {
+        proxyAuthorized(req, res, { iam, authority: options.iamAuthority, path, query, forwarded }).catch(
+          (error: unknown) => {
+            if (res.headersSent) res.destroy();
+            else sendError(res, 500, 'INTERNAL', `IAM authorization failed: ${String(error)}`);
+          },
+        );
+        return;
+      }
       proxy(req, res, forwarded.route.target, `${forwarded.path}${query}`);
       return;
     }
@@ -126,9 +157,62 @@ export function forwardedPath(
   return root === undefined ? undefined : { route: root, path };
 }
 
-function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
+/**
+ * An IAM-authorized method: the whole body is read (the signature covers it), the request authorized as
+ * API Gateway would (iam-authorization.ts), and then forwarded with the identity vouched for, or refused.
+ * Without an authority (no Cognito Identity running) every such request is refused as unsigned.
+ */
+async function proxyAuthorized(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: {
+    iam: IamApi;
+    authority: IamAuthority | undefined;
+    path: string;
+    query: string;
+    forwarded: { route: FrontDoorRoute; path: string };
+  },
+): Promise<void> {
+  const { iam, authority, path, query, forwarded } = context;
+  let body: Buffer;
+  try {
+    body = await readRequestBody(req, MAX_IAM_BODY_BYTES);
+  } catch (error) {
+    if (!(error instanceof RequestBodyTooLargeError)) throw error;
+    send(res, 413, JSON.stringify({ message: 'Request Too Long' }), { 'content-type': 'application/json' });
+    return;
+  }
+  const url = `${forwarded.path}${query}`;
+  const decision =
+    authority === undefined
+      ? undefined
+      : await authorizeIamRequest(
+          iam,
+          authority,
+          { method: req.method ?? 'GET', path, query: query.replace(/^\?/, ''), headers: req.headers, body },
+          { path: forwarded.path, url },
+        );
+  if (decision === undefined || 'refused' in decision) {
+    const refused = decision?.refused ?? {
+      statusCode: 403,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Missing Authentication Token' }),
+    };
+    send(res, refused.statusCode, refused.body, refused.headers, req);
+    return;
+  }
+  proxy(req, res, forwarded.route.target, url, { headers: decision.headers, body });
+}
+
+function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+  path: string,
+  authorized?: { headers: Record<string, string>; body: Buffer },
+): void {
   const targetUrl = new URL(target);
-  const headers = without(req.headers, DROPPED_REQUEST_HEADERS);
+  const headers = { ...without(req.headers, DROPPED_REQUEST_HEADERS), ...authorized?.headers };
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? LOOPBACK;
   headers['x-forwarded-proto'] = 'http';
   if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
@@ -156,7 +240,8 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: 
   res.once('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
-  req.pipe(upstream);
+  if (authorized === undefined) req.pipe(upstream);
+  else upstream.end(authorized.body);
 }
 
 async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, rawPath: string) {
@@ -276,16 +361,19 @@ export function apiMappingOf(stack: Stack): { basePath: string; rootPaths?: stri
 }
 
 /** The custom domain's base-path mappings of the services the cloud describes, as front door routes. */
-export function routesFrom(services: CloudDescription['services']): FrontDoorRoute[] {
-  return Object.values(services).flatMap((service) =>
-    service.basePath === undefined || service.apiUrl === undefined
-      ? []
-      : [
-          service.basePath === ''
-            ? { basePath: '', target: service.apiUrl, paths: service.rootPaths ?? [] }
-            : { basePath: service.basePath, target: service.apiUrl },
-        ],
-  );
+export function routesFrom(
+  services: CloudDescription['services'],
+  iamApis: Readonly<Record<string, IamApi>> = {},
+): FrontDoorRoute[] {
+  return Object.entries(services).flatMap(([key, service]) => {
+    if (service.basePath === undefined || service.apiUrl === undefined) return [];
+    const iam = iamApis[key];
+    const route: FrontDoorRoute =
+      service.basePath === ''
+        ? { basePath: '', target: service.apiUrl, paths: service.rootPaths ?? [] }
+        : { basePath: service.basePath, target: service.apiUrl };
+    return [iam === undefined ? route : { ...route, iam }];
+  });
 }
 
 /** 'devices', '/devices' -> '/devices'; '', '/' and '(none)' (the console's name for the root) -> ''. */
@@ -319,6 +407,9 @@ export async function startCloudFrontDoor(options: {
   portalDir: string;
   services: CloudDescription['services'];
   cognitoEndpoint: string;
+  /** The local Cognito Identity, and IAM authorization of the services' aws_iam methods. */
+  cognitoIdentityEndpoint?: string;
+  iam?: { apis: Readonly<Record<string, IamApi>>; authority: IamAuthority };
   region: string;
   preferredPort?: number;
   log?: (line: string) => void;
@@ -340,8 +431,12 @@ export async function startCloudFrontDoor(options: {
   return startFrontDoor({
     port,
     portalDir: options.portalDir,
-    routes: routesFrom(options.services),
+    routes: routesFrom(options.services, options.iam?.apis),
     config,
     cognitoTarget: options.cognitoEndpoint,
+    ...(options.cognitoIdentityEndpoint === undefined
+      ? {}
+      : { cognitoIdentityTarget: options.cognitoIdentityEndpoint }),
+    ...(options.iam === undefined ? {} : { iamAuthority: options.iam.authority }),
   });
 }

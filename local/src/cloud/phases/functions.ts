@@ -15,6 +15,7 @@ import { type EventBridgeRules, routeEventBridge } from '../../triggers/eventbri
 import type { LocalClients } from '../clients';
 import { awsEnvironment, LOCAL_REGION } from '../endpoints';
 import { type RunningService, startOfflineService } from '../offline';
+import { IAM_PROOF_SECRET_VARIABLE } from '../offline-fixes/iam-identity';
 import type { PackagedService } from '../package-services';
 import { resourcesOfKind } from '../resource-kinds';
 import type { RunningEmulators } from './emulators';
@@ -97,6 +98,7 @@ export async function startFunctions(
     ...process.env,
     ...awsEnvironment(emulators.endpoints),
     ESBUILD_WORK_FOLDER: settings.esbuildWorkFolder,
+    [IAM_PROOF_SECRET_VARIABLE]: settings.iamProofSecret,
     // Lambda's clock: the worker threads that run the handlers share their process's time zone.
     TZ: LAMBDA_TIME_ZONE,
   };

@@ -38,7 +38,7 @@ export function authenticatedRole(
   const mapped = mapping === undefined ? undefined : mappedRole(mapping, login.claims);
   if (mapped !== undefined) return { roleArn: mapped };
   if (mapping !== undefined && mapping.AmbiguousRoleResolution !== 'AuthenticatedRole') {
-    return { denied: `Ambiguous role mapping rules for: ${login.provider}`};
+    return { denied: `Ambiguous role mapping rules for: ${login.provider}` };
   }
   const fallback = pool.roles.authenticated;
   return fallback === undefined
