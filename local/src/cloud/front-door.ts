@@ -426,6 +426,7 @@ export async function startCloudFrontDoor(options: {
       : portalConfigFrom(portal.outputs, {
           region: options.region,
           cognitoEndpoint: `${endpointFor(port)}${COGNITO_PATH}`,
+          cognitoIdentityEndpoint: `${endpointFor(port)}${COGNITO_IDENTITY_PATH}`,
           apiBaseUrl: portal.basePath ?? '',
         });
   return startFrontDoor({

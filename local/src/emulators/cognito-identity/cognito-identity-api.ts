@@ -1,6 +1,6 @@
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { AwsJsonError, awsJsonListener } from '../aws-json';
+import { AwsJsonError, awsJsonListener, readRequestBody } from '../aws-json';
 import { endpointFor, prepareDataDir, type RunningEmulator, serveOnLoopback } from '../emulator';
 import { createIdentityPools, type IdentityPool, type IdentityPools } from './identity-pools';
 import { createLoginVerifier } from './login-tokens';
@@ -56,11 +56,31 @@ export async function startCognitoIdentity(options: {
       response.end(body);
       return;
     }
+    if (request.method === 'POST' && request.url === EXPIRE_PATH) {
+      expireCredentials(pools, request, response);
+      return;
+    }
     api(request, response);
   };
   const running = await serveOnLoopback('cognito-identity', createServer(listener), options.port);
   endpoint = endpointFor(options.port);
   return { ...running, credentialsOf: pools.credentialsOf };
+}
+
+/**
+ * `POST /_local/expire-credentials {"accessKeyId": "ASIA..."}`: those credentials expire now, so that a
+ * test sees what a caller sees an hour after GetCredentialsForIdentity, without waiting the hour.
+ */
+const EXPIRE_PATH = '/_local/expire-credentials';
+
+function expireCredentials(pools: IdentityPools, request: IncomingMessage, response: ServerResponse): void {
+  readRequestBody(request, 4096)
+    .then(async (body) => {
+      const { accessKeyId } = JSON.parse(body.toString('utf8')) as { accessKeyId?: unknown };
+      const expired = typeof accessKeyId === 'string' && (await pools.expire(accessKeyId));
+      response.writeHead(expired ? 204 : 404).end();
+    })
+    .catch(() => response.writeHead(400).end());
 }
 
 function operationsOf(

@@ -251,6 +251,14 @@ export async function createIdentityPools({ region, stateFile, verifier, clock }
       const found = state.credentials[accessKeyId];
       return found === undefined ? undefined : { ...found, expiration: new Date(found.expiration) };
     },
+    /** Ends credentials now, as their hour running out would (tests: POST /_local/expire-credentials). */
+    async expire(accessKeyId: string): Promise<boolean> {
+      const found = state.credentials[accessKeyId];
+      if (found === undefined) return false;
+      found.expiration = new Date(clock().getTime() - 1000).toISOString();
+      await save();
+      return true;
+    },
     save,
   };
 }
