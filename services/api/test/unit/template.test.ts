@@ -406,6 +406,7 @@ describe('api template', function () {
 
       expect(connectSrc).to.equal(
         "connect-src 'self' https://api.example.com https://cognito-idp.eu-west-1.amazonaws.com " +
+          'https://cognito-identity.eu-west-1.amazonaws.com ' +
           'https://sp-123456789012-eu-west-1-policy-images.s3.eu-west-1.amazonaws.com',
       );
     });
