@@ -61,7 +61,7 @@ export function awsCredentialsCard(identityPool: IdentityPool, signal: AbortSign
 
   return h(
     'section',
-    { class: 'card', 'aria-labelledby': 'aws-credentials-heading' },
+    { class: 'card aws-credentials', 'aria-labelledby': 'aws-credentials-heading' },
     h('h2', { id: 'aws-credentials-heading' }, 'AWS credentials'),
     h(
       'p',
