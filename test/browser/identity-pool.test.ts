@@ -96,6 +96,20 @@ describe('portal in Chromium: AWS credentials from the identity pool', function 
     await page.context().close();
   });
 
+  it('gets the portal with CloudFront’s security headers, the CSP’s AWS origins made local', async () => {
+    const context = await required(browser, 'browser').newContext(PHONE);
+    const answer = await (await context.newPage()).goto(portal);
+    const headers = answer?.headers() ?? {};
+    await context.close();
+
+    expect(headers['x-frame-options']).to.equal('DENY');
+    expect(headers['referrer-policy']).to.equal('strict-origin-when-cross-origin');
+    const csp = headers['content-security-policy'] ?? '';
+    expect(csp).to.include("default-src 'none'").and.to.include("frame-ancestors 'none'");
+    expect(csp, 'no AWS origin is left').not.to.include('amazonaws.com');
+    expect(csp).to.match(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+/);
+  });
+
   it('raised no script error', () => {
     expect(scriptErrors).to.deep.equal([]);
   });

@@ -23,8 +23,8 @@ import {
   LOOPBACK,
   listenOnLoopback,
 } from '../emulators/emulator';
-import { resolvedOutputs, type Stack } from '../templates/stack';
 import type { CloudDescription } from './cloud-description';
+import { routesFrom } from './front-door-routes';
 import { authorizeIamRequest, type IamApi, type IamAuthority, iamMethodOf } from './iam-authorization';
 import { IDENTITY_REQUEST_HEADERS } from './offline-fixes/iam-identity';
 
@@ -59,12 +59,16 @@ export interface FrontDoorOptions {
   cognitoIdentityTarget?: string;
   /** Resolves credentials and role policies for the routes' IAM-authorized methods. */
   iamAuthority?: IamAuthority;
+  /** Sent with the portal's files and config.json, as CloudFront's response headers policy adds them. */
+  portalHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface RunningFrontDoor {
   url: string;
   stop(): Promise<void>;
 }
+
+export { apiMappingOf, routesFrom } from './front-door-routes';
 
 export const COGNITO_PATH = '/cognito';
 export const COGNITO_IDENTITY_PATH = '/cognito-identity';
@@ -114,7 +118,13 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<Running
       if (configBody === undefined)
         sendError(res, 404, 'NOT_FOUND', 'No service of this cloud declares the portal');
       else
-        send(res, 200, configBody, { 'content-type': 'application/json', 'cache-control': 'no-store' }, req);
+        send(
+          res,
+          200,
+          configBody,
+          { ...options.portalHeaders, 'content-type': 'application/json', 'cache-control': 'no-store' },
+          req,
+        );
       return;
     }
     const forwarded = forwardedPath(routes, path);
@@ -132,7 +142,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<Running
       proxy(req, res, forwarded.route.target, `${forwarded.path}${query}`);
       return;
     }
-    serveStatic(req, res, portalRoot, path).catch((error: unknown) => {
+    serveStatic(req, res, portalRoot, path, options.portalHeaders ?? {}).catch((error: unknown) => {
       if (res.headersSent) res.destroy();
       else sendError(res, 500, 'INTERNAL', `The portal could not be served: ${String(error)}`);
     });
@@ -244,7 +254,13 @@ function proxy(
   else upstream.end(authorized.body);
 }
 
-async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, rawPath: string) {
+async function serveStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  rawPath: string,
+  portalHeaders: Readonly<Record<string, string>>,
+) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: 'GET, HEAD' });
     return;
@@ -256,7 +272,7 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
   }
   const found = await fileStat(file);
   if (found?.isFile()) {
-    streamFile(req, res, root, file, found.size);
+    streamFile(req, res, root, file, found.size, portalHeaders);
     return;
   }
   // The portal routes in the browser: a page address (no file extension) gets the application,
@@ -271,7 +287,7 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
     sendError(res, 503, 'PORTAL_NOT_BUILT', `The portal is not built: ${index} is missing`);
     return;
   }
-  streamFile(req, res, root, index, indexStat.size);
+  streamFile(req, res, root, index, indexStat.size, portalHeaders);
 }
 
 /** The file a URL path names inside `root`, or undefined when it would leave `root` or cannot be decoded. */
@@ -295,10 +311,12 @@ function streamFile(
   root: string,
   file: string,
   size: number,
+  portalHeaders: Readonly<Record<string, string>>,
 ): void {
-  // The same headers as the portal's files get in S3 (portal-contract.cjs).
+  // The same headers as the portal's files get in S3 (portal-contract.cjs), and CloudFront's policy's.
   const key = relative(root, file).split(sep).join('/');
   res.writeHead(200, {
+    ...portalHeaders,
     'content-type': contentTypeOf(key),
     'content-length': size,
     'cache-control': cacheControlOf(key),
@@ -347,55 +365,6 @@ function sendError(
 }
 
 /**
- * Where the custom domain maps a stack's REST API: its `ApiBasePath` output (declared whether or not
- * the stage has a domain; the front door plays the domain), else `/<service key>`; the mapping at the
- * root owns the top-level paths its template declares. Undefined without a REST API.
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmapping.html
- */
-export function apiMappingOf(stack: Stack): { basePath: string; rootPaths?: string[] } | undefined {
-  const resources = Object.values(stack.template.Resources);
-  if (!resources.some((resource) => resource.Type === 'AWS::ApiGateway::RestApi')) return undefined;
-  const declared = resolvedOutputs(stack).ApiBasePath;
-  const basePath = normalizeBasePath(declared ?? `/${stack.service}`);
-  return basePath === '' ? { basePath, rootPaths: topLevelPaths(stack) } : { basePath };
-}
-
-/** The custom domain's base-path mappings of the services the cloud describes, as front door routes. */
-export function routesFrom(
-  services: CloudDescription['services'],
-  iamApis: Readonly<Record<string, IamApi>> = {},
-): FrontDoorRoute[] {
-  return Object.entries(services).flatMap(([key, service]) => {
-    if (service.basePath === undefined || service.apiUrl === undefined) return [];
-    const iam = iamApis[key];
-    const route: FrontDoorRoute =
-      service.basePath === ''
-        ? { basePath: '', target: service.apiUrl, paths: service.rootPaths ?? [] }
-        : { basePath: service.basePath, target: service.apiUrl };
-    return [iam === undefined ? route : { ...route, iam }];
-  });
-}
-
-/** 'devices', '/devices' -> '/devices'; '', '/' and '(none)' (the console's name for the root) -> ''. */
-function normalizeBasePath(basePath: string): string {
-  const trimmed = basePath.replace(/^\/+|\/+$/g, '');
-  return trimmed === '' || trimmed === '(none)' ? '' : `/${trimmed}`;
-}
-
-/** PathParts of the REST API's resources whose parent is the API's root resource. */
-function topLevelPaths(stack: Stack): string[] {
-  return Object.values(stack.template.Resources)
-    .filter((resource) => resource.Type === 'AWS::ApiGateway::Resource')
-    .filter((resource) => {
-      const parent = resource.Properties?.ParentId as { 'Fn::GetAtt'?: unknown } | undefined;
-      const getAtt = parent?.['Fn::GetAtt'];
-      return Array.isArray(getAtt) && getAtt[1] === 'RootResourceId';
-    })
-    .map((resource) => resource.Properties?.PathPart)
-    .filter((part): part is string => typeof part === 'string' && !part.startsWith('{'));
-}
-
-/**
  * The local cloud's front door: builds the portal, maps every service's API as the custom domain
  * would, and configures the portal from the outputs of the service that declares it (the one with a
  * PortalBucketName output, as the deploy step reads them), with Cognito reached through `/cognito`.
@@ -410,6 +379,8 @@ export async function startCloudFrontDoor(options: {
   /** The local Cognito Identity, and IAM authorization of the services' aws_iam methods. */
   cognitoIdentityEndpoint?: string;
   iam?: { apis: Readonly<Record<string, IamApi>>; authority: IamAuthority };
+  /** CloudFront's response headers for the portal (portal-headers.ts). */
+  portalHeaders?: Readonly<Record<string, string>>;
   region: string;
   preferredPort?: number;
   log?: (line: string) => void;
@@ -439,5 +410,6 @@ export async function startCloudFrontDoor(options: {
       ? {}
       : { cognitoIdentityTarget: options.cognitoIdentityEndpoint }),
     ...(options.iam === undefined ? {} : { iamAuthority: options.iam.authority }),
+    ...(options.portalHeaders === undefined ? {} : { portalHeaders: options.portalHeaders }),
   });
 }

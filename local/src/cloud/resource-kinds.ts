@@ -98,7 +98,9 @@ export const RESOURCE_KINDS = {
     leftToAws: 'no CloudWatch locally: the metrics are in .local/metrics, the failure queues in SQS',
   },
   'AWS::KMS::Key': { leftToAws: 'the emulators encrypt nothing; the template policy tests check encryption' },
-  'AWS::CloudFront::ResponseHeadersPolicy': { leftToAws: 'the front door plays CloudFront for the portal' },
+  'AWS::CloudFront::ResponseHeadersPolicy': {
+    servedBy: 'the front door, with the CSP origins made local (cloud/portal-headers.ts)',
+  },
 } as const satisfies Record<string, ResourceKind>;
 
 /** A resource type the local cloud handles. */

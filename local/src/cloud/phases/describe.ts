@@ -9,6 +9,7 @@ import { apiMappingOf, startCloudFrontDoor } from '../front-door';
 import { type IamApi, iamApiOf, rolePoliciesOf } from '../iam-authorization';
 import type { RunningService } from '../offline';
 import type { PackagedService } from '../package-services';
+import { portalResponseHeadersFrom } from '../portal-headers';
 import type { RunningEmulators } from './emulators';
 import type { CloudFunctions } from './functions';
 import type { CloudSettings, Teardown } from './settings';
@@ -64,12 +65,20 @@ export async function describeCloud(
   }
   const identityPools = emulators.get(cognitoIdentity);
   const rolePolicies = rolePoliciesOf(stacks.values());
+  const portalKey = Object.keys(services).find((key) => services[key]?.outputs.PortalBucketName);
+  const portalHeaders =
+    portalKey === undefined
+      ? undefined
+      : portalResponseHeadersFrom(stacks.get(portalKey) as Stack, {
+          s3Origin: new URL(emulators.endpoints.s3).origin,
+        });
   const frontDoor = await startCloudFrontDoor({
     webDir: join(settings.root, 'services', 'api', 'web'),
     portalDir: join(settings.paths.build, 'portal'),
     services,
     cognitoEndpoint: emulators.endpoints.cognito,
     cognitoIdentityEndpoint: emulators.endpoints.cognitoIdentity,
+    ...(portalHeaders === undefined ? {} : { portalHeaders }),
     ...(identityPools === undefined
       ? {}
       : {
