@@ -56,7 +56,10 @@ function cacheControlOf(key) {
  * one, else at the endpoint osls outputs, and Cognito's regional endpoint. The local cloud's front
  * door passes where it serves the API and Cognito instead (`apiBaseUrl`, `cognitoEndpoint`).
  */
-function portalConfigFrom(outputs, { region, apiDomainName, apiBaseUrl, cognitoEndpoint }) {
+function portalConfigFrom(
+  outputs,
+  { region, apiDomainName, apiBaseUrl, cognitoEndpoint, cognitoIdentityEndpoint },
+) {
   const apiKnown = Boolean(apiDomainName) || apiBaseUrl !== undefined;
   const required = ['UserPoolId', 'UserPoolClientId', ...(apiKnown ? [] : ['ServiceEndpoint'])];
   const missing = required.filter((key) => !outputs[key]);
@@ -69,6 +72,15 @@ function portalConfigFrom(outputs, { region, apiDomainName, apiBaseUrl, cognitoE
     userPoolClientId: outputs.UserPoolClientId,
     cognitoEndpoint: cognitoEndpoint ?? `https://cognito-idp.${region}.amazonaws.com/`,
     apiBaseUrl: apiBaseUrl ?? (apiDomainName ? `https://${apiDomainName}` : outputs.ServiceEndpoint),
+    ...(outputs.IdentityPoolId && outputs.IdentityPoolLoginProvider
+      ? {
+          identityPool: {
+            identityPoolId: outputs.IdentityPoolId,
+            loginProvider: outputs.IdentityPoolLoginProvider,
+            endpoint: cognitoIdentityEndpoint ?? `https://cognito-identity.${region}.amazonaws.com/`,
+          },
+        }
+      : {}),
   };
 }
 

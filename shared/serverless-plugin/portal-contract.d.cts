@@ -9,6 +9,14 @@ export interface PortalConfig {
   cognitoEndpoint: string;
   /** The API's base URL; '' when it is on the portal's own origin, at the root. */
   apiBaseUrl: string;
+  /** The identity pool (pattern 1, A and B), when the stack has one (outputs IdentityPoolId...). */
+  identityPool?: {
+    identityPoolId: string;
+    /** The user pool's key in the Logins map: cognito-idp.<region>.amazonaws.com/<pool id>. */
+    loginProvider: string;
+    /** The Cognito Identity endpoint; the regional AWS one in AWS. */
+    endpoint: string;
+  };
 }
 
 export class PortalDeployError extends Error {}
@@ -33,6 +41,8 @@ export function portalConfigFrom(
     apiBaseUrl?: string;
     /** Default: Cognito's regional endpoint. */
     cognitoEndpoint?: string;
+    /** Default: Cognito Identity's regional endpoint. */
+    cognitoIdentityEndpoint?: string;
   },
 ): PortalConfig;
 

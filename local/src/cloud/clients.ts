@@ -1,3 +1,4 @@
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -33,6 +34,7 @@ export function createLocalClients(endpoints: Readonly<Record<LocalService, stri
     sqs: new SQSClient({ ...common, endpoint: endpoints.sqs }),
     sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
     cognito: new CognitoIdentityProviderClient({ ...common, endpoint: endpoints.cognito }),
+    cognitoIdentity: new CognitoIdentityClient({ ...common, endpoint: endpoints.cognitoIdentity }),
     glue: new GlueClient({ ...common, endpoint: endpoints.glue }),
   };
 }

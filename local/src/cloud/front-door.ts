@@ -15,6 +15,7 @@ import {
   type PortalConfig,
   portalConfigFrom,
 } from '@serverless-patterns/serverless-plugin/portal-contract.cjs';
+import { RequestBodyTooLargeError, readRequestBody } from '../emulators/aws-json';
 import {
   closeHttpServer,
   endpointFor,
@@ -22,8 +23,10 @@ import {
   LOOPBACK,
   listenOnLoopback,
 } from '../emulators/emulator';
-import { resolvedOutputs, type Stack } from '../templates/stack';
 import type { CloudDescription } from './cloud-description';
+import { routesFrom } from './front-door-routes';
+import { authorizeIamRequest, type IamApi, type IamAuthority, iamMethodOf } from './iam-authorization';
+import { IDENTITY_REQUEST_HEADERS } from './offline-fixes/iam-identity';
 
 /**
  * The local cloud's front door: one origin that plays CloudFront (the portal at `/`) and the API's
@@ -39,6 +42,8 @@ export interface FrontDoorRoute {
   target: string;
   /** For the root mapping: the top-level path segments it owns ('devices', 'me'). */
   paths?: string[];
+  /** Its IAM-authorized methods, which the front door authorizes as API Gateway does. */
+  iam?: IamApi;
 }
 
 export interface FrontDoorOptions {
@@ -50,6 +55,12 @@ export interface FrontDoorOptions {
   config: PortalConfig | undefined;
   /** cognito-local, reached through `/cognito` so that the browser needs no CORS to it. */
   cognitoTarget?: string;
+  /** The local Cognito Identity, reached through `/cognito-identity`, likewise. */
+  cognitoIdentityTarget?: string;
+  /** Resolves credentials and role policies for the routes' IAM-authorized methods. */
+  iamAuthority?: IamAuthority;
+  /** Sent with the portal's files and config.json, as CloudFront's response headers policy adds them. */
+  portalHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface RunningFrontDoor {
@@ -57,7 +68,12 @@ export interface RunningFrontDoor {
   stop(): Promise<void>;
 }
 
+export { apiMappingOf, routesFrom } from './front-door-routes';
+
 export const COGNITO_PATH = '/cognito';
+export const COGNITO_IDENTITY_PATH = '/cognito-identity';
+/** API Gateway's payload limit. */
+const MAX_IAM_BODY_BYTES = 10 * 1024 * 1024;
 
 // Connection-level headers belong to one hop and are never forwarded (RFC 9110, section 7.6.1).
 const HOP_BY_HOP = new Set([
@@ -75,12 +91,21 @@ const HOP_BY_HOP = new Set([
 // serverless-offline takes this header's JSON as the authorizer's context, a back door API Gateway
 // does not have. The offline fixes close it in serverless-offline; the front door drops it as well,
 // so that no request through the custom domain's counterpart carries it to a service.
-const DROPPED_REQUEST_HEADERS = new Set([...HOP_BY_HOP, 'sls-offline-authorizer-override']);
+// The identity headers are the front door's own word to serverless-offline after IAM authorization
+// (offline-fixes/iam-identity.ts): a client's are dropped, whatever the route.
+const DROPPED_REQUEST_HEADERS = new Set([
+  ...HOP_BY_HOP,
+  'sls-offline-authorizer-override',
+  ...IDENTITY_REQUEST_HEADERS,
+]);
 
 export async function startFrontDoor(options: FrontDoorOptions): Promise<RunningFrontDoor> {
   const portalRoot = resolve(options.portalDir);
   const routes = [
     ...(options.cognitoTarget ? [{ basePath: COGNITO_PATH, target: options.cognitoTarget }] : []),
+    ...(options.cognitoIdentityTarget
+      ? [{ basePath: COGNITO_IDENTITY_PATH, target: options.cognitoIdentityTarget }]
+      : []),
     ...options.routes,
   ];
   const configBody = options.config === undefined ? undefined : JSON.stringify(options.config);
@@ -93,15 +118,31 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<Running
       if (configBody === undefined)
         sendError(res, 404, 'NOT_FOUND', 'No service of this cloud declares the portal');
       else
-        send(res, 200, configBody, { 'content-type': 'application/json', 'cache-control': 'no-store' }, req);
+        send(
+          res,
+          200,
+          configBody,
+          { ...options.portalHeaders, 'content-type': 'application/json', 'cache-control': 'no-store' },
+          req,
+        );
       return;
     }
     const forwarded = forwardedPath(routes, path);
     if (forwarded !== undefined) {
+      const { iam } = forwarded.route;
+      if (iam !== undefined && iamMethodOf(iam, req.method ?? 'GET', forwarded.path) !== undefined) {
+        proxyAuthorized(req, res, { iam, authority: options.iamAuthority, path, query, forwarded }).catch(
+          (error: unknown) => {
+            if (res.headersSent) res.destroy();
+            else sendError(res, 500, 'INTERNAL', `IAM authorization failed: ${String(error)}`);
+          },
+        );
+        return;
+      }
       proxy(req, res, forwarded.route.target, `${forwarded.path}${query}`);
       return;
     }
-    serveStatic(req, res, portalRoot, path).catch((error: unknown) => {
+    serveStatic(req, res, portalRoot, path, options.portalHeaders ?? {}).catch((error: unknown) => {
       if (res.headersSent) res.destroy();
       else sendError(res, 500, 'INTERNAL', `The portal could not be served: ${String(error)}`);
     });
@@ -126,9 +167,62 @@ export function forwardedPath(
   return root === undefined ? undefined : { route: root, path };
 }
 
-function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
+/**
+ * An IAM-authorized method: the whole body is read (the signature covers it), the request authorized as
+ * API Gateway would (iam-authorization.ts), and then forwarded with the identity vouched for, or refused.
+ * Without an authority (no Cognito Identity running) every such request is refused as unsigned.
+ */
+async function proxyAuthorized(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: {
+    iam: IamApi;
+    authority: IamAuthority | undefined;
+    path: string;
+    query: string;
+    forwarded: { route: FrontDoorRoute; path: string };
+  },
+): Promise<void> {
+  const { iam, authority, path, query, forwarded } = context;
+  let body: Buffer;
+  try {
+    body = await readRequestBody(req, MAX_IAM_BODY_BYTES);
+  } catch (error) {
+    if (!(error instanceof RequestBodyTooLargeError)) throw error;
+    send(res, 413, JSON.stringify({ message: 'Request Too Long' }), { 'content-type': 'application/json' });
+    return;
+  }
+  const url = `${forwarded.path}${query}`;
+  const decision =
+    authority === undefined
+      ? undefined
+      : await authorizeIamRequest(
+          iam,
+          authority,
+          { method: req.method ?? 'GET', path, query: query.replace(/^\?/, ''), headers: req.headers, body },
+          { path: forwarded.path, url },
+        );
+  if (decision === undefined || 'refused' in decision) {
+    const refused = decision?.refused ?? {
+      statusCode: 403,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Missing Authentication Token' }),
+    };
+    send(res, refused.statusCode, refused.body, refused.headers, req);
+    return;
+  }
+  proxy(req, res, forwarded.route.target, url, { headers: decision.headers, body });
+}
+
+function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+  path: string,
+  authorized?: { headers: Record<string, string>; body: Buffer },
+): void {
   const targetUrl = new URL(target);
-  const headers = without(req.headers, DROPPED_REQUEST_HEADERS);
+  const headers = { ...without(req.headers, DROPPED_REQUEST_HEADERS), ...authorized?.headers };
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? LOOPBACK;
   headers['x-forwarded-proto'] = 'http';
   if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
@@ -156,10 +250,17 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: 
   res.once('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
-  req.pipe(upstream);
+  if (authorized === undefined) req.pipe(upstream);
+  else upstream.end(authorized.body);
 }
 
-async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, rawPath: string) {
+async function serveStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  rawPath: string,
+  portalHeaders: Readonly<Record<string, string>>,
+) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: 'GET, HEAD' });
     return;
@@ -171,7 +272,7 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
   }
   const found = await fileStat(file);
   if (found?.isFile()) {
-    streamFile(req, res, root, file, found.size);
+    streamFile(req, res, root, file, found.size, portalHeaders);
     return;
   }
   // The portal routes in the browser: a page address (no file extension) gets the application,
@@ -186,7 +287,7 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
     sendError(res, 503, 'PORTAL_NOT_BUILT', `The portal is not built: ${index} is missing`);
     return;
   }
-  streamFile(req, res, root, index, indexStat.size);
+  streamFile(req, res, root, index, indexStat.size, portalHeaders);
 }
 
 /** The file a URL path names inside `root`, or undefined when it would leave `root` or cannot be decoded. */
@@ -210,10 +311,12 @@ function streamFile(
   root: string,
   file: string,
   size: number,
+  portalHeaders: Readonly<Record<string, string>>,
 ): void {
-  // The same headers as the portal's files get in S3 (portal-contract.cjs).
+  // The same headers as the portal's files get in S3 (portal-contract.cjs), and CloudFront's policy's.
   const key = relative(root, file).split(sep).join('/');
   res.writeHead(200, {
+    ...portalHeaders,
     'content-type': contentTypeOf(key),
     'content-length': size,
     'cache-control': cacheControlOf(key),
@@ -262,52 +365,6 @@ function sendError(
 }
 
 /**
- * Where the custom domain maps a stack's REST API: its `ApiBasePath` output (declared whether or not
- * the stage has a domain; the front door plays the domain), else `/<service key>`; the mapping at the
- * root owns the top-level paths its template declares. Undefined without a REST API.
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmapping.html
- */
-export function apiMappingOf(stack: Stack): { basePath: string; rootPaths?: string[] } | undefined {
-  const resources = Object.values(stack.template.Resources);
-  if (!resources.some((resource) => resource.Type === 'AWS::ApiGateway::RestApi')) return undefined;
-  const declared = resolvedOutputs(stack).ApiBasePath;
-  const basePath = normalizeBasePath(declared ?? `/${stack.service}`);
-  return basePath === '' ? { basePath, rootPaths: topLevelPaths(stack) } : { basePath };
-}
-
-/** The custom domain's base-path mappings of the services the cloud describes, as front door routes. */
-export function routesFrom(services: CloudDescription['services']): FrontDoorRoute[] {
-  return Object.values(services).flatMap((service) =>
-    service.basePath === undefined || service.apiUrl === undefined
-      ? []
-      : [
-          service.basePath === ''
-            ? { basePath: '', target: service.apiUrl, paths: service.rootPaths ?? [] }
-            : { basePath: service.basePath, target: service.apiUrl },
-        ],
-  );
-}
-
-/** 'devices', '/devices' -> '/devices'; '', '/' and '(none)' (the console's name for the root) -> ''. */
-function normalizeBasePath(basePath: string): string {
-  const trimmed = basePath.replace(/^\/+|\/+$/g, '');
-  return trimmed === '' || trimmed === '(none)' ? '' : `/${trimmed}`;
-}
-
-/** PathParts of the REST API's resources whose parent is the API's root resource. */
-function topLevelPaths(stack: Stack): string[] {
-  return Object.values(stack.template.Resources)
-    .filter((resource) => resource.Type === 'AWS::ApiGateway::Resource')
-    .filter((resource) => {
-      const parent = resource.Properties?.ParentId as { 'Fn::GetAtt'?: unknown } | undefined;
-      const getAtt = parent?.['Fn::GetAtt'];
-      return Array.isArray(getAtt) && getAtt[1] === 'RootResourceId';
-    })
-    .map((resource) => resource.Properties?.PathPart)
-    .filter((part): part is string => typeof part === 'string' && !part.startsWith('{'));
-}
-
-/**
  * The local cloud's front door: builds the portal, maps every service's API as the custom domain
  * would, and configures the portal from the outputs of the service that declares it (the one with a
  * PortalBucketName output, as the deploy step reads them), with Cognito reached through `/cognito`.
@@ -319,6 +376,11 @@ export async function startCloudFrontDoor(options: {
   portalDir: string;
   services: CloudDescription['services'];
   cognitoEndpoint: string;
+  /** The local Cognito Identity, and IAM authorization of the services' aws_iam methods. */
+  cognitoIdentityEndpoint?: string;
+  iam?: { apis: Readonly<Record<string, IamApi>>; authority: IamAuthority };
+  /** CloudFront's response headers for the portal (portal-headers.ts). */
+  portalHeaders?: Readonly<Record<string, string>>;
   region: string;
   preferredPort?: number;
   log?: (line: string) => void;
@@ -335,13 +397,19 @@ export async function startCloudFrontDoor(options: {
       : portalConfigFrom(portal.outputs, {
           region: options.region,
           cognitoEndpoint: `${endpointFor(port)}${COGNITO_PATH}`,
+          cognitoIdentityEndpoint: `${endpointFor(port)}${COGNITO_IDENTITY_PATH}`,
           apiBaseUrl: portal.basePath ?? '',
         });
   return startFrontDoor({
     port,
     portalDir: options.portalDir,
-    routes: routesFrom(options.services),
+    routes: routesFrom(options.services, options.iam?.apis),
     config,
     cognitoTarget: options.cognitoEndpoint,
+    ...(options.cognitoIdentityEndpoint === undefined
+      ? {}
+      : { cognitoIdentityTarget: options.cognitoIdentityEndpoint }),
+    ...(options.iam === undefined ? {} : { iamAuthority: options.iam.authority }),
+    ...(options.portalHeaders === undefined ? {} : { portalHeaders: options.portalHeaders }),
   });
 }

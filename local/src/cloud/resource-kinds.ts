@@ -1,4 +1,5 @@
 import { provisionGlueDatabases } from '../provision/glue';
+import { provisionIdentityPoolRoles, provisionIdentityPools } from '../provision/identity-pools';
 import {
   type Provisioner,
   provisionBuckets,
@@ -47,6 +48,13 @@ export const RESOURCE_KINDS = {
   'AWS::Cognito::UserPool': { provision: { emulator: 'cognito', create: provisionUserPools } },
   'AWS::Cognito::UserPoolClient': { provision: { emulator: 'cognito', create: provisionUserPoolClients } },
   'AWS::Cognito::UserPoolGroup': { provision: { emulator: 'cognito', create: provisionUserPoolGroups } },
+  'AWS::Cognito::IdentityPool': {
+    provision: { emulator: 'cognito-identity', create: provisionIdentityPools },
+  },
+  'AWS::Cognito::IdentityPoolRoleAttachment': {
+    provision: { emulator: 'cognito-identity', create: provisionIdentityPoolRoles },
+    wiredBy: 'cloud/iam-authorization.ts (the front door checks SigV4 and the role policies)',
+  },
   'AWS::Lambda::Function': { servedBy: 'serverless-offline, one process per service (phases/functions.ts)' },
   'AWS::Lambda::EventInvokeConfig': { servedBy: 'the asynchronous invoker (lambda/async-invoker.ts)' },
   'AWS::Lambda::EventSourceMapping': { wiredBy: 'triggers/event-source-mapping/' },
@@ -90,7 +98,9 @@ export const RESOURCE_KINDS = {
     leftToAws: 'no CloudWatch locally: the metrics are in .local/metrics, the failure queues in SQS',
   },
   'AWS::KMS::Key': { leftToAws: 'the emulators encrypt nothing; the template policy tests check encryption' },
-  'AWS::CloudFront::ResponseHeadersPolicy': { leftToAws: 'the front door plays CloudFront for the portal' },
+  'AWS::CloudFront::ResponseHeadersPolicy': {
+    servedBy: 'the front door, with the CSP origins made local (cloud/portal-headers.ts)',
+  },
 } as const satisfies Record<string, ResourceKind>;
 
 /** A resource type the local cloud handles. */

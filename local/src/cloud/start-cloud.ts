@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EMULATORS } from '../emulators/registry';
@@ -112,5 +113,6 @@ function cloudSettings(options: StartCloudOptions): CloudSettings {
     ...(options.signal ? { signal: options.signal } : {}),
     log: options.log ?? (() => undefined),
     timings: createStartTimings(),
+    iamProofSecret: randomBytes(32).toString('base64url'),
   };
 }

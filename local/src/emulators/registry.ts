@@ -1,4 +1,5 @@
 import { cognito } from './cognito';
+import { cognitoIdentity } from './cognito-identity';
 import { dynamodb } from './dynamodb';
 import type { EmulatorDefinition } from './emulator-definition';
 import { eventBridge } from './eventbridge';
@@ -20,6 +21,7 @@ export const EMULATORS = [
   kinesis,
   snsSqs,
   cognito,
+  cognitoIdentity,
   rekognition,
   stepFunctions,
   eventBridge,

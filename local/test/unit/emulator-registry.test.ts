@@ -78,6 +78,7 @@ describe('emulators phase', () => {
       retryDelayScale: 1,
       log: () => undefined,
       timings: createStartTimings(),
+      iamProofSecret: 'test-secret',
     };
   });
 

@@ -55,6 +55,11 @@ async function startEcho(service: string): Promise<{ url: string; server: Server
 const SECRET = '{"name":"outside-the-portal"}';
 const INDEX = '<!doctype html><title>portal</title><div id="app"></div>';
 
+const PORTAL_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'",
+  'x-frame-options': 'DENY',
+};
+
 describe('front door', () => {
   const config: PortalConfig = {
     region: 'us-east-1',
@@ -92,6 +97,7 @@ describe('front door', () => {
       routes,
       config,
       cognitoTarget: cognito.url,
+      portalHeaders: PORTAL_HEADERS,
     });
   });
 
@@ -116,6 +122,36 @@ describe('front door', () => {
       expect(echo).to.include({ service: 'api', method: 'POST', url: '/devices/d-1/token?rotate=yes' });
       expect(echo.body).to.equal('{"thresholdC":21.5}');
       expect(echo.headers.authorization).to.equal('Bearer id-token');
+    });
+
+    it('sends CloudFront’s response headers with the portal’s files and config.json, not with the API’s answers', async () => {
+      for (const path of ['/', '/assets/app-1234.js', '/devices-page', '/config.json']) {
+        const answer = await send(frontDoor.url, path);
+        expect(answer.status, path).to.equal(200);
+        expect(answer.headers, path).to.include(PORTAL_HEADERS);
+      }
+      const fromApi = await send(frontDoor.url, '/devices/d-1');
+      expect(fromApi.headers).not.to.have.property('content-security-policy');
+    });
+
+    it("drops identity headers a client sends (they are the front door's word after IAM authorization)", async () => {
+      const answer = await send(frontDoor.url, '/devices/d-1', {
+        headers: {
+          'cognito-identity-id': 'us-east-1:someone-else',
+          'cognito-authentication-provider': 'forged',
+          'x-local-cloud-iam-identity': 'e30',
+          'x-local-cloud-iam-proof': 'forged',
+        },
+      });
+
+      const echo = JSON.parse(answer.body) as Echo;
+      for (const name of [
+        'cognito-identity-id',
+        'cognito-authentication-provider',
+        'x-local-cloud-iam-identity',
+      ]) {
+        expect(echo.headers, name).not.to.have.property(name);
+      }
     });
 
     it("never forwards serverless-offline's authorizer override header, in any letter case", async () => {

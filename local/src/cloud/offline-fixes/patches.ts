@@ -54,6 +54,46 @@ const NO_AUTHORIZER_OVERRIDE = replacing([
 ]);
 
 export const OFFLINE_FIXES: readonly SourceFix[] = [
+  // serverless-offline serves an aws_iam route to anyone (it warns that it does not support IAM), and
+  // fills requestContext.identity from request headers. A route with authorizer: aws_iam now answers
+  // API Gateway's 403 unless the front door checked the signature and the role's policy and vouched
+  // for the identity, which alone fills requestContext.identity (iam-identity.ts).
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html
+  {
+    target: '/serverless-offline/src/events/http/HttpServer.js',
+    why: 'aws_iam routes checked by the front door',
+    patch: (source) => {
+      const anchor = '      // check for APIKey\n';
+      if (!source.includes(anchor)) return undefined;
+      return `import { iamGate as __iamGate } from ${JSON.stringify(fixUrl('iam-identity.ts'))}\n${source.replace(
+        anchor,
+        `      const __iamRefusal = __iamGate(endpoint, request)
+      if (__iamRefusal !== undefined) {
+        return h.response(__iamRefusal.body).code(__iamRefusal.statusCode).header("x-amzn-ErrorType", __iamRefusal.errorType).type("application/json")
+      }
+${anchor}`,
+      )}`;
+    },
+  },
+  {
+    target: '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEvent.js',
+    why: 'requestContext.identity only from IAM authorization',
+    patch: (source) => {
+      const patched = replacing([
+        [
+          '        identity: {\n          accessKey: null,',
+          '        identity: __withIamIdentity(this.#request, {\n          accessKey: null,',
+        ],
+        [
+          '          userArn: "offlineContext_userArn",\n        },',
+          '          userArn: "offlineContext_userArn",\n        }),',
+        ],
+      ])(source);
+      return patched === undefined
+        ? undefined
+        : `import { withIamIdentity as __withIamIdentity } from ${JSON.stringify(fixUrl('iam-identity.ts'))}\n${patched}`;
+    },
+  },
   {
     // The authorizer's methodArn is built from the route template (/devices/{deviceId}/telemetry)
     // where API Gateway uses the request's path (/devices/d-42/telemetry), so a policy scoped to one

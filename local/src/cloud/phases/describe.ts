@@ -1,12 +1,15 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cognitoIdentity } from '../../emulators/cognito-identity';
 import { EMULATORS } from '../../emulators/registry';
 import { activeResources, LOCAL_ACCOUNT_ID, resolvedOutputs, type Stack } from '../../templates/stack';
 import { type CloudDescription, writeCloudDescription } from '../cloud-description';
 import { awsEnvironment, LOCAL_REGION, localCredentials } from '../endpoints';
 import { apiMappingOf, startCloudFrontDoor } from '../front-door';
+import { type IamApi, iamApiOf, rolePoliciesOf } from '../iam-authorization';
 import type { RunningService } from '../offline';
 import type { PackagedService } from '../package-services';
+import { portalResponseHeadersFrom } from '../portal-headers';
 import type { RunningEmulators } from './emulators';
 import type { CloudFunctions } from './functions';
 import type { CloudSettings, Teardown } from './settings';
@@ -53,11 +56,41 @@ export async function describeCloud(
       ...apiMappingOf(stack),
     };
   }
+  // API Gateway's IAM authorization of aws_iam methods, with the credentials the local Cognito
+  // Identity issued and the roles' policies from the templates (cloud/iam-authorization.ts).
+  const iamApis: Record<string, IamApi> = {};
+  for (const { key, stage } of packaged) {
+    const api = iamApiOf(stacks.get(key) as Stack, stage);
+    if (api !== undefined) iamApis[key] = api;
+  }
+  const identityPools = emulators.get(cognitoIdentity);
+  const rolePolicies = rolePoliciesOf(stacks.values());
+  const portalKey = Object.keys(services).find((key) => services[key]?.outputs.PortalBucketName);
+  const portalHeaders =
+    portalKey === undefined
+      ? undefined
+      : portalResponseHeadersFrom(stacks.get(portalKey) as Stack, {
+          s3Origin: new URL(emulators.endpoints.s3).origin,
+        });
   const frontDoor = await startCloudFrontDoor({
     webDir: join(settings.root, 'services', 'api', 'web'),
     portalDir: join(settings.paths.build, 'portal'),
     services,
     cognitoEndpoint: emulators.endpoints.cognito,
+    cognitoIdentityEndpoint: emulators.endpoints.cognitoIdentity,
+    ...(portalHeaders === undefined ? {} : { portalHeaders }),
+    ...(identityPools === undefined
+      ? {}
+      : {
+          iam: {
+            apis: iamApis,
+            authority: {
+              credentialsOf: identityPools.credentialsOf,
+              policiesOf: (roleArn: string) => rolePolicies.get(roleArn) ?? [],
+              proofSecret: settings.iamProofSecret,
+            },
+          },
+        }),
     region: LOCAL_REGION,
     ...(settings.preferredPort(PORTAL_PORT) === undefined ? {} : { preferredPort: PORTAL_PORT }),
     log: settings.log,

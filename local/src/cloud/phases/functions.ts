@@ -18,6 +18,7 @@ import type { LocalClients } from '../clients';
 import { awsEnvironment, LOCAL_REGION } from '../endpoints';
 import { type RunningService, startOfflineService } from '../offline';
 import { concurrencyFrom } from '../offline-fixes/execution-environments';
+import { IAM_PROOF_SECRET_VARIABLE } from '../offline-fixes/iam-identity';
 import type { PackagedService } from '../package-services';
 import { resourcesOfKind } from '../resource-kinds';
 import type { RunningEmulators } from './emulators';
@@ -103,6 +104,7 @@ export async function startFunctions(
     ...process.env,
     ...awsEnvironment(emulators.endpoints),
     ESBUILD_WORK_FOLDER: settings.esbuildWorkFolder,
+    [IAM_PROOF_SECRET_VARIABLE]: settings.iamProofSecret,
     // Lambda's clock: the worker threads that run the handlers share their process's time zone.
     TZ: LAMBDA_TIME_ZONE,
   };

@@ -31,6 +31,11 @@ export interface CloudSettings {
   log: (line: string) => void;
   /** Each step of this start-up, for `npm start -- --timings` and the start-up benchmark. */
   timings: StartTimings;
+  /**
+   * What the front door vouches for an IAM-authorized caller with, to this cloud's serverless-offline
+   * processes only (offline-fixes/iam-identity.ts); new at every start.
+   */
+  iamProofSecret: string;
 }
 
 export function createPortBook(preferredPort: (port: number) => number | undefined) {

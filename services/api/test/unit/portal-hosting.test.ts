@@ -273,6 +273,7 @@ describe('portal hosting', () => {
           "img-src 'self' data: blob: https://sp-123456789012-eu-west-1-policy-images.s3.eu-west-1.amazonaws.com",
           "connect-src 'self' https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com " +
             'https://cognito-idp.eu-west-1.amazonaws.com ' +
+            'https://cognito-identity.eu-west-1.amazonaws.com ' +
             'https://sp-123456789012-eu-west-1-policy-images.s3.eu-west-1.amazonaws.com',
           "form-action 'self'",
           "base-uri 'none'",

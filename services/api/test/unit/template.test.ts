@@ -26,6 +26,8 @@ const ROUTE_FUNCTIONS = [
   'IssueDeviceToken',
   'GetProfile',
   'CountDevices',
+  'CheckCredentials',
+  'CountDevicesSigned',
 ];
 const AUTHORIZER_FUNCTIONS = ['AuthorizePeople', 'AuthorizeAdmin', 'AuthorizeDevice'];
 
@@ -173,7 +175,7 @@ describe('api template', function () {
       });
     });
 
-    it('is used by no route, even when declared: routes keep the Lambda authorizers', () => {
+    it('is used by no route, even when declared: routes keep the Lambda authorizers or IAM', () => {
       const authorizersInUse = ofType(configured, 'AWS::ApiGateway::Method')
         .filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS')
         .map(([, method]) => [
@@ -183,7 +185,12 @@ describe('api template', function () {
 
       expect(authorizersInUse).to.have.length(ROUTE_FUNCTIONS.length);
       expect(new Set(authorizersInUse.map((pair) => pair.join(' ')))).to.deep.equal(
-        new Set(['CUSTOM AuthorizePeopleApiGatewayAuthorizer', 'CUSTOM AuthorizeAdminApiGatewayAuthorizer']),
+        new Set([
+          'CUSTOM AuthorizePeopleApiGatewayAuthorizer',
+          'CUSTOM AuthorizeAdminApiGatewayAuthorizer',
+          // The identity pool's routes (test/template-policy/identity-pool-roles.test.ts).
+          'AWS_IAM ',
+        ]),
       );
     });
   });
@@ -399,6 +406,7 @@ describe('api template', function () {
 
       expect(connectSrc).to.equal(
         "connect-src 'self' https://api.example.com https://cognito-idp.eu-west-1.amazonaws.com " +
+          'https://cognito-identity.eu-west-1.amazonaws.com ' +
           'https://sp-123456789012-eu-west-1-policy-images.s3.eu-west-1.amazonaws.com',
       );
     });
@@ -433,6 +441,8 @@ describe('api template', function () {
         IssueDeviceToken: ['dynamodb:ConditionCheckItem on owner#*', 'dynamodb:UpdateItem on device#*'],
         GetProfile: [],
         CountDevices: ['dynamodb:Scan'],
+        CheckCredentials: [],
+        CountDevicesSigned: ['dynamodb:Scan'],
         AuthorizePeople: [],
         AuthorizeAdmin: [],
         AuthorizeDevice: ['dynamodb:GetItem on device#*'],

@@ -30,5 +30,6 @@ export async function loadConfig(): Promise<PortalConfig> {
     userPoolClientId: value.userPoolClientId as string,
     cognitoEndpoint: value.cognitoEndpoint || `https://cognito-idp.${region}.amazonaws.com/`,
     apiBaseUrl: (value.apiBaseUrl ?? '').replace(/\/+$/, ''),
+    ...(value.identityPool === undefined ? {} : { identityPool: value.identityPool }),
   };
 }

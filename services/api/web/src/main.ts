@@ -3,6 +3,7 @@ import { createApi } from './api';
 import { createCognito } from './cognito';
 import { loadConfig } from './config';
 import { h } from './dom';
+import { createIdentityPool } from './identity-pool';
 import { NAVIGATION, type NavigationEntry } from './navigation';
 import { type Flash, type Page, type PageContext, PRODUCT_NAME, pageTitle } from './page';
 import { confirmPage, signInPage, signUpPage } from './pages/auth';
@@ -48,6 +49,7 @@ async function start(): Promise<void> {
   const cognito = createCognito(config);
   const session = createSession(cognito);
   const api = createApi(config, session);
+  const identityPool = createIdentityPool(config, session);
   let pendingFlash: Flash | undefined;
   let leaving = new AbortController();
 
@@ -80,7 +82,16 @@ async function start(): Promise<void> {
     }
     const flash = pendingFlash;
     pendingFlash = undefined;
-    const context: PageContext = { api, cognito, session, params, flash, signal: leaving.signal, navigate };
+    const context: PageContext = {
+      api,
+      cognito,
+      session,
+      identityPool,
+      params,
+      flash,
+      signal: leaving.signal,
+      navigate,
+    };
     if (user === undefined) {
       root.replaceChildren(
         h('main', { id: 'main', class: 'auth-main' }, brand(), (signedOutPage as Page)(context)),

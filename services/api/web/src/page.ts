@@ -1,5 +1,6 @@
 import type { Api } from './api';
 import type { Cognito } from './cognito';
+import type { IdentityPool } from './identity-pool';
 import type { Session } from './session';
 
 /** A message carried to the next page: "Your email is confirmed", "You have signed out". */
@@ -12,6 +13,8 @@ export interface PageContext {
   api: Api;
   cognito: Cognito;
   session: Session;
+  /** Temporary AWS credentials of the person's role, and requests to IAM-authorized routes. */
+  identityPool: IdentityPool;
   /** The route's query: #/confirm?email=... */
   params: URLSearchParams;
   flash: Flash | undefined;

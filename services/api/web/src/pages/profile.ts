@@ -2,6 +2,7 @@ import type { Profile } from '../api';
 import { h } from '../dom';
 import type { Page } from '../page';
 import { alertBox, describeError, loading, pageLayout } from '../ui';
+import { awsCredentialsCard } from './aws-credentials';
 
 /** My profile: who the API says I am (GET /me), my groups, and whether I am an administrator. */
 
@@ -74,5 +75,10 @@ export const profilePage: Page = (context) => {
   };
   load();
 
-  return pageLayout(context.flash, 'Profile', undefined, content);
+  return pageLayout(
+    context.flash,
+    'Profile',
+    undefined,
+    h('div', {}, content, awsCredentialsCard(context.identityPool, context.signal)),
+  );
 };

@@ -1,0 +1,118 @@
+/**
+ * npm run call:iam -- --email you@example.com --password '...' [--path /me/credentials-check]
+ *                     [--cloud .local/cloud.json]
+ *
+ * Pattern 1, A and B from a script: signs in to the user pool (USER_PASSWORD_AUTH), exchanges the ID
+ * token through the identity pool for temporary credentials of the role it maps the person to, and
+ * calls an IAM-authorized route with a SigV4-signed request. It prints the role's answer, or API
+ * Gateway's refusal. The local cloud's .local/cloud.json says where everything is; for a deployed
+ * stage, pass the values yourself: --region, --user-pool-client, --identity-pool, --login-provider,
+ * --api (the API's base URL).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { readCloudDescription } from '@serverless-patterns/local/testing';
+import { identityPoolCredentials, signRequest } from './iam-client';
+
+const { values } = parseArgs({
+  options: {
+    email: { type: 'string' },
+    password: { type: 'string' },
+    path: { type: 'string', default: '/me/credentials-check' },
+    cloud: { type: 'string', default: resolve('.local', 'cloud.json') },
+    region: { type: 'string' },
+    'user-pool-client': { type: 'string' },
+    'identity-pool': { type: 'string' },
+    'login-provider': { type: 'string' },
+    api: { type: 'string' },
+  },
+});
+
+async function settings() {
+  if (!existsSync(values.cloud)) {
+    const need = (name: keyof typeof values) => {
+      const value = values[name];
+      if (typeof value !== 'string') throw new Error(`no ${values.cloud}: pass --${name}`);
+      return value;
+    };
+    return {
+      region: need('region'),
+      clientId: need('user-pool-client'),
+      identityPoolId: need('identity-pool'),
+      loginProvider: need('login-provider'),
+      apiBaseUrl: need('api'),
+    };
+  }
+  const description = await readCloudDescription(values.cloud);
+  const api = description.services.api;
+  if (api === undefined) throw new Error(`${values.cloud} has no api service`);
+  return {
+    region: description.region,
+    clientId: api.outputs.UserPoolClientId as string,
+    identityPoolId: api.outputs.IdentityPoolId as string,
+    loginProvider: api.outputs.IdentityPoolLoginProvider as string,
+    apiBaseUrl: description.portalUrl as string,
+    cognitoEndpoint: description.endpoints.cognito,
+    cognitoIdentityEndpoint: description.endpoints.cognitoIdentity,
+    credentials: description.credentials,
+  };
+}
+
+async function main(): Promise<number> {
+  if (values.email === undefined || values.password === undefined) {
+    console.error('usage: npm run call:iam -- --email EMAIL --password PASSWORD [--path PATH]');
+    return 2;
+  }
+  const target = await settings();
+  const cognito = new CognitoIdentityProviderClient({
+    region: target.region,
+    ...('cognitoEndpoint' in target
+      ? { endpoint: target.cognitoEndpoint, credentials: target.credentials }
+      : {}),
+  });
+  const { AuthenticationResult } = await cognito.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: target.clientId,
+      AuthParameters: { USERNAME: values.email, PASSWORD: values.password },
+    }),
+  );
+  cognito.destroy();
+  const idToken = AuthenticationResult?.IdToken;
+  if (idToken === undefined) throw new Error('the user pool gave no ID token (a challenge is pending?)');
+  const credentials = await identityPoolCredentials(
+    {
+      region: target.region,
+      identityPoolId: target.identityPoolId,
+      loginProvider: target.loginProvider,
+      ...('cognitoIdentityEndpoint' in target ? { endpoint: target.cognitoIdentityEndpoint } : {}),
+    },
+    idToken,
+  );
+  console.log(
+    `identity ${credentials.identityId}, credentials until ${credentials.expiration?.toISOString()}`,
+  );
+  const request = await signRequest(credentials, target.region, {
+    baseUrl: target.apiBaseUrl,
+    method: 'GET',
+    path: values.path,
+  });
+  const { host: _, ...headers } = request.headers;
+  const response = await fetch(request.url, { method: request.method, headers });
+  console.log(`GET ${values.path}: ${response.status}`);
+  console.log(JSON.stringify(await response.json().catch(() => undefined), null, 2));
+  return response.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
