@@ -1,3 +1,4 @@
+import { cloudTrail } from './cloudtrail';
 import { cognito } from './cognito';
 import { dynamodb } from './dynamodb';
 import type { EmulatorDefinition } from './emulator-definition';
@@ -25,6 +26,7 @@ export const EMULATORS = [
   eventBridge,
   firehose,
   moto,
+  cloudTrail,
 ] as const satisfies readonly EmulatorDefinition[];
 
 type KeysOf<T> = T extends unknown ? keyof T & string : never;
