@@ -17,6 +17,8 @@ export const config = defineConfig({
   // assumes in each of them to revoke.
   memberAccounts: () => readList('MEMBER_ACCOUNTS', /^\d{12}$/, 'a 12-digit account id'),
   memberRoleName: () => readString('MEMBER_ROLE_NAME'),
+  // Tasks: the executors' queue, and the session name a task's assumed role shows in CloudTrail.
+  taskQueueUrl: () => readString('TASK_QUEUE_URL'),
 });
 
 function readList(name: string, pattern: RegExp, what: string): string[] {

@@ -40,7 +40,7 @@ export interface AuditLog {
 }
 
 export interface SecurityAlert {
-  kind: 'security-finding';
+  kind: 'security-finding' | 'task-failure';
   subject: string;
   message: string;
 }
