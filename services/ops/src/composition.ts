@@ -1,12 +1,14 @@
 import { createAuditLog } from './adapters/audit-log';
 import { createEc2Clients } from './adapters/ec2-clients';
 import { createNotifier } from './adapters/notifier';
+import { createOpsRecords } from './adapters/ops-records';
 import { createRunLog } from './adapters/run-log';
 import { createSecurityGroups } from './adapters/security-groups';
 import { createSnapshotInventory } from './adapters/snapshot-inventory';
 import { createTaskQueue } from './adapters/task-queue';
 import { createTasksTable } from './adapters/tasks-table';
 import { config } from './config';
+import { createOpsAdmin } from './core/ops-admin';
 import { createSecurityPolicyEnforcer } from './core/security-policy-enforcer';
 import { createTaskExecutor } from './core/tasks/task-executor';
 import { createTaskScheduler } from './core/tasks/task-scheduler';
@@ -63,5 +65,23 @@ export function taskExecutor() {
     notifier: createNotifier({ topicArn: config.notificationsTopicArn }),
     clock,
     backoff: { sleep },
+  });
+}
+
+/** The admin routes under /ops; "Run now" dispatches through the scheduler's own fan-out. */
+export function opsAdmin() {
+  const tasks = createTasksTable({ tableName: config.opsTableName });
+  // Made on first use: only the run-now route has the queue's address.
+  let scheduler: ReturnType<typeof taskScheduler> | undefined;
+  return createOpsAdmin({
+    tasks,
+    scheduler: {
+      runNow: (task) => {
+        scheduler ??= taskScheduler();
+        return scheduler.runNow(task);
+      },
+    },
+    records: createOpsRecords({ tableName: config.opsTableName }),
+    clock,
   });
 }

@@ -105,8 +105,11 @@ export async function startFunctions(
   const metricsOut = createWriteStream(join(settings.paths.metrics, 'metrics.jsonl'), { flags: 'a' });
   teardown.add(() => new Promise<void>((resolve) => metricsOut.end(resolve)));
   // Side by side: each waits only for its own osls to load (its bundles are the packaged ones).
+  // A service without functions (the foundation stack: a topic and a role) needs no serverless-offline,
+  // which would open no Lambda port for it.
+  const withFunctions = packaged.filter((service) => functions.some((fn) => fn.service === service.key));
   const started = await allStarted(
-    packaged.map((service, index) =>
+    withFunctions.map((service, index) =>
       settings.timings.measure(`offline ${service.key}`, () =>
         startOfflineService(service, {
           functionEnvironments: Object.fromEntries(
@@ -127,7 +130,7 @@ export async function startFunctions(
     ),
     teardown,
   );
-  for (const [index, service] of packaged.entries())
+  for (const [index, service] of withFunctions.entries())
     services.set(service.key, started[index] as RunningService);
   settings.signal?.throwIfAborted();
   const publishMetrics = (document: Record<string, unknown>) => {

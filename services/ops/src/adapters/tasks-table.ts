@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import { queryAll, writtenUnlessConditionFails } from '@serverless-patterns/shared/dynamodb';
 import type { StoredTask, TaskDefinition } from '../core/tasks/task-definition';
@@ -44,6 +50,13 @@ export function createTasksTable({
         }),
       );
       return task;
+    },
+    /** false when there was no such task. */
+    async delete(name: string): Promise<boolean> {
+      const { Attributes } = await client.send(
+        new DeleteCommand({ TableName: tableName, Key: taskKey(name), ReturnValues: 'ALL_OLD' }),
+      );
+      return Attributes !== undefined;
     },
     markScheduled(name: string, previous: string | undefined, occurrence: string): Promise<boolean> {
       return writtenUnlessConditionFails(() =>
