@@ -103,8 +103,10 @@ export async function seedInventory(target: SeedTarget, log: (line: string) => v
           const place = await seedPlace(ec2, account, region);
           places.push(place);
           log(
-            `${account} ${region}: ${place.created ? 'created' : 'already seeded'} ${place.vpcId}, ` +
-              `${Object.keys(place.instances).length} instances, ${Object.keys(place.volumes).length} volumes`,
+            place.created
+              ? `${account} ${region}: created ${place.vpcId}, ${Object.keys(place.instances).length} instances, ` +
+                  `${Object.keys(place.volumes).length} volumes, ${place.securityGroups.length} security groups`
+              : `${account} ${region}: already seeded (${place.vpcId}), left as it is`,
           );
         } finally {
           ec2.destroy();
