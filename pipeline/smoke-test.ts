@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CloudDescription } from '@serverless-patterns/local/testing';
 
-export const SERVICES = ['api', 'catalog', 'clickstream', 'image-pipeline', 'ops'] as const;
+export const SERVICES = ['foundation', 'api', 'catalog', 'clickstream', 'image-pipeline', 'ops'] as const;
 type Service = (typeof SERVICES)[number];
 
 /** A deployed stage as the checks see it: each stack's outputs and its API's address. */

@@ -110,6 +110,11 @@ export function serviceOf(description: Pick<Description, 'services'>, key: strin
       if (service.apiUrl === undefined) throw new Error(`the ${key} service has no HTTP routes`);
       return service.apiUrl;
     },
+    /** Its serverless-offline's Lambda Invoke API; a service without functions has none. */
+    get lambdaEndpoint(): string {
+      if (service.lambdaEndpoint === undefined) throw new Error(`the ${key} service has no functions`);
+      return service.lambdaEndpoint;
+    },
     /** The physical name (Ref) of a resource: bucket, stream and table names, queue URLs, topic ARNs. */
     resource: lookup('resource', service.resources),
     /** The physical name of a function, by its serverless.yml key. */

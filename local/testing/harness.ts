@@ -74,7 +74,7 @@ async function start(): Promise<TestCloud> {
     ...(description.portalUrl ? [description.portalUrl] : []),
     ...Object.values(description.services).flatMap((service) => [
       ...(service.apiUrl === undefined ? [] : [service.apiUrl]),
-      service.lambdaEndpoint,
+      ...(service.lambdaEndpoint === undefined ? [] : [service.lambdaEndpoint]),
     ]),
   ];
   startedPorts.push(...urls.map((url) => Number(new URL(url).port)));

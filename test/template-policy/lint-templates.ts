@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const STAGES = ['dev', 'prod'];
-const SERVICES = ['api', 'catalog', 'clickstream', 'image-pipeline', 'ops'];
+const SERVICES = ['foundation', 'api', 'catalog', 'clickstream', 'image-pipeline', 'ops'];
 
 async function main(): Promise<number> {
   const version = await promisify(execFile)('cfn-lint', ['--version']).catch(() => undefined);

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { type CloudFormationTemplate, checkTemplate, formatViolations } from './check-template';
 
-const SERVICES = ['api', 'catalog', 'clickstream', 'image-pipeline', 'ops'] as const;
+const SERVICES = ['foundation', 'api', 'catalog', 'clickstream', 'image-pipeline', 'ops'] as const;
 const ROOT = join(import.meta.dirname, '..', '..');
 
 async function readJson<T>(path: string): Promise<T> {
@@ -32,8 +32,8 @@ describe('packaged CloudFormation templates', function () {
 
       const violations = checkTemplate(template, {
         serverlessProvider: state.service.provider,
-        // Every alarm notifies the operations alert topic of the stage, which the ops stack exports.
-        alertTopicExport: 'serverless-patterns-ops-policy-OperationsAlertTopicArn',
+        // Every alarm notifies the operations alert topic of the stage, which the foundation stack exports.
+        alertTopicExport: 'serverless-patterns-foundation-policy-OperationsAlertTopicArn',
       });
 
       expect(violations, formatViolations(violations)).to.deep.equal([]);

@@ -61,7 +61,7 @@ function servicesTable(description: CloudDescription): string[] {
   const rows: string[][] = [['', 'API', 'Lambda (aws lambda invoke --endpoint-url)']];
   if (origin !== undefined) rows.push(['portal', `${origin}/`, '']);
   for (const [key, service] of Object.entries(description.services)) {
-    rows.push([key, apiOf(service, origin), service.lambdaEndpoint]);
+    rows.push([key, apiOf(service, origin), service.lambdaEndpoint ?? 'no functions']);
   }
   return table(rows);
 }

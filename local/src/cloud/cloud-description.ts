@@ -24,7 +24,8 @@ export const cloudDescriptionSchema = z.object({
       name: z.string(),
       /** Its API Gateway's own address; absent for a service without HTTP routes (nothing listens). */
       apiUrl: z.string().optional(),
-      lambdaEndpoint: z.string(),
+      /** Its Lambda Invoke API; absent for a service without functions (the foundation stack). */
+      lambdaEndpoint: z.string().optional(),
       /** serverless.yml function key -> physical function name. */
       functions: z.record(z.string(), z.string()),
       /** logical id -> physical name (Ref value: table name, bucket name, queue URL, topic ARN...). */

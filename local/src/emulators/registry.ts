@@ -1,3 +1,4 @@
+import { cloudTrail } from './cloudtrail';
 import { cognito } from './cognito';
 import { cognitoIdentity } from './cognito-identity';
 import { dynamodb } from './dynamodb';
@@ -27,6 +28,7 @@ export const EMULATORS = [
   eventBridge,
   firehose,
   moto,
+  cloudTrail,
 ] as const satisfies readonly EmulatorDefinition[];
 
 type KeysOf<T> = T extends unknown ? keyof T & string : never;

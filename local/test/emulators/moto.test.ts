@@ -22,9 +22,7 @@ describe("Glue, EC2 and STS emulator (moto's server)", function () {
   let emulator: RunningEmulator | undefined;
 
   before(async () => {
-    emulator = await timed('moto', async () =>
-      startMotoServer({ port: await findFreePort(), accountId: '000000000000' }),
-    );
+    emulator = await timed('moto', async () => startMotoServer({ port: await findFreePort() }));
   });
 
   after(async () => {
@@ -33,10 +31,18 @@ describe("Glue, EC2 and STS emulator (moto's server)", function () {
 
   const config = () => clientConfig(emulator as RunningEmulator);
 
-  it("answers STS as the local cloud's account", async () => {
-    const { Account } = await new STSClient(config()).send(new GetCallerIdentityCommand({}));
+  it('answers STS in the account that x-moto-account-id names (the CloudTrail proxy sets it)', async () => {
+    const sts = new STSClient(config());
+    sts.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = '111111111111';
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    const { Account } = await sts.send(new GetCallerIdentityCommand({}));
 
-    expect(Account).to.equal('000000000000');
+    expect(Account).to.equal('111111111111');
   });
 
   it('keeps a Glue table and selects its partitions with an expression on the partition keys', async () => {

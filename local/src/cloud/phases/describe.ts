@@ -38,12 +38,13 @@ export async function describeCloud(
   const services: CloudDescription['services'] = {};
   for (const { key, name } of packaged) {
     const stack = stacks.get(key) as Stack;
-    const offline = functions.services.get(key) as RunningService;
+    // A service without functions runs no serverless-offline (functions phase).
+    const offline: RunningService | undefined = functions.services.get(key);
     services[key] = {
       name,
       // serverless-offline serves HTTP only for a service with http or httpApi events.
-      ...(hasHttpRoutes(stack) ? { apiUrl: offline.apiUrl } : {}),
-      lambdaEndpoint: offline.lambdaEndpoint,
+      ...(offline !== undefined && hasHttpRoutes(stack) ? { apiUrl: offline.apiUrl } : {}),
+      ...(offline === undefined ? {} : { lambdaEndpoint: offline.lambdaEndpoint }),
       functions: Object.fromEntries(
         functions.functions.filter((fn) => fn.service === key).map((fn) => [fn.key, fn.name]),
       ),

@@ -117,8 +117,11 @@ export async function startFunctions(
   const logsOut = createWriteStream(functionLogsFile(settings.paths.logs), { flags: 'a' });
   teardown.add(() => new Promise<void>((resolve) => logsOut.end(resolve)));
   // Side by side: each waits only for its own osls to load (its bundles are the packaged ones).
+  // A service without functions (the foundation stack: a topic and a role) needs no serverless-offline,
+  // which would open no Lambda port for it.
+  const withFunctions = packaged.filter((service) => functions.some((fn) => fn.service === service.key));
   const started = await allStarted(
-    packaged.map((service, index) =>
+    withFunctions.map((service, index) =>
       settings.timings.measure(`offline ${service.key}`, () =>
         startOfflineService(service, {
           functionEnvironments: Object.fromEntries(
@@ -141,7 +144,7 @@ export async function startFunctions(
     ),
     teardown,
   );
-  for (const [index, service] of packaged.entries())
+  for (const [index, service] of withFunctions.entries())
     services.set(service.key, started[index] as RunningService);
   settings.signal?.throwIfAborted();
   const publishMetrics = (document: Record<string, unknown>) => {

@@ -27,15 +27,15 @@ export async function missingMotoServer(command = 'moto_server'): Promise<string
 /**
  * moto's server: one process that answers every AWS service moto mocks, told apart by the request's
  * signature, so Glue, EC2 and STS share its port. Its state lives in memory: a restart starts empty
- * (the local cloud provisions the templates' resources again). Accounts are told apart by the access key
- * of the caller, as in AWS; MOTO_ACCOUNT_ID makes the default one the local cloud's account.
+ * (the local cloud provisions the templates' resources again). Accounts are told apart by the
+ * `x-moto-account-id` header that the CloudTrail proxy sets from the caller's access key; MOTO_ACCOUNT_ID
+ * is left unset, since moto would then put every caller in that one account.
  * https://docs.getmoto.org/en/latest/docs/server_mode.html
  */
 export const startMotoServer = async ({
   port,
-  accountId,
   log,
-}: Omit<EmulatorOptions, 'dataDir'> & { accountId: string }): Promise<RunningEmulator> =>
+}: Omit<EmulatorOptions, 'dataDir'>): Promise<RunningEmulator> =>
   startChildEmulator({
     name: 'moto',
     port,
@@ -44,7 +44,7 @@ export const startMotoServer = async ({
       command: 'moto_server',
       args: ['--host', LOOPBACK, '--port', String(port)],
       cwd: process.cwd(),
-      env: { MOTO_ACCOUNT_ID: accountId },
+      env: {},
       ...(log ? { log } : {}),
     },
     // The moto API answers once the server routes requests (the port alone opens a little earlier).

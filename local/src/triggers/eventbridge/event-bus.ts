@@ -50,12 +50,20 @@ export interface EventBusOptions {
   log?: Log;
 }
 
+export interface PutEventsOptions {
+  fromAwsService?: boolean;
+  /** The account the events come from (an AWS service's event from a member account); default the bus's. */
+  account?: string;
+  /** The region the events come from (an AWS service's event in another region); default the bus's. */
+  region?: string;
+}
+
 export interface EventBus {
   /**
    * PutEvents. `fromAwsService` lets the local cloud's own emulators publish `aws.*` sources,
    * which AWS refuses from callers.
    */
-  putEvents(entries: unknown, options?: { fromAwsService?: boolean }): PutEventsResult;
+  putEvents(entries: unknown, options?: PutEventsOptions): PutEventsResult;
   /** The enabled rules of the event's bus whose pattern matches it. */
   matchingRules(event: BusEvent, eventBusName?: string): EventRule[];
   /** Resolves once every onEvent call started so far has settled. */
@@ -153,9 +161,9 @@ export function createEventBus(options: EventBusOptions): EventBus {
           id: randomUUID(),
           'detail-type': checked.detailType,
           source: checked.source,
-          account: accountId,
+          account: putOptions.account ?? accountId,
           time: isoSeconds(checked.time ?? now),
-          region,
+          region: putOptions.region ?? region,
           resources: checked.resources,
           detail: checked.detail,
         };
@@ -258,6 +266,9 @@ function entrySize(entry: unknown): number {
   );
 }
 
+/** The X-Amz-Target operation (prefix AWSEvents) of the local-only PutEvents for AWS services' events. */
+export const LOCAL_AWS_SERVICE_EVENTS_OPERATION = 'LocalPutAwsServiceEvents';
+
 export interface EventBusServerOptions {
   bus: EventBus;
   port: number;
@@ -280,7 +291,17 @@ export async function startEventBusServer(options: EventBusServerOptions): Promi
       serviceName: 'EventBridge',
       version: '1.1',
       targetPrefix: 'AWSEvents',
-      operations: { PutEvents: (input) => options.bus.putEvents(input.Entries) },
+      operations: {
+        PutEvents: (input) => options.bus.putEvents(input.Entries),
+        // Local only, no AWS operation: how the local cloud's own emulators (the CloudTrail proxy) put the
+        // events an AWS service emits, whose `aws.*` sources PutEvents refuses, with the caller's account.
+        [LOCAL_AWS_SERVICE_EVENTS_OPERATION]: (input) =>
+          options.bus.putEvents(input.Entries, {
+            fromAwsService: true,
+            ...(typeof input.Account === 'string' ? { account: input.Account } : {}),
+            ...(typeof input.Region === 'string' ? { region: input.Region } : {}),
+          }),
+      },
       internalErrorType: 'InternalException',
       serviceErrorOf: (error) =>
         error instanceof EventBusRequestError ? new AwsJsonError(error.type, error.message) : undefined,

@@ -296,7 +296,7 @@ describe('api template', function () {
       ]);
       for (const [id, alarm] of alarms) {
         expect(alarm.Properties.AlarmActions, id).to.deep.equal([
-          { 'Fn::ImportValue': 'serverless-patterns-ops-policy-OperationsAlertTopicArn' },
+          { 'Fn::ImportValue': 'serverless-patterns-foundation-policy-OperationsAlertTopicArn' },
         ]);
       }
     });

@@ -56,6 +56,57 @@ export type {
   QueryView,
 };
 
+/** The ops service's shapes (services/ops, its README's "Admin routes"). */
+export interface OpsTask {
+  name: string;
+  action: 'CreateSnapshot' | 'DeleteSnapshots';
+  schedule: string;
+  retention?: { count?: number; days?: number };
+  accounts: string[];
+  regions: string[];
+  dryRun: boolean;
+  enabled: boolean;
+}
+
+export interface OpsRunSummary {
+  runId: string;
+  taskName: string;
+  trigger: 'schedule' | 'manual';
+  targets: number;
+  dryRun: boolean;
+  startedAt: string;
+}
+
+export interface OpsRunDetail {
+  run: OpsRunSummary;
+  targets: {
+    accountId: string;
+    target: { region: string };
+    status: string;
+    created: number;
+    deleted: number;
+    error?: string;
+  }[];
+  resources: {
+    accountId: string;
+    region: string;
+    resourceId: string;
+    action: string;
+    outcome: string;
+    reason?: string;
+    error?: string;
+  }[];
+}
+
+export interface OpsFinding {
+  findingId: string;
+  groupId: string;
+  ruleId?: string;
+  action: string;
+  reason: string;
+  detectedAt: string;
+}
+
 /** `GET /catalog/search`'s filters, as the lake's pages pass them on. */
 export interface CatalogSearch {
   q?: string;
@@ -178,6 +229,22 @@ export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Ses
     async startQuery(sql: string, signal?: AbortSignal): Promise<QueryView> {
       return (await call<{ query: QueryView }>('POST', '/catalog/queries', { sql }, signal)).query;
     },
+    // The ops service's admin API, at its base path on the same domain.
+    listOpsTasks: (signal?: AbortSignal) =>
+      call<{ tasks: OpsTask[] }>('GET', '/ops/tasks', undefined, signal),
+    runOpsTask: (name: string) =>
+      call<{ run: OpsRunSummary }>('POST', `/ops/tasks/${encodeURIComponent(name)}/run`),
+    listOpsRuns: (signal?: AbortSignal) =>
+      call<{ runs: OpsRunSummary[]; nextToken?: string }>('GET', '/ops/runs?limit=25', undefined, signal),
+    getOpsRun: (runId: string, signal?: AbortSignal) =>
+      call<OpsRunDetail>('GET', `/ops/runs/${encodeURIComponent(runId)}`, undefined, signal),
+    listOpsFindings: (signal?: AbortSignal) =>
+      call<{ findings: OpsFinding[]; nextToken?: string }>(
+        'GET',
+        '/ops/findings?limit=25',
+        undefined,
+        signal,
+      ),
     /** The query as it stands; a failed one too (its error is in it): only a refusal to answer throws. */
     async getQuery(queryId: string, signal?: AbortSignal): Promise<QueryView> {
       const path = `/catalog/queries/${encodeURIComponent(queryId)}`;

@@ -4,6 +4,7 @@ import { imagesPage } from './pages/images';
 import { lakeDatasetPage } from './pages/lake-dataset';
 import { lakeSearchPage } from './pages/lake-search';
 import { lakeSqlPage } from './pages/lake-sql';
+import { opsPage } from './pages/ops';
 import { profilePage } from './pages/profile';
 
 export interface NavigationEntry {
@@ -19,8 +20,7 @@ export interface NavigationEntry {
 
 /**
  * The signed-in portal's pages, in menu order: the menu shows those without a parent. A service's
- * page joins with one entry when its API lands: Telemetry (clickstream, /clicks), Ops (ops, /ops,
- * adminOnly).
+ * page joins with one entry when its API lands: Telemetry (clickstream, /clicks).
  */
 export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/devices', label: 'Devices', page: devicesPage },
@@ -29,5 +29,7 @@ export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/lake', label: 'Lake', page: lakeSearchPage },
   { path: '/lake/dataset', label: 'Dataset', page: lakeDatasetPage, parent: '/lake' },
   { path: '/lake/sql', label: 'SQL', page: lakeSqlPage },
+  // The ops service's admin API (base path /ops): tasks, runs, security findings.
+  { path: '/ops', label: 'Ops', page: opsPage, adminOnly: true },
   { path: '/profile', label: 'Profile', page: profilePage },
 ];

@@ -20,7 +20,7 @@ interface Template {
 }
 
 const OSLS = join(SERVICE, '..', '..', 'node_modules', 'osls', 'bin', 'serverless.js');
-const ALERT_TOPIC = { 'Fn::ImportValue': 'serverless-patterns-ops-policy-OperationsAlertTopicArn' };
+const ALERT_TOPIC = { 'Fn::ImportValue': 'serverless-patterns-foundation-policy-OperationsAlertTopicArn' };
 // What the issue asks every access log line to say.
 const ACCESS_LOG_FIELDS = [
   'requestId',

@@ -29,7 +29,15 @@ export function createAuditLog({
         client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...findingKey(finding), entity: 'security-finding', ...finding, notified },
+            Item: {
+              ...findingKey(finding),
+              // Every finding, newest last, for GET /ops/findings.
+              gsi1pk: 'findings',
+              gsi1sk: `${finding.detectedAt}#${finding.findingId}`,
+              entity: 'security-finding',
+              ...finding,
+              notified,
+            },
             ConditionExpression: NOT_YET_NOTIFIED,
             ExpressionAttributeValues: { ':false': false },
           }),

@@ -1,36 +1,95 @@
-import { type EC2Client, type IpPermission, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
-import { ec2 } from '@serverless-patterns/shared/clients/ec2';
-import type { WorldOpenRule } from '../core/security-group-policy';
-import type { SecurityGroups } from '../core/security-policy-enforcer';
+import {
+  DescribeSecurityGroupsCommand,
+  type EC2Client,
+  paginateDescribeSecurityGroupRules,
+  paginateGetManagedPrefixListEntries,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroupRule,
+} from '@aws-sdk/client-ec2';
+import type { RuleSource } from '../core/security-group-events';
+import { normalizeProtocol } from '../core/security-group-events';
+import type { CurrentRule, SecurityGroups } from '../core/security-policy-enforcer';
 
 /**
- * Revokes one rule per call, described by its exact properties, so that one rule already gone cannot
- * stop the others from being revoked. EC2 reports a rule that no longer exists in two ways: as an
- * `InvalidPermission.NotFound` error (non-default VPC) or in `UnknownIpPermissions` (default VPC).
+ * The security groups of one account and region. Rules are read (DescribeSecurityGroupRules) and
+ * revoked by their ids, so that exactly the offending rule goes, whatever else the group holds.
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html
  */
-export function createSecurityGroups({ client = ec2 }: { client?: EC2Client } = {}): SecurityGroups {
+export function createSecurityGroups({ client }: { client: EC2Client }): SecurityGroups {
   return {
-    async revokeIngress(groupId, rule) {
+    async groupIdOf(groupName) {
+      try {
+        const { SecurityGroups = [] } = await client.send(
+          new DescribeSecurityGroupsCommand({ GroupNames: [groupName] }),
+        );
+        return SecurityGroups[0]?.GroupId;
+      } catch (error) {
+        if (isNamed(error, 'InvalidGroup.NotFound')) return undefined;
+        throw error;
+      }
+    },
+    async prefixListRanges(prefixListId) {
+      const ranges: string[] = [];
+      const pages = paginateGetManagedPrefixListEntries({ client }, { PrefixListId: prefixListId });
+      for await (const page of pages) {
+        for (const entry of page.Entries ?? []) if (entry.Cidr !== undefined) ranges.push(entry.Cidr);
+      }
+      return ranges;
+    },
+    async ingressRulesOf(groupId) {
+      const rules: CurrentRule[] = [];
+      const pages = paginateDescribeSecurityGroupRules(
+        { client },
+        { Filters: [{ Name: 'group-id', Values: [groupId] }] },
+      );
+      for await (const page of pages) {
+        for (const rule of page.SecurityGroupRules ?? []) {
+          const current = toCurrentRule(rule);
+          if (current !== undefined) rules.push(current);
+        }
+      }
+      return rules;
+    },
+    async revokeRule(groupId, ruleId) {
       try {
         const output = await client.send(
-          new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [toIpPermission(rule)] }),
+          new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [ruleId] }),
         );
         return (output.UnknownIpPermissions?.length ?? 0) > 0 ? 'already-absent' : 'revoked';
       } catch (error) {
-        if (error instanceof Error && error.name === 'InvalidPermission.NotFound') return 'already-absent';
+        if (
+          isNamed(error, 'InvalidPermission.NotFound') ||
+          isNamed(error, 'InvalidSecurityGroupRuleId.NotFound')
+        )
+          return 'already-absent';
         throw error;
       }
     },
   };
 }
 
-export function toIpPermission(rule: WorldOpenRule): IpPermission {
-  const isIpv6 = rule.cidr.includes(':');
+function toCurrentRule(rule: SecurityGroupRule): CurrentRule | undefined {
+  if (rule.IsEgress === true || rule.SecurityGroupRuleId === undefined || rule.IpProtocol === undefined) {
+    return undefined;
+  }
+  const cidr = rule.CidrIpv4 ?? rule.CidrIpv6;
+  const source: RuleSource =
+    cidr !== undefined
+      ? { kind: 'cidr', cidr }
+      : rule.PrefixListId !== undefined
+        ? { kind: 'prefix-list', prefixListId: rule.PrefixListId }
+        : { kind: 'security-group', groupId: rule.ReferencedGroupInfo?.GroupId ?? '' };
+  const protocol = normalizeProtocol(rule.IpProtocol);
+  const allTraffic = protocol === '-1';
   return {
-    IpProtocol: rule.protocol,
-    // All-traffic rules have no ports; EC2 ignores any given, so none are sent.
-    ...(rule.protocol === '-1' ? {} : { FromPort: rule.fromPort, ToPort: rule.toPort }),
-    ...(isIpv6 ? { Ipv6Ranges: [{ CidrIpv6: rule.cidr }] } : { IpRanges: [{ CidrIp: rule.cidr }] }),
+    ruleId: rule.SecurityGroupRuleId,
+    protocol,
+    fromPort: allTraffic ? -1 : (rule.FromPort ?? -1),
+    toPort: allTraffic ? -1 : (rule.ToPort ?? -1),
+    source,
   };
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
 }

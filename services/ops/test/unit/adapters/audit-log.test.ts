@@ -12,7 +12,7 @@ describe('audit log adapter', () => {
   const mocks = mockClientsInEachTest({ documentClient });
   const auditLog = createAuditLog({ tableName: 'ops-table' });
 
-  it('keys the entry by security group, then time and finding', async () => {
+  it('keys the entry by security group, then time and finding, and lists it among all findings by time', async () => {
     // Act
     const result = await auditLog.record(finding, { notified: false });
 
@@ -24,6 +24,8 @@ describe('audit log adapter', () => {
       Item: {
         pk: 'finding#sg-0123456789abcdef0',
         sk: '2026-11-29T09:30:00.000Z#finding-sgr-0123456789abcdef0',
+        gsi1pk: 'findings',
+        gsi1sk: '2026-11-29T09:30:00.000Z#finding-sgr-0123456789abcdef0',
         entity: 'security-finding',
         ...finding,
         notified: false,

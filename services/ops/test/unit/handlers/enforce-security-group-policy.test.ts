@@ -1,4 +1,4 @@
-import { RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupRulesCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
 import { ec2 } from '@serverless-patterns/shared/clients/ec2';
 import { sns } from '@serverless-patterns/shared/clients/sns';
@@ -22,11 +22,25 @@ const ENVIRONMENT = {
   OPS_TABLE_NAME: 'ops-table',
   NOTIFICATIONS_TOPIC_ARN: TOPIC_ARN,
   ENFORCEMENT_MODE: 'revoke',
+  FORBIDDEN_PORTS: '22,3389,5432',
+  WORLD_OPEN_SHARE: '1/256',
+  MEMBER_ACCOUNTS: '',
+  MEMBER_ROLE_NAME: 'ops-security-guard',
+  AWS_REGION: 'eu-west-1',
 };
 const context = lambdaContext({ functionName: 'serverless-patterns-ops-dev-enforceSecurityGroupPolicy' });
 
 describe('enforceSecurityGroupPolicy handler', () => {
   const mocks = mockClientsInEachTest({ documentClient, ec2, sns });
+  const heldRule = {
+    SecurityGroupRuleId: 'sgr-0c2f4e6a8b0d1f301',
+    GroupId: GROUP_ID,
+    IsEgress: false,
+    IpProtocol: 'tcp',
+    FromPort: 22,
+    ToPort: 22,
+    CidrIpv4: '0.0.0.0/0',
+  };
   const logs = captureLogsInEachTest();
   const saved = Object.fromEntries(Object.keys(ENVIRONMENT).map((name) => [name, process.env[name]]));
   let handler: typeof EnforceSecurityGroupPolicy.handler;
@@ -46,6 +60,7 @@ describe('enforceSecurityGroupPolicy handler', () => {
 
   it('revokes a world-open rule, records it, alerts the topic and counts it', async () => {
     // Prepare
+    mocks.ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [heldRule] });
     mocks.ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
     const event = authorizeIngressEvent();
 
@@ -53,16 +68,13 @@ describe('enforceSecurityGroupPolicy handler', () => {
     await handler(event, context);
 
     // Assess
-    const sshToTheWorld = {
-      IpProtocol: 'tcp',
-      FromPort: 22,
-      ToPort: 22,
-      IpRanges: [{ CidrIp: '0.0.0.0/0' }],
-    };
-    expect(commandsSent(mocks.ec2)).to.deep.equal([
+    const [describe, ...revocations] = commandsSent(mocks.ec2);
+    expect(describe?.name).to.equal('DescribeSecurityGroupRulesCommand');
+    expect(describe?.input).to.deep.include({ Filters: [{ Name: 'group-id', Values: [GROUP_ID] }] });
+    expect(revocations).to.deep.equal([
       {
         name: 'RevokeSecurityGroupIngressCommand',
-        input: { GroupId: GROUP_ID, IpPermissions: [sshToTheWorld] },
+        input: { GroupId: GROUP_ID, SecurityGroupRuleIds: ['sgr-0c2f4e6a8b0d1f301'] },
       },
     ]);
     const puts = commandsSent(mocks.documentClient).map(({ name, input }) => {
@@ -89,7 +101,7 @@ describe('enforceSecurityGroupPolicy handler', () => {
     // Assess
     expect([mocks.ec2, mocks.documentClient, mocks.sns].flatMap(commandsSent)).to.deep.equal([]);
     expect(
-      logs.logs().find(({ message }) => message === 'ingress call failed, no rule was added'),
+      logs.logs().find(({ message }) => message === 'the call failed, no rule was added or changed'),
     ).to.include({
       errorCode: 'Client.InvalidPermission.Duplicate',
     });

@@ -1,0 +1,53 @@
+/**
+ * npm run ops:seed [-- --cloud-file <cloud.json>]
+ *
+ * Seeds the running local cloud's EC2 (moto behind the CloudTrail proxy) with the ops inventory of
+ * scripts/inventory.ts, in two accounts and two regions, and puts the two tasks of the seed into the ops
+ * table. Run it again and it leaves what exists alone. Then: npm run trigger -- ops scheduleTasks fires the
+ * scheduler (the tasks run at their next occurrence), and the runs are in the ops table.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClients, readCloudDescription, serviceOf } from '@serverless-patterns/local/testing';
+import { createTasksTable } from '../src/adapters/tasks-table';
+import { seedInventory, seedTasks } from './inventory';
+
+const LOCAL_CLOUD_FILE = resolve(__dirname, '..', '..', '..', '.local', 'cloud.json');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'cloud-file': { type: 'string', default: LOCAL_CLOUD_FILE } } });
+  const description = await readCloudDescription(values['cloud-file'] as string).catch(() => undefined);
+  if (description === undefined) {
+    console.error('The local cloud is not running: start it with npm start.');
+    process.exit(1);
+  }
+  await seedInventory(
+    {
+      ec2Endpoint: description.endpoints.ec2 as string,
+      stsEndpoint: description.endpoints.sts as string,
+      credentials: description.credentials,
+    },
+    (line) => console.log(line),
+  );
+  const aws = awsClients(description);
+  try {
+    const tasks = createTasksTable({
+      client: DynamoDBDocumentClient.from(aws.dynamodb),
+      tableName: serviceOf(description, 'ops').resource('OpsTable'),
+    });
+    for (const task of seedTasks()) {
+      await tasks.put(task, new Date());
+      console.log(
+        `task ${task.name}: ${task.action} on "${task.schedule}" (UTC) in ${task.accounts.length} accounts x ${task.regions.length} regions`,
+      );
+    }
+  } finally {
+    aws.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
