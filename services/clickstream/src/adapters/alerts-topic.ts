@@ -1,6 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { sns } from '@serverless-patterns/shared/clients/sns';
-import type { Alert } from '@serverless-patterns/shared/schemas/events';
 import type { AlertNotifier } from '../core/alert-raiser';
 
 /**
