@@ -29,15 +29,11 @@ export function streamSender({
       for (const [deviceId, data] of byDevice) {
         const built = kplAggregated(deviceId, data);
         // A device's readings fit one aggregated record at these batch sizes; share them out if not.
-        built.forEach((Data, index) =>
-          entries.push({
-            entry: { Data, PartitionKey: deviceId },
-            readings:
-              index === built.length - 1
-                ? data.length - Math.floor(data.length / built.length) * (built.length - 1)
-                : Math.floor(data.length / built.length),
-          }),
-        );
+        const share = Math.floor(data.length / built.length);
+        built.forEach((Data, index) => {
+          const readings = index === built.length - 1 ? data.length - share * (built.length - 1) : share;
+          entries.push({ entry: { Data, PartitionKey: deviceId }, readings });
+        });
       }
     } else {
       for (const record of records)
