@@ -121,6 +121,8 @@ describe('Kinesis emulator (kinesalite behind an HTTP/2 and HTTP/1.1 front)', fu
 
     defaultClient.destroy();
     await start();
+    // kinesalite opens its store after it returns: a first call waits for it, as the next test needs.
+    expect(await readShard()).to.have.length(3);
   });
 
   it('refuses to start a second emulator on a dataDir in use instead of crashing the process', async () => {

@@ -4,6 +4,8 @@ import { createAlertsTable } from './adapters/alerts-table';
 import { createAlertsTopic } from './adapters/alerts-topic';
 import { createClicksDeliveryStream } from './adapters/clicks-delivery-stream';
 import { createProductsTable } from './adapters/products-table';
+import { createRawReadingsTable } from './adapters/raw-readings-table';
+import { createReadingsProcessorFunction } from './adapters/readings-processor-function';
 import { createTelemetryErrorsStream } from './adapters/telemetry-errors-stream';
 import { createTelemetryStream } from './adapters/telemetry-stream';
 import { createThresholdsTable } from './adapters/thresholds-table';
@@ -13,6 +15,7 @@ import { createAlertRaiser } from './core/alert-raiser';
 import { createClickCollector } from './core/click-collector';
 import { createClickTransformer } from './core/click-transform';
 import { createThresholdCopy } from './core/device-thresholds';
+import { createDispatcher, createReadingsProcessor } from './core/fan-out';
 import { createMalformedReadingSink } from './core/malformed-readings';
 import { createProductCache } from './core/product-cache';
 import { createTelemetryAggregator } from './core/telemetry-aggregator';
@@ -77,5 +80,18 @@ export function telemetryQueries() {
     thresholds: createThresholdsTable({ tableName: config.thresholdsTableName }),
     aggregates: createAggregatesTable({ tableName: config.aggregatesTableName }),
     alerts: createAlertsTable({ tableName: config.alertsTableName }),
+  });
+}
+
+export function readingsDispatcher() {
+  return createDispatcher({
+    processor: createReadingsProcessorFunction({ functionName: config.readingsProcessorName }),
+    chunkSize: config.fanOutChunkSize,
+  });
+}
+
+export function readingsProcessor() {
+  return createReadingsProcessor({
+    store: createRawReadingsTable({ tableName: config.rawReadingsTableName }),
   });
 }

@@ -10,6 +10,10 @@ export const config = defineConfig({
   thresholdsTableName: () => readString('THRESHOLDS_TABLE_NAME'),
   alertsTableName: () => readString('ALERTS_TABLE_NAME'),
   alertsTopicArn: () => readString('ALERTS_TOPIC_ARN'),
+  readingsProcessorName: () => readString('READINGS_PROCESSOR_NAME'),
+  /** Records per processor invocation: smaller chunks, more processors side by side. */
+  fanOutChunkSize: () => readInteger('FAN_OUT_CHUNK_SIZE', { min: 1, max: 10_000, default: 100 }),
+  rawReadingsTableName: () => readString('RAW_READINGS_TABLE_NAME'),
   /** How long a container keeps a product it looked up: a price change reaches the lake within it. */
   productCacheSeconds: () => readInteger('PRODUCT_CACHE_SECONDS', { min: 0, max: 86_400, default: 300 }),
 });

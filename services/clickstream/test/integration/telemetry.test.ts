@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import {
@@ -105,7 +105,7 @@ describe('telemetry, end to end on the local cloud', function () {
     expect(await malformed.text()).to.include('readings.0.temperatureC');
   });
 
-  it('counts every reading once (a resent one, KPL and plain records, a function error mid-window) and raises one alert per window above the threshold', async () => {
+  it('counts every reading once (a resent one, KPL and plain records, a function error mid-window), raises one alert per window above the threshold, and fans out the raw readings', async () => {
     const { description } = suite.cloud;
     const streamName = serviceOf(description, 'clickstream').resource('TelemetryStream');
     const errorsStream = serviceOf(description, 'clickstream').resource('TelemetryErrorsDeliveryStream');
@@ -156,6 +156,26 @@ describe('telemetry, end to end on the local cloud', function () {
       windows.map((window) => window.windowStart).sort(),
     );
     expect(mine.every((alert) => alert.thresholdC === 25 && alert.kind === 'ABOVE_THRESHOLD')).to.equal(true);
+
+    // The fan-out stored each reading's record once per stream position (the two resent readings went
+    // through the route again, so they have two positions each); reading ids: all twelve.
+    const rawReadings = serviceOf(description, 'clickstream').resource('RawReadingsTable');
+    const raw = await eventually(
+      async () =>
+        (
+          await suite.aws.dynamodb.send(
+            new QueryCommand({
+              TableName: rawReadings,
+              KeyConditionExpression: 'deviceId = :deviceId',
+              ExpressionAttributeValues: { ':deviceId': { S: deviceId } },
+            }),
+          )
+        ).Items ?? [],
+      (items) => items.length >= ids.length + 2,
+      30_000,
+    );
+    expect(raw).to.have.length(ids.length + 2);
+    expect(new Set(raw.map((item) => item.readingId?.S))).to.deep.equal(new Set(ids));
 
     const lake = serviceOf(description, 'catalog').resource('LakeBucket');
     const errorLines = await eventually(
