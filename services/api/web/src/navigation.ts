@@ -5,6 +5,7 @@ import { lakeDatasetPage } from './pages/lake-dataset';
 import { lakeSearchPage } from './pages/lake-search';
 import { lakeSqlPage } from './pages/lake-sql';
 import { profilePage } from './pages/profile';
+import { telemetryPage } from './pages/telemetry';
 
 export interface NavigationEntry {
   /** The hash route: '/devices' is #/devices. */
@@ -19,11 +20,12 @@ export interface NavigationEntry {
 
 /**
  * The signed-in portal's pages, in menu order: the menu shows those without a parent. A service's
- * page joins with one entry when its API lands: Telemetry (clickstream, /clicks), Ops (ops, /ops,
- * adminOnly).
+ * page joins with one entry when its API lands: Ops (ops, /ops, adminOnly).
  */
 export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/devices', label: 'Devices', page: devicesPage },
+  // clickstream's API (base path /clicks): 1-minute averages and alerts.
+  { path: '/telemetry', label: 'Telemetry', page: telemetryPage },
   { path: '/images', label: 'Images', page: imagesPage },
   // The catalog's API (base path /catalog): the data lake's search, datasets and SQL.
   { path: '/lake', label: 'Lake', page: lakeSearchPage },
