@@ -64,7 +64,8 @@ async function start(): Promise<TestCloud> {
     env: { FIXTURE_RECORDINGS_DIR: recordingsDir },
     retryDelayScale: 0.005,
     // Firehose buffers of a second instead of a minute: the clicks reach the lake while a test waits.
-    params: { clicksBufferSeconds: '1' },
+    // Telemetry windows of 3 s instead of a minute: aggregates and alerts arrive while a test waits.
+    params: { clicksBufferSeconds: '1', telemetryWindowSeconds: '3' },
   });
   const { description } = running;
   startedPids.push(...description.processes.map((process) => process.pid));

@@ -243,7 +243,14 @@ describe('portal in Chromium (phone)', function () {
   it('Images: in the menu after Devices, opens on an empty gallery', async () => {
     images = await fakeImagesApi(page, portal);
     const menu = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
-    expect(await menu.allTextContents()).to.deep.equal(['Devices', 'Images', 'Lake', 'SQL', 'Profile']);
+    expect(await menu.allTextContents()).to.deep.equal([
+      'Devices',
+      'Telemetry',
+      'Images',
+      'Lake',
+      'SQL',
+      'Profile',
+    ]);
 
     await menu.getByText('Images', { exact: true }).click();
     await page.getByRole('heading', { name: 'Images', exact: true }).waitFor();

@@ -5,7 +5,7 @@ export interface SendResult {
   failed: number;
 }
 
-export interface LoadOptions {
+export interface LoadOptions<Item = ClickEvent> {
   /** Clicks per second. */
   rate: number;
   durationMs: number;
@@ -13,8 +13,9 @@ export interface LoadOptions {
   batchSize: number;
   /** Calls in flight at once. */
   concurrency: number;
-  nextClick: () => ClickEvent;
-  send: (clicks: ClickEvent[]) => Promise<SendResult>;
+  /** The next item to send (a click; a thermostat's reading for `npm run thermostats`). */
+  nextClick: () => Item;
+  send: (clicks: Item[]) => Promise<SendResult>;
   onProgress?: (progress: LoadProgress) => void;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -37,7 +38,7 @@ export interface LoadReport extends LoadProgress {
  * flight: clicks are made when they are due, so that their timestamps are the send times. A
  * target slower than the rate falls behind, and the report says so (sent/elapsed).
  */
-export async function generateLoad(options: LoadOptions): Promise<LoadReport> {
+export async function generateLoad<Item = ClickEvent>(options: LoadOptions<Item>): Promise<LoadReport> {
   const clock = options.clock ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const report: LoadReport = { sent: 0, accepted: 0, failed: 0, elapsedMs: 0, latenciesMs: [] };

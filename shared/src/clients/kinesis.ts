@@ -4,8 +4,8 @@ import { tracer } from '../observability';
 import { clientDefaults } from './client-defaults';
 
 // HTTP/1.1 for every Kinesis call: the platform only puts and reads records (consumers are
-// Lambda event source mappings), so nothing needs the HTTP/2 of SubscribeToShard, and
-// HTTP/1.1 is what every Kinesis endpoint, emulators included, speaks.
+// Lambda event source mappings), so nothing needs the HTTP/2 of SubscribeToShard. The local
+// stream serves the SDK's default HTTP/2 client too (local/src/emulators/kinesis/http2-front.ts).
 export const kinesis = tracer.captureAWSv3Client(
   new KinesisClient({ ...clientDefaults, requestHandler: new NodeHttpHandler() }),
 );

@@ -9,6 +9,7 @@ import { type AsyncInvoker, asyncInvokeConfigFrom, createAsyncInvoker } from '..
 import { createDestinations } from '../../lambda/destinations';
 import { functionArn } from '../../lambda/function-arn';
 import { functionLogLine, functionLogsFile, splitFunctionLine } from '../../lambda/function-logs';
+import { startInvokeApi } from '../../lambda/invoke-api';
 import type { FailureDestination, LambdaInvoker } from '../../lambda/invoker';
 import { functionsOf, type LocalFunction } from '../../lambda/local-functions';
 import { createOfflineInvoker } from '../../lambda/offline-invoker';
@@ -26,6 +27,8 @@ import { allStarted, type CloudSettings, type Teardown } from './settings';
 
 /** Ports from 3000, ten apart: each serverless-offline takes its API's and the next for Lambda. */
 const FIRST_SERVICE_PORT = 3000;
+/** The functions' own Lambda endpoint (AWS_ENDPOINT_URL_LAMBDA), every service's functions behind it. */
+const INVOKE_API_PORT = 4015;
 
 export interface CloudFunctions {
   functions: LocalFunction[];
@@ -100,9 +103,19 @@ export async function startFunctions(
     localConcurrency: concurrencyFrom(process.env.LOCAL_LAMBDA_CONCURRENCY, availableParallelism()),
   });
 
+  // A function that invokes another (the telemetry fan-out's dispatcher) reaches it through Lambda's
+  // Invoke API, with asynchronous invocations retried and sent to destinations as in AWS.
+  const invokeApi = await startInvokeApi({
+    port: await settings.freePort(INVOKE_API_PORT),
+    invoker,
+    invokeAsync: (functionName, payload) => asyncInvoker.invokeAsync(functionName, payload),
+    hasFunction: (functionName) => functions.some((fn) => fn.name === functionName),
+  });
+  teardown.add(invokeApi.stop);
   const env = {
     ...process.env,
     ...awsEnvironment(emulators.endpoints),
+    AWS_ENDPOINT_URL_LAMBDA: invokeApi.endpoint,
     ESBUILD_WORK_FOLDER: settings.esbuildWorkFolder,
     [IAM_PROOF_SECRET_VARIABLE]: settings.iamProofSecret,
     // Lambda's clock: the worker threads that run the handlers share their process's time zone.

@@ -3,13 +3,16 @@ import { createRequire } from 'node:module';
 import {
   type EmulatorOptions,
   EmulatorStartError,
+  endpointFor,
+  listenOnLoopback,
+  once,
   prepareDataDir,
   type RunningEmulator,
-  serveOnLoopback,
+  STOP_GRACE_MS,
 } from '../emulator';
+import { createHttp2Front } from './http2-front';
 
-// kinesalite speaks HTTP/1.1 only: SDK clients need `requestHandler: new NodeHttpHandler()`, as the product's
-// Kinesis client has, because the default HTTP/2 handler fails with "Protocol error".
+// kinesalite speaks HTTP/1.1 only; the front (http2-front.ts) serves the SDK's default HTTP/2 client too.
 
 interface KinesaliteOptions {
   path: string;
@@ -61,7 +64,25 @@ export const startKinesis = async ({ port, dataDir }: EmulatorOptions): Promise<
     updateStreamMs: 0,
     shardLimit: 100,
   });
-  // kinesalite's close() closes the LevelDB first, so the same dataDir can be reopened afterwards (and after
-  // a failed listen: it then reports "not running", which is expected).
-  return serveOnLoopback('kinesis', server, port);
+  const front = createHttp2Front(server);
+  // kinesalite's close() closes the LevelDB first, so the same dataDir can be reopened afterwards; its
+  // HTTP/1.1 server never listens itself (the front does), so "not running" is expected.
+  const closeStore = () =>
+    new Promise<void>((done, fail) =>
+      server.close((error?: Error & { code?: string }) =>
+        error && error.code !== 'ERR_SERVER_NOT_RUNNING' ? fail(error) : done(),
+      ),
+    );
+  await listenOnLoopback(front.server, port, 'kinesis').catch(async (error: unknown) => {
+    await closeStore();
+    throw error;
+  });
+  return {
+    name: 'kinesis',
+    endpoint: endpointFor(port),
+    stop: once(async () => {
+      await front.close(STOP_GRACE_MS);
+      await closeStore();
+    }),
+  };
 };

@@ -381,7 +381,7 @@ async function issueToken(apiUrl: string, owner: Person, deviceId: string): Prom
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html
 
 const STAGE_ARN = 'arn:aws:execute-api:us-east-1:000000000000:localapi/local';
-const telemetryArn = (deviceId: string) => `${STAGE_ARN}/POST/devices/${deviceId}/telemetry`;
+const telemetryArn = (deviceId: string) => `${STAGE_ARN}/POST/telemetry/${deviceId}`;
 
 type Decision = { allowed: APIGatewayAuthorizerResult } | { refused: string };
 

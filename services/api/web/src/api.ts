@@ -1,10 +1,12 @@
 // Types only: the schemas themselves (zod) would outweigh the portal.
 import type {
+  AlertsResponse,
   CatalogFacets,
   CatalogMatch,
   CatalogSearchResponse,
   CreateUploadRequest,
   CreateUploadResponse,
+  DeviceAggregatesResponse,
   ImageStatus,
   ImageView,
   ListImagesResponse,
@@ -42,6 +44,9 @@ export interface Profile {
   isAdmin: boolean;
 }
 
+/** The telemetry's shapes (services/clickstream; shared/src/schemas/api/telemetry.ts). */
+export type Alert = AlertsResponse['alerts'][number];
+export type DeviceAggregates = DeviceAggregatesResponse;
 /** The image pipeline's shapes (services/image-pipeline; shared/src/schemas/api/images.ts). */
 /** The catalog's shapes (services/catalog; shared/src/schemas/api/catalog.ts). */
 export type {
@@ -219,6 +224,17 @@ export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Ses
     requestUpload: (request: CreateUploadRequest) =>
       call<CreateUploadResponse>('POST', '/images/uploads', request),
     deleteImage: (imageId: string) => call<void>('DELETE', image(imageId)),
+    // clickstream's API (telemetry and alerts), at its base path on the same domain.
+    deviceAggregates: (deviceId: string, from: string, signal?: AbortSignal) =>
+      call<DeviceAggregates>(
+        'GET',
+        `/clicks/telemetry/${encodeURIComponent(deviceId)}/aggregates?from=${encodeURIComponent(from)}`,
+        undefined,
+        signal,
+      ),
+    async listAlerts(signal?: AbortSignal): Promise<Alert[]> {
+      return (await call<AlertsResponse>('GET', '/clicks/alerts', undefined, signal)).alerts;
+    },
     // The catalog's API, at its base path on the same domain.
     searchCatalog(search: CatalogSearch, signal?: AbortSignal): Promise<CatalogSearchResponse> {
       const query = new URLSearchParams();

@@ -6,6 +6,7 @@ import { lakeSearchPage } from './pages/lake-search';
 import { lakeSqlPage } from './pages/lake-sql';
 import { opsPage } from './pages/ops';
 import { profilePage } from './pages/profile';
+import { telemetryPage } from './pages/telemetry';
 
 export interface NavigationEntry {
   /** The hash route: '/devices' is #/devices. */
@@ -20,10 +21,12 @@ export interface NavigationEntry {
 
 /**
  * The signed-in portal's pages, in menu order: the menu shows those without a parent. A service's
- * page joins with one entry when its API lands: Telemetry (clickstream, /clicks).
+ * page joins with one entry when its API lands.
  */
 export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/devices', label: 'Devices', page: devicesPage },
+  // clickstream's API (base path /clicks): 1-minute averages and alerts.
+  { path: '/telemetry', label: 'Telemetry', page: telemetryPage },
   { path: '/images', label: 'Images', page: imagesPage },
   // The catalog's API (base path /catalog): the data lake's search, datasets and SQL.
   { path: '/lake', label: 'Lake', page: lakeSearchPage },

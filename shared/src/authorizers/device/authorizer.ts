@@ -38,7 +38,7 @@ export class InvalidDeviceTokenError extends Error {
 
 /** The one route a device token opens: the device's own telemetry. */
 export function deviceTelemetryRoute(deviceId: string): { method: 'POST'; path: string } {
-  return { method: 'POST', path: `/devices/${deviceId}/telemetry` };
+  return { method: 'POST', path: `/telemetry/${deviceId}` };
 }
 
 /**

@@ -4,3 +4,4 @@ export * from './clicks';
 export * from './devices';
 export * from './images';
 export * from './ops';
+export * from './telemetry';

@@ -4,6 +4,7 @@ import { variablesInThisSuite } from '@serverless-patterns/shared/testing';
 export const ENVIRONMENT = {
   CLICKS_DELIVERY_STREAM_NAME: 'clicks-stream',
   PRODUCTS_TABLE_NAME: 'products-table',
+  TELEMETRY_STREAM_NAME: 'telemetry-stream',
   AWS_REGION: 'us-east-1',
 };
 

@@ -10,7 +10,7 @@ import { tokenEvent } from '../events';
 import { rejectionOf } from '../jwt-kit';
 
 const API = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod';
-const telemetryArn = (deviceId: string) => `${API}/POST/devices/${deviceId}/telemetry`;
+const telemetryArn = (deviceId: string) => `${API}/POST/telemetry/${deviceId}`;
 
 /** How API Gateway matches a policy Resource against the method ARN: '*' any run, '?' one character. */
 function policyCovers(resource: string, methodArn: string): boolean {
@@ -73,7 +73,7 @@ describe('device authorizer', () => {
     expect(resource).to.equal(telemetryArn('dev-1'));
     expect(policyCovers(String(resource), calledArn)).to.equal(false);
     expect(policyCovers(String(resource), telemetryArn('dev-1'))).to.equal(true);
-    expect(policyCovers(String(resource), `${API}/GET/devices/dev-1/telemetry`)).to.equal(false);
+    expect(policyCovers(String(resource), `${API}/GET/telemetry/dev-1`)).to.equal(false);
     expect(policyCovers(String(resource), `${API}/DELETE/devices/dev-1`)).to.equal(false);
     expect(result.context).to.deep.equal({ deviceId: 'dev-1', ownerId: 'user-1' });
   });
