@@ -56,8 +56,9 @@ export function scenario(seed: number, index: number, months: number): Scenario 
     const positive = Math.max(rate, 0);
     rate +=
       e.meanReversion * (e.longRunRate - positive) * DT + e.rateVolatility * Math.sqrt(positive * DT) * z1;
-    shortRate[month] = Math.max(rate, 0);
-    mortgageRate[month] = shortRate[month] + e.mortgageSpread;
+    const short = Math.max(rate, 0);
+    shortRate[month] = short;
+    mortgageRate[month] = short + e.mortgageSpread;
     logHouse += (e.houseDrift - e.houseVolatility ** 2 / 2) * DT + e.houseVolatility * Math.sqrt(DT) * z2;
     housePrice[month] = Math.exp(logHouse);
   }
