@@ -3,4 +3,5 @@ export * from './catalog';
 export * from './clicks';
 export * from './devices';
 export * from './images';
+export * from './jobs';
 export * from './ops';

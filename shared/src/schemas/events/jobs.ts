@@ -80,7 +80,7 @@ export type JobPlan = z.infer<typeof jobPlanSchema>;
 
 /** One mapper's batch: the job (ItemBatcher's BatchInput) and its chunks. */
 export const jobBatchSchema = z.object({
-  BatchInput: jobSpecSchema,
+  BatchInput: z.object({ job: jobSpecSchema }),
   Items: z.array(z.record(z.string(), z.unknown())).min(1),
 });
 export type JobBatch = z.infer<typeof jobBatchSchema>;

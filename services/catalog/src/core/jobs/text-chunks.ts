@@ -12,6 +12,7 @@ export interface TextChunk {
   /** The chunk's number in the plan: its partial result is named after it. */
   chunk: number;
   key: string;
+  sizeBytes: number;
   /** First byte of the range (inclusive) and the byte after it; the whole object for GZIP. */
   start: number;
   end: number;
@@ -36,6 +37,7 @@ export function planTextChunks(objects: readonly TextObject[], chunkBytes: numbe
       chunks.push({
         chunk: chunks.length,
         key,
+        sizeBytes,
         start,
         end: Math.min(sizeBytes, start + step),
         gzip,

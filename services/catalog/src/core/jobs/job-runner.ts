@@ -1,0 +1,147 @@
+import { ConflictError, NotFoundError } from '@serverless-patterns/shared/errors';
+import type { JobItems, JobView, StartJobRequest } from '@serverless-patterns/shared/schemas/api';
+import type { JobSpec } from '@serverless-patterns/shared/schemas/events';
+
+// Starting and following batch jobs (POST and GET /catalog/jobs). A job is a record in the catalog
+// table and an execution of the job state machine named after the job, so that a request sent twice
+// starts one execution: Step Functions answers the same execution for the same name and input.
+// https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+
+export interface JobRecord {
+  jobId: string;
+  type: JobSpec['type'];
+  params: Record<string, unknown>;
+  status: JobView['status'];
+  requestedBy: string;
+  executionArn?: string;
+  result?: JobView['result'];
+  error?: JobView['error'];
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface JobStore {
+  /** Creates the record unless one exists; the stored one either way. */
+  create(record: JobRecord): Promise<JobRecord>;
+  get(jobId: string): Promise<JobRecord | undefined>;
+  update(jobId: string, fields: Partial<JobRecord>): Promise<void>;
+}
+
+export interface ExecutionState {
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+  error?: string;
+  cause?: string;
+}
+
+export interface JobExecutions {
+  start(name: string, input: { job: JobSpec }): Promise<{ executionArn: string }>;
+  describe(executionArn: string): Promise<ExecutionState | undefined>;
+  /** The item counts of the execution's Map Run; undefined before the Map state starts. */
+  items(executionArn: string): Promise<JobItems | undefined>;
+}
+
+const sameJob = (a: Pick<JobRecord, 'type' | 'params'>, b: Pick<JobRecord, 'type' | 'params'>) =>
+  a.type === b.type && JSON.stringify(a.params) === JSON.stringify(b.params);
+
+export function createJobStarter({
+  jobs,
+  executions,
+  clock,
+  newId,
+}: {
+  jobs: JobStore;
+  executions: JobExecutions;
+  clock: () => Date;
+  newId: () => string;
+}) {
+  return {
+    async start(requestedBy: string, request: StartJobRequest): Promise<{ job: JobView; created: boolean }> {
+      const spec = { jobId: request.jobId ?? newId(), type: request.type, params: request.params } as JobSpec;
+      const wanted: JobRecord = {
+        ...spec,
+        status: 'RUNNING',
+        requestedBy,
+        startedAt: clock().toISOString(),
+      };
+      const stored = await jobs.create(wanted);
+      if (!sameJob(stored, wanted))
+        throw new ConflictError(`Job ${spec.jobId} exists with another type or other parameters`);
+      const created = stored.startedAt === wanted.startedAt && stored.executionArn === undefined;
+      // Started again after a crash between the record and the execution: the same name and input
+      // give the same execution.
+      const { executionArn } = await executions.start(spec.jobId, {
+        job: { ...spec, params: stored.params } as JobSpec,
+      });
+      if (stored.executionArn === undefined) await jobs.update(spec.jobId, { executionArn });
+      return { job: viewOf({ ...stored, executionArn }), created };
+    },
+  };
+}
+
+export function createJobReader({ jobs, executions }: { jobs: JobStore; executions: JobExecutions }) {
+  return {
+    async get(jobId: string | undefined): Promise<JobView> {
+      const record = jobId === undefined ? undefined : await jobs.get(jobId);
+      if (record === undefined) throw new NotFoundError(`No job ${jobId}`);
+      if (record.executionArn === undefined) return viewOf(record);
+      const [execution, items] = await Promise.all([
+        record.status === 'RUNNING' ? executions.describe(record.executionArn) : undefined,
+        executions.items(record.executionArn),
+      ]);
+      // The record says RUNNING until the reducer or the failure step writes it; an execution stopped
+      // from outside (aborted, timed out) never reaches either.
+      if (execution !== undefined && execution.status !== 'RUNNING' && execution.status !== 'SUCCEEDED')
+        return viewOf(
+          {
+            ...record,
+            status: 'FAILED',
+            error: {
+              code: execution.error ?? execution.status,
+              message: execution.cause ?? `execution ${execution.status}`,
+            },
+          },
+          items,
+        );
+      return viewOf(record, items);
+    },
+  };
+}
+
+/** The failure step of the state machine: the record says FAILED, with Step Functions' error. */
+export function createJobFailureRecorder({ jobs, clock }: { jobs: JobStore; clock: () => Date }) {
+  return {
+    async record(jobId: string, failure: { Error: string; Cause?: string }): Promise<void> {
+      await jobs.update(jobId, {
+        status: 'FAILED',
+        error: { code: failure.Error, message: messageOf(failure.Cause) },
+        finishedAt: clock().toISOString(),
+      });
+    },
+  };
+}
+
+/** A Lambda failure's Cause is the function's error as JSON: its message is what a person reads. */
+function messageOf(cause: string | undefined): string {
+  if (cause === undefined) return 'no cause given';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage.slice(0, 2000);
+  } catch {
+    // Not JSON: the cause as it is.
+  }
+  return cause.slice(0, 2000);
+}
+
+function viewOf(record: JobRecord, items?: JobItems): JobView {
+  return {
+    jobId: record.jobId,
+    type: record.type,
+    params: record.params,
+    status: record.status,
+    ...(items === undefined ? {} : { items }),
+    ...(record.result === undefined ? {} : { result: record.result }),
+    ...(record.error === undefined ? {} : { error: record.error }),
+    startedAt: record.startedAt,
+    ...(record.finishedAt === undefined ? {} : { finishedAt: record.finishedAt }),
+  };
+}
