@@ -40,8 +40,19 @@ export interface JobExecutions {
   items(executionArn: string): Promise<JobItems | undefined>;
 }
 
+/** Keys sorted at every level: DynamoDB does not keep a map's order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
 const sameJob = (a: Pick<JobRecord, 'type' | 'params'>, b: Pick<JobRecord, 'type' | 'params'>) =>
-  a.type === b.type && JSON.stringify(a.params) === JSON.stringify(b.params);
+  a.type === b.type && canonical(a.params) === canonical(b.params);
 
 export function createJobStarter({
   jobs,
