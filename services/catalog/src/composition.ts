@@ -8,11 +8,14 @@ import { createJobExecutions } from './adapters/job-executions';
 import { createJobObjects } from './adapters/job-objects';
 import { createJobsTable } from './adapters/jobs-table';
 import { createLakeObjects, createQueryObjects } from './adapters/lake-bucket';
+import { createParquetWriter } from './adapters/parquet-writer';
 import { createQueriesTable } from './adapters/queries-table';
 import { createQueryQueue } from './adapters/query-queue';
+import { createRegisteredObjects } from './adapters/registered-objects';
 import { config } from './config';
 import { createCatalogIndexer, createCatalogSearch } from './core/catalog-indexer';
 import { createCatalogRegistrar } from './core/catalog-registrar';
+import { createCompactionJob } from './core/jobs/compaction-job';
 import { createJobFailureRecorder, createJobReader, createJobStarter } from './core/jobs/job-runner';
 import { createJobSteps } from './core/jobs/job-steps';
 import { mortgageJob } from './core/jobs/mortgage-job';
@@ -104,7 +107,17 @@ export function jobFailureRecorder() {
 /** The splitter, the mappers and the reducer of every job type. */
 export function jobSteps() {
   return createJobSteps({
-    kinds: { 'word-count': wordCountJob, mortgage: mortgageJob },
+    kinds: {
+      'word-count': wordCountJob,
+      mortgage: mortgageJob,
+      compaction: createCompactionJob({
+        parquet: createParquetWriter(config.engine),
+        catalog: createRegisteredObjects({
+          tableName: config.catalogTableName,
+          bucket: () => config.lakeBucketName,
+        }),
+      }),
+    },
     objects: createJobObjects({ bucket: () => config.lakeBucketName }),
     jobs: jobsTable(),
     clock,

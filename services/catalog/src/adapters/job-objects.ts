@@ -1,4 +1,5 @@
 import {
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -22,10 +23,11 @@ export function createJobObjects({
   };
   return {
     async list(prefix) {
-      const found: { key: string; sizeBytes: number }[] = [];
+      const found: { key: string; sizeBytes: number; etag: string }[] = [];
       for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket(), Prefix: prefix }))
-        for (const { Key, Size } of page.Contents ?? [])
-          if (Key !== undefined && !Key.endsWith('/')) found.push({ key: Key, sizeBytes: Size ?? 0 });
+        for (const { Key, Size, ETag } of page.Contents ?? [])
+          if (Key !== undefined && !Key.endsWith('/'))
+            found.push({ key: Key, sizeBytes: Size ?? 0, etag: ETag ?? '' });
       return found;
     },
     read: (key) => get(key),
@@ -34,6 +36,19 @@ export function createJobObjects({
       end <= first ? new Uint8Array() : get(key, `bytes=${first}-${end - 1}`),
     async write(key, body) {
       await client.send(new PutObjectCommand({ Bucket: bucket(), Key: key, Body: body }));
+    },
+    async remove(keys) {
+      // DeleteObjects takes up to 1,000 keys a request. https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+      for (let first = 0; first < keys.length; first += 1000) {
+        const { Errors = [] } = await client.send(
+          new DeleteObjectsCommand({
+            Bucket: bucket(),
+            Delete: { Objects: keys.slice(first, first + 1000).map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+        if (Errors.length > 0)
+          throw new Error(`could not delete ${Errors.map(({ Key, Code }) => `${Key} (${Code})`).join(', ')}`);
+      }
     },
     async exists(key) {
       try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   eventually,
@@ -9,7 +9,7 @@ import {
   people,
   serviceOf,
 } from '@serverless-patterns/local/testing';
-import type { JobView } from '@serverless-patterns/shared/schemas/api';
+import type { JobView, QueryView } from '@serverless-patterns/shared/schemas/api';
 import { expect } from 'chai';
 import { valuePortfolioInProcess } from '../../src/core/jobs/mortgage-job';
 import type { LoanResult } from '../../src/core/jobs/mortgage-model';
@@ -147,6 +147,57 @@ describe('batch jobs, end to end on the local cloud', function () {
       valuePortfolioInProcess({ ...MORTGAGE, mappers: 1, toleratedFailurePercentage: 0 }).loans,
     );
     expect(seven?.items).to.include({ total: 7, succeeded: 7 });
+  });
+
+  it('compacts a partition’s small GZIP files to Parquet that queries the same, once, then removes them', async () => {
+    const dataset = `compact_e2e_${randomUUID().slice(0, 8)}`;
+    const SQL = (table: string) =>
+      `SELECT day, count(*) AS events, sum(n) AS total FROM ${table} GROUP BY day ORDER BY day`;
+    for (const day of [1, 2])
+      for (const file of [1, 2, 3])
+        await put(
+          `raw/${dataset}/day=${day}/part-${file}.gz`,
+          gzipSync(
+            Array.from({ length: 5 }, (_, row) =>
+              JSON.stringify({ user: `u-${row}`, n: day * 100 + file * 10 + row }),
+            )
+              .join('\n')
+              .concat('\n'),
+          ),
+        );
+    const expected = [
+      ['1', '15', String(15 * 100 + 5 * 60 + 3 * 10)],
+      ['2', '15', String(15 * 200 + 5 * 60 + 3 * 10)],
+    ];
+    const query = async (sql: string) => {
+      const started = await api<{ query: QueryView }>('POST', '/queries', { sql }, person);
+      if (started.status !== 202) return undefined;
+      const done = await eventually(
+        () => api<{ query: QueryView }>('GET', `/queries/${started.body.query.queryId}`, undefined, person),
+        ({ body }) => body.query.status === 'SUCCEEDED' || body.query.status === 'FAILED',
+        60_000,
+      );
+      return done.body.query.rows;
+    };
+    // Registration is asynchronous: the raw table answers in full once all six files are in Glue.
+    const raw = await eventually(
+      () => query(SQL(`raw_${dataset}`)),
+      (rows) => JSON.stringify(rows) === JSON.stringify(expected),
+      60_000,
+    );
+
+    const params = { prefix: `raw/${dataset}`, targetBytes: 1_000_000, mappers: 2 };
+    const first = await run('compaction', { ...params, deleteSources: false });
+    const again = await run('compaction', params);
+
+    expect(first.result?.summary).to.include({ written: 2, skipped: 0, sourcesRemoved: 0 });
+    expect(again.result?.summary).to.include({ written: 0, skipped: 2, sourcesRemoved: 6 });
+    expect(again.result?.summary.files).to.deep.equal(first.result?.summary.files);
+    const left = await suite.aws.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `raw/${dataset}/` }),
+    );
+    expect(left.KeyCount ?? 0).to.equal(0);
+    expect(await query(SQL(dataset))).to.deep.equal(raw);
   });
 
   it('answers the same job to a request sent twice, and refuses other callers and bad parameters', async () => {

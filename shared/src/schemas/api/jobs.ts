@@ -1,6 +1,11 @@
 import * as z from 'zod';
 import { identifier, isoTimestamp } from '../common';
-import { jobTypeSchema, mortgageParamsSchema, wordCountParamsSchema } from '../events/jobs';
+import {
+  compactionParamsSchema,
+  jobTypeSchema,
+  mortgageParamsSchema,
+  wordCountParamsSchema,
+} from '../events/jobs';
 
 // The catalog's batch jobs (base path /catalog, admins only): POST /jobs starts one, GET /jobs/{id}
 // follows it.
@@ -19,6 +24,9 @@ export const startJobRequestSchema = z.discriminatedUnion('type', [
       type: z.literal('mortgage'),
       params: mortgageParamsSchema.default(mortgageParamsSchema.parse({})),
     })
+    .strict(),
+  z
+    .object({ jobId: identifier.optional(), type: z.literal('compaction'), params: compactionParamsSchema })
     .strict(),
 ]);
 export type StartJobRequest = z.infer<typeof startJobRequestSchema>;

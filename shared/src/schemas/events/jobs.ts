@@ -62,13 +62,40 @@ export const mortgageParamsSchema = z
   .strict();
 export type MortgageParams = z.infer<typeof mortgageParamsSchema>;
 
-export const jobTypeSchema = z.enum(['word-count', 'mortgage']);
+export const compactionParamsSchema = z
+  .object({
+    /** A dataset (or one of its partitions) under raw/: its GZIP JSON-lines objects are compacted. */
+    prefix: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(/^raw\/[^\s]+$/, 'must be a prefix under raw/')
+      .refine(
+        (prefix) => !prefix.split('/').some((s) => s === '.' || s === '..'),
+        'has no "." or ".." segment',
+      ),
+    /** Source bytes (compressed) per Parquet file. */
+    targetBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024 * 1024)
+      .default(128 * 1024 * 1024),
+    /** Remove the sources once every new file is registered (false keeps them). */
+    deleteSources: z.boolean().default(true),
+    ...parallelism,
+  })
+  .strict();
+export type CompactionParams = z.infer<typeof compactionParamsSchema>;
+
+export const jobTypeSchema = z.enum(['word-count', 'mortgage', 'compaction']);
 export type JobType = z.infer<typeof jobTypeSchema>;
 
 /** A job as the state machine gets it: validated and with its defaults filled in. */
 export const jobSpecSchema = z.discriminatedUnion('type', [
   z.object({ jobId: identifier, type: z.literal('word-count'), params: wordCountParamsSchema }).strict(),
   z.object({ jobId: identifier, type: z.literal('mortgage'), params: mortgageParamsSchema }).strict(),
+  z.object({ jobId: identifier, type: z.literal('compaction'), params: compactionParamsSchema }).strict(),
 ]);
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 

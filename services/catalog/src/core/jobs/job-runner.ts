@@ -78,11 +78,10 @@ export function createJobStarter({
       if (!sameJob(stored, wanted))
         throw new ConflictError(`Job ${spec.jobId} exists with another type or other parameters`);
       const created = stored.startedAt === wanted.startedAt && stored.executionArn === undefined;
-      // Started again after a crash between the record and the execution: the same name and input
-      // give the same execution.
-      const { executionArn } = await executions.start(spec.jobId, {
-        job: { ...spec, params: stored.params } as JobSpec,
-      });
+      // Started once: a record without its execution (a crash between the two) gets it now, under
+      // the job's name and with the parameters in the schema's order, as the first attempt sent them.
+      const executionArn =
+        stored.executionArn ?? (await executions.start(spec.jobId, { job: spec })).executionArn;
       if (stored.executionArn === undefined) await jobs.update(spec.jobId, { executionArn });
       return { job: viewOf({ ...stored, executionArn }), created };
     },

@@ -8,12 +8,13 @@ import type { JobStore } from './job-runner';
 
 /** The lake bucket as jobs use it. */
 export interface JobObjects {
-  list(prefix: string): Promise<{ key: string; sizeBytes: number }[]>;
+  list(prefix: string): Promise<{ key: string; sizeBytes: number; etag: string }[]>;
   read(key: string): Promise<Uint8Array>;
   /** Bytes [first, end) of the object (fewer at its end). */
   readRange(key: string, first: number, end: number): Promise<Uint8Array>;
   write(key: string, body: string | Uint8Array): Promise<void>;
   exists(key: string): Promise<boolean>;
+  remove(keys: readonly string[]): Promise<void>;
 }
 
 /** What a job type does in each step; `Item` is one chunk, `Partial` what its mapper writes. */
