@@ -25,7 +25,8 @@ export const wordCountJob: JobKind<WordCountJob, TextChunk, Record<string, numbe
   },
 
   async reduce(job, partials, objects) {
-    const ranked = rankCounts(mergeCounts(partials.map(countsFromJson)), job.params.top);
+    const counts = mergeCounts(partials.map(countsFromJson));
+    const ranked = rankCounts(counts, job.params.top);
     const location = `curated/jobs/word-count/job=${job.jobId}/counts.jsonl`;
     await objects.write(
       location,
@@ -33,7 +34,12 @@ export const wordCountJob: JobKind<WordCountJob, TextChunk, Record<string, numbe
     );
     return {
       location,
-      summary: { grams: ranked.length, occurrences: ranked.reduce((sum, { count }) => sum + count, 0) },
+      // Of the whole input, not only of the grams kept (`top`).
+      summary: {
+        grams: counts.size,
+        kept: ranked.length,
+        occurrences: [...counts.values()].reduce((sum, count) => sum + count, 0),
+      },
     };
   },
 };
