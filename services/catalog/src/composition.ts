@@ -101,7 +101,11 @@ export function jobReader() {
 }
 
 export function jobFailureRecorder() {
-  return createJobFailureRecorder({ jobs: jobsTable(), clock });
+  return createJobFailureRecorder({
+    jobs: jobsTable(),
+    results: createJobObjects({ bucket: () => config.lakeBucketName }),
+    clock,
+  });
 }
 
 /** The splitter, the mappers and the reducer of every job type. */

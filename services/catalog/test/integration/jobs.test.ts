@@ -215,5 +215,23 @@ describe('batch jobs, end to end on the local cloud', function () {
       (await api('POST', '/jobs', { type: 'word-count', params: { prefix: 'jobs/x' } })).status,
     ).to.equal(400);
     expect((await api('GET', `/jobs/no-such-job`)).status).to.equal(404);
+
+    // Bad input fails the job with the chunk's own error, and its sources stay.
+    const broken = `raw/jobs-bad-${randomUUID().slice(0, 8)}/day=1/not-json.gz`;
+    await put(broken, gzipSync('this is not JSON\n'));
+    const failedId = `e2e-${randomUUID()}`;
+    await api('POST', '/jobs', {
+      jobId: failedId,
+      type: 'compaction',
+      params: { prefix: broken.slice(0, broken.lastIndexOf('/')) },
+    });
+    const failed = await eventually(
+      () => api<{ job: JobView }>('GET', `/jobs/${failedId}`),
+      ({ body }) => body.job?.status !== 'RUNNING',
+      60_000,
+    );
+    expect(failed.body.job.status).to.equal('FAILED');
+    expect(failed.body.job.error?.message).to.match(/^1 chunk\(s\) failed; the first: /);
+    expect(await text(`s3://${bucket}/${broken}`)).to.have.length.greaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError } from '@serverless-patterns/shared/errors';
 import type { JobItems, JobView, StartJobRequest } from '@serverless-patterns/shared/schemas/api';
 import type { JobSpec } from '@serverless-patterns/shared/schemas/events';
+import { type JobObjects, jobFolder } from './job-steps';
 
 // Starting and following batch jobs (POST and GET /catalog/jobs). A job is a record in the catalog
 // table and an execution of the job state machine named after the job, so that a request sent twice
@@ -118,12 +119,38 @@ export function createJobReader({ jobs, executions }: { jobs: JobStore; executio
 }
 
 /** The failure step of the state machine: the record says FAILED, with Step Functions' error. */
-export function createJobFailureRecorder({ jobs, clock }: { jobs: JobStore; clock: () => Date }) {
+export function createJobFailureRecorder({
+  jobs,
+  results,
+  clock,
+}: {
+  jobs: JobStore;
+  /** The lake, where the Map's ResultWriter put the failed children (FAILED_<n>.json). */
+  results: Pick<JobObjects, 'list' | 'read'>;
+  clock: () => Date;
+}) {
+  /** A Map that failed past its tolerance says only that: the first failed chunk says why. */
+  async function firstChunkFailure(jobId: string): Promise<string | undefined> {
+    const files = (await results.list(`${jobFolder(jobId)}/map-results/`)).filter(({ key }) =>
+      /\/FAILED_\d+\.json$/.test(key),
+    );
+    const children: { Error?: string; Cause?: string }[] = [];
+    for (const { key } of files)
+      children.push(...(JSON.parse(new TextDecoder().decode(await results.read(key))) as typeof children));
+    const [first] = children;
+    if (first === undefined) return undefined;
+    return `${children.length} chunk(s) failed; the first: ${first.Error ?? 'error'}: ${messageOf(first.Cause)}`;
+  }
+
   return {
     async record(jobId: string, failure: { Error: string; Cause?: string }): Promise<void> {
+      const chunks =
+        failure.Error === 'States.ExceedToleratedFailureThreshold'
+          ? await firstChunkFailure(jobId)
+          : undefined;
       await jobs.update(jobId, {
         status: 'FAILED',
-        error: { code: failure.Error, message: messageOf(failure.Cause) },
+        error: { code: failure.Error, message: chunks ?? messageOf(failure.Cause) },
         finishedAt: clock().toISOString(),
       });
     },

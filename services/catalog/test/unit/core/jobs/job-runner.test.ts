@@ -121,13 +121,45 @@ describe('job runner (core)', () => {
       requestedBy: 'a',
       startedAt: '',
     });
-    await createJobFailureRecorder({ jobs, clock }).record('j-3', {
+    const none = { list: async () => [], read: async () => new Uint8Array() };
+    await createJobFailureRecorder({ jobs, results: none, clock }).record('j-3', {
       Error: 'JobInputError',
       Cause: JSON.stringify({ errorMessage: 'job j-3 has nothing to process' }),
     });
     expect(jobs.records.get('j-3')).to.deep.include({
       status: 'FAILED',
       error: { code: 'JobInputError', message: 'job j-3 has nothing to process' },
+    });
+  });
+
+  it('names the first failed chunk when the Map failed past its tolerance', async () => {
+    const jobs = fakeJobs();
+    await jobs.create({
+      jobId: 'j-4',
+      type: 'compaction',
+      params: {},
+      status: 'RUNNING',
+      requestedBy: 'a',
+      startedAt: '',
+    });
+    const failed = [
+      { Error: 'Error', Cause: JSON.stringify({ errorMessage: 'Malformed JSON in file source.jsonl' }) },
+      { Error: 'Error', Cause: 'other' },
+    ];
+    const results = {
+      list: async (prefix: string) => [
+        { key: `${prefix}run-1/manifest.json`, sizeBytes: 1, etag: '' },
+        { key: `${prefix}run-1/FAILED_0.json`, sizeBytes: 1, etag: '' },
+      ],
+      read: async (key: string) => Buffer.from(key.endsWith('FAILED_0.json') ? JSON.stringify(failed) : '{}'),
+    };
+    await createJobFailureRecorder({ jobs, results, clock }).record('j-4', {
+      Error: 'States.ExceedToleratedFailureThreshold',
+      Cause: 'The specified tolerated failure threshold was exceeded',
+    });
+    expect(jobs.records.get('j-4')?.error).to.deep.equal({
+      code: 'States.ExceedToleratedFailureThreshold',
+      message: '2 chunk(s) failed; the first: Error: Malformed JSON in file source.jsonl',
     });
   });
 });
