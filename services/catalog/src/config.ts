@@ -14,6 +14,7 @@ export const config = defineConfig({
   indexBucketName: () => readString('INDEX_BUCKET_NAME'),
   queriesTableName: () => readString('QUERIES_TABLE_NAME'),
   queryQueueUrl: () => readString('QUERY_QUEUE_URL'),
+  jobStateMachineArn: () => readString('JOB_STATE_MACHINE_ARN'),
   /** Stage parameters queryMaxBytesScanned, queryMaxRows and queryTimeoutSeconds. */
   queryLimits: () => ({
     maxBytesScanned: readInteger('QUERY_MAX_BYTES_SCANNED', { min: 1 }),

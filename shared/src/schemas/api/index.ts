@@ -3,5 +3,6 @@ export * from './catalog';
 export * from './clicks';
 export * from './devices';
 export * from './images';
+export * from './jobs';
 export * from './ops';
 export * from './telemetry';

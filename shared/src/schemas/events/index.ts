@@ -2,4 +2,5 @@
 export * from './catalog';
 export * from './clicks';
 export * from './devices';
+export * from './jobs';
 export * from './telemetry';
