@@ -29,6 +29,10 @@ const { deployPortal } = require('./portal.cjs');
  *   entries that a Ref or Fn::GetAtt in the same resource already implies; CloudFormation orders
  *   those by itself, and cfn-lint flags each one (W3005).
  *   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html
+ * - useDeploymentRoleFromEnvironment: with CLOUDFORMATION_EXECUTION_ROLE_ARN set (the delivery pipeline's
+ *   deploy project sets it, pipeline/pipeline.yml), CloudFormation creates and updates the stack with that
+ *   role (osls's provider.iam.deploymentRole) instead of the deployer's own permissions. Set in the
+ *   environment rather than in serverless.yml so that a person deploying by hand needs nothing.
  * - deployPortal: after `sls deploy` of a service with `custom.portal`, builds the portal and uploads
  *   it to the stack's PortalBucket (portal.cjs).
  */
@@ -46,8 +50,17 @@ class ServerlessPatternsPlugin {
       },
       'before:offline:start:init': () => this.resolveEnvironmentForOffline(),
       'before:offline:start': () => this.resolveEnvironmentForOffline(),
+      'before:deploy:deploy': () => this.useDeploymentRoleFromEnvironment(),
+      'before:remove:remove': () => this.useDeploymentRoleFromEnvironment(),
       'after:deploy:deploy': () => deployPortal(this.serverless, this.log),
     };
+  }
+
+  useDeploymentRoleFromEnvironment() {
+    const role = process.env.CLOUDFORMATION_EXECUTION_ROLE_ARN;
+    if (!role) return;
+    const { provider } = this.serverless.service;
+    provider.iam = { ...provider.iam, deploymentRole: role };
   }
 
   dropUnusedDefaultRole() {

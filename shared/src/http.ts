@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type FieldIssue, PayloadTooLargeError, toHttpError, ValidationError } from './errors';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;

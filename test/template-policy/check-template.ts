@@ -118,6 +118,15 @@ export const WILDCARD_RESOURCE_ALLOWED: Readonly<Record<string, WildcardResource
     reason: 'GetCallerIdentity has no resource and needs no permission; it succeeds even when denied.',
     documentation: 'https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html',
   },
+  'cloudformation:ValidateTemplate': {
+    reason: 'ValidateTemplate checks a template passed in the request and has no resource type.',
+    documentation: `${SERVICE_AUTHORIZATION_REFERENCE}/list_awscloudformation.html`,
+  },
+  'cloudformation:ListExports': {
+    reason:
+      "ListExports lists the account's exports and has no resource type (compose reads other stacks' outputs).",
+    documentation: `${SERVICE_AUTHORIZATION_REFERENCE}/list_awscloudformation.html`,
+  },
   ...Object.fromEntries(
     [
       'logs:CreateLogDelivery',

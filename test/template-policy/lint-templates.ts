@@ -35,7 +35,10 @@ async function main(): Promise<number> {
     );
     failed ||= code !== 0;
   }
-  return failed ? 1 : 0;
+  // The delivery pipeline's stack, deployed once per account (pipeline/README.md).
+  const pipeline = await run('cfn-lint', ['--', join('pipeline', 'pipeline.yml')]);
+  console.log(pipeline === 0 ? 'pipeline: no findings' : 'pipeline: cfn-lint found problems (above)');
+  return failed || pipeline !== 0 ? 1 : 0;
 }
 
 function run(command: string, args: string[], { quiet = false } = {}): Promise<number> {

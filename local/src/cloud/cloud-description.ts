@@ -1,5 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `.local/cloud.json`: the one place that tells tests, benchmarks and people where everything is.

@@ -18,6 +18,8 @@ export function localPaths(root = REPO_ROOT, stateDir?: string) {
     cloudFile: join(base, 'cloud.json'),
     lockFile: join(base, 'cloud.pid'),
     metrics: join(base, 'metrics'),
+    /** Every line the functions wrote, one JSON document per line (npm run logs). */
+    logs: join(base, 'logs'),
   };
 }
 

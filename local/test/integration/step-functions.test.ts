@@ -1,3 +1,4 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -192,5 +193,27 @@ describe('local cloud: Step Functions', () => {
         /local-fixture-local-jsonata-refused.*JSONata/.test(warning),
       ),
     ).to.equal(true);
+  });
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
+  it('runs a distributed Map of the template: items from a JSON-lines object, each doubled by the function, results in S3', async () => {
+    const Bucket = fixture.resource('FixtureBucket');
+    const key = `sfn-items/${uniqueId('values')}.jsonl`;
+    const read = async (Key: string) => {
+      const { Body } = await fixture.aws.s3.send(new GetObjectCommand({ Bucket, Key }));
+      return JSON.parse((await Body?.transformToString()) ?? 'null');
+    };
+    await fixture.aws.s3.send(
+      new PutObjectCommand({ Bucket, Key: key, Body: '{"value":1}\n{"value":2}\n{"value":3}\n' }),
+    );
+
+    const execution = await run('DistributedFromS3Machine', { key });
+
+    expect(execution.status).to.equal('SUCCEEDED');
+    const { ResultWriterDetails } = JSON.parse(execution.output as string);
+    expect(ResultWriterDetails.Bucket).to.equal(Bucket);
+    const manifest = await read(ResultWriterDetails.Key);
+    const succeeded: { Output: string }[] = await read(manifest.ResultFiles.SUCCEEDED[0].Key);
+    expect(succeeded.map((child) => JSON.parse(child.Output).value).sort()).to.deep.equal([2, 4, 6]);
   });
 });

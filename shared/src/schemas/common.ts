@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Identifiers we mint or accept from callers: short, URL-safe, no path separators. */
 export const identifier = z

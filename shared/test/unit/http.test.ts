@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { expect } from 'chai';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../src/errors';
 import {
   fieldIssues,

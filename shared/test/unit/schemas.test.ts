@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   deviceRegistrationSchema,
   deviceSchema,

@@ -96,3 +96,39 @@ describe('serverless plugin: template clean-up at package time', () => {
     expect([...ids].sort()).to.deep.equal(['Bucket', 'FunctionRole', 'Queue', 'Stream', 'Table']);
   });
 });
+
+describe('serverless plugin: the deployment role from the environment', () => {
+  const Plugin = createRequire(import.meta.url)('../../serverless-plugin/index.cjs') as new (
+    serverless: unknown,
+  ) => { hooks: Record<string, () => unknown> };
+  const withRole = (role: string | undefined, deploy: (provider: Record<string, unknown>) => void) => {
+    const saved = process.env.CLOUDFORMATION_EXECUTION_ROLE_ARN;
+    if (role === undefined) delete process.env.CLOUDFORMATION_EXECUTION_ROLE_ARN;
+    else process.env.CLOUDFORMATION_EXECUTION_ROLE_ARN = role;
+    try {
+      const provider: Record<string, unknown> = { iam: { role: { statements: [] } } };
+      deploy(provider);
+      return provider;
+    } finally {
+      if (saved === undefined) delete process.env.CLOUDFORMATION_EXECUTION_ROLE_ARN;
+      else process.env.CLOUDFORMATION_EXECUTION_ROLE_ARN = saved;
+    }
+  };
+  const run = (hook: string) => (provider: Record<string, unknown>) =>
+    new Plugin({ service: { provider } }).hooks[hook]?.();
+
+  it('hands CloudFormation the pipeline role on deploy and remove, keeping the functions’ role settings', () => {
+    const role = 'arn:aws:iam::123456789012:role/serverless-patterns-pipeline-CloudFormationExecutionRole';
+    for (const hook of ['before:deploy:deploy', 'before:remove:remove']) {
+      expect(withRole(role, run(hook))).to.deep.equal({
+        iam: { role: { statements: [] }, deploymentRole: role },
+      });
+    }
+  });
+
+  it('changes nothing for a person deploying by hand', () => {
+    expect(withRole(undefined, run('before:deploy:deploy'))).to.deep.equal({
+      iam: { role: { statements: [] } },
+    });
+  });
+});

@@ -202,6 +202,26 @@ export default class LambdaFunctionPool extends ExecutionEnvironmentPool {
     ]),
   },
   {
+    // Lambda keeps each function's output in its own log group; serverless-offline's workers all write
+    // into one stream. Each worker's output is labelled with its function (function-output.ts).
+    target: '/serverless-offline/src/lambda/handler-runner/worker-thread-runner/WorkerThreadRunner.js',
+    why: "each function's output labelled with its name",
+    patch: replacing([
+      [
+        'import { join } from "desm"\n',
+        `import { join } from "desm"\nimport { labelFunctionOutput as __labelFunctionOutput } from ${JSON.stringify(fixUrl('function-output.ts'))}\n`,
+      ],
+      [
+        '        env,\n        workerData: {',
+        '        env,\n        stdout: true,\n        stderr: true,\n        workerData: {',
+      ],
+      [
+        '      },\n    )\n  }\n',
+        '      },\n    )\n    __labelFunctionOutput(this.#workerThread, funOptions.functionName)\n  }\n',
+      ],
+    ]),
+  },
+  {
     target: '/serverless-offline/src/lambda/routes/invocations/InvocationsController.js',
     why: "errorType is the error's name",
     patch: replacing([['            errorType: "Error",', '            errorType: err.name || "Error",']]),

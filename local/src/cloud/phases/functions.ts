@@ -1,12 +1,14 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { eventBridge } from '../../emulators/eventbridge';
 import { stepFunctions } from '../../emulators/step-functions';
-import { stateMachinesFrom } from '../../emulators/step-functions/start-step-functions';
+import { s3MapRunObjects, stateMachinesFrom } from '../../emulators/step-functions/start-step-functions';
 import { type AsyncInvoker, asyncInvokeConfigFrom, createAsyncInvoker } from '../../lambda/async-invoker';
 import { createDestinations } from '../../lambda/destinations';
 import { functionArn } from '../../lambda/function-arn';
+import { functionLogLine, functionLogsFile, splitFunctionLine } from '../../lambda/function-logs';
 import type { FailureDestination, LambdaInvoker } from '../../lambda/invoker';
 import { functionsOf, type LocalFunction } from '../../lambda/local-functions';
 import { createOfflineInvoker } from '../../lambda/offline-invoker';
@@ -15,6 +17,7 @@ import { type EventBridgeRules, routeEventBridge } from '../../triggers/eventbri
 import type { LocalClients } from '../clients';
 import { awsEnvironment, LOCAL_REGION } from '../endpoints';
 import { type RunningService, startOfflineService } from '../offline';
+import { concurrencyFrom } from '../offline-fixes/execution-environments';
 import { IAM_PROOF_SECRET_VARIABLE } from '../offline-fixes/iam-identity';
 import type { PackagedService } from '../package-services';
 import { resourcesOfKind } from '../resource-kinds';
@@ -92,6 +95,9 @@ export async function startFunctions(
       accountId: LOCAL_ACCOUNT_ID,
     },
     retryDelayScale: settings.retryDelayScale,
+    objects: s3MapRunObjects(clients.s3),
+    // A Map Run runs no more children at once than the local Lambda runs invocations of a function.
+    localConcurrency: concurrencyFrom(process.env.LOCAL_LAMBDA_CONCURRENCY, availableParallelism()),
   });
 
   const env = {
@@ -106,6 +112,10 @@ export async function startFunctions(
   await mkdir(settings.paths.metrics, { recursive: true });
   const metricsOut = createWriteStream(join(settings.paths.metrics, 'metrics.jsonl'), { flags: 'a' });
   teardown.add(() => new Promise<void>((resolve) => metricsOut.end(resolve)));
+  // CloudWatch Logs' counterpart: what each service's functions printed (npm run logs, npm run invoke).
+  await mkdir(settings.paths.logs, { recursive: true });
+  const logsOut = createWriteStream(functionLogsFile(settings.paths.logs), { flags: 'a' });
+  teardown.add(() => new Promise<void>((resolve) => logsOut.end(resolve)));
   // Side by side: each waits only for its own osls to load (its bundles are the packaged ones).
   const started = await allStarted(
     packaged.map((service, index) =>
@@ -120,9 +130,11 @@ export async function startFunctions(
           buildDir: settings.paths.build,
           freePort: settings.freePort,
           preferredPort: FIRST_SERVICE_PORT + 10 * index,
-          log: (line) => {
-            if (isMetricsLine(line)) metricsOut.write(`${line}\n`);
-            settings.log(`[${service.key}] ${line}`);
+          log: (output) => {
+            const line = splitFunctionLine(output);
+            if (isMetricsLine(line.text)) metricsOut.write(`${line.text}\n`);
+            else if (!logsOut.writableEnded) logsOut.write(functionLogLine(service.key, line));
+            settings.log(`[${service.key}] ${output}`);
           },
         }),
       ),

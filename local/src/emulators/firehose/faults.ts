@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Faults a test arms with `POST /_local/faults` on the Firehose endpoint, to see a producer or a

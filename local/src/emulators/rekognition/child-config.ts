@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The local-only control routes the child serves beside the Rekognition API. */
 export const FAULTS_PATH = '/_local/faults';

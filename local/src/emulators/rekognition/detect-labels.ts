@@ -1,5 +1,5 @@
 import type { Label } from '@aws-sdk/client-rekognition';
-import { z } from 'zod';
+import * as z from 'zod';
 import { labelForCocoClass } from './coco-labels';
 import { imageTooLarge, invalidImageFormat, invalidParameter } from './errors';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REKOGNITION_ERROR_TYPES, RekognitionServiceError } from './errors';
 
 /** Body of POST /_local/faults. */

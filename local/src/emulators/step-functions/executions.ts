@@ -1,15 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine as LocalRunner, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import {
+  EXECUTION_ARN,
+  found,
+  isValidName,
+  MAP_RUN_ARN,
+  page,
+  STATE_MACHINE_ARN,
+  withoutExecutionData,
+} from './api-fields';
+import {
   type AslDefinition,
+  type AslState,
   forEachState,
+  isDistributedMap,
   runnableDefinition,
   type TaskResource,
   taskResource,
 } from './definition';
+import {
+  type ChildMachine,
+  describedMapRun,
+  type MapRunRecord,
+  mapRunListItem,
+  runDistributedMap,
+  type StartedChildExecution,
+} from './distributed-map';
 import { StepFunctionsApiError } from './errors';
 import { createHistory, createHistoryMapper, type HistoryEvent, type LibraryEvent } from './history';
+import type { MapRunObjects } from './item-reader';
 import { type LambdaTaskDependencies, runLambdaTask } from './lambda-tasks';
+import { childRecordOf } from './result-writer';
 
 /** A state machine of a packaged stack, ready to run (or refused, with the reason). */
 export interface LocalStateMachine {
@@ -27,9 +48,14 @@ export interface LocalStateMachine {
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
+/** What an execution runs: a template's state machine, or a distributed Map's child workflow. */
+type RunnableMachine = Pick<LocalStateMachine, 'arn' | 'name' | 'roleArn' | 'type' | 'definition'>;
+
 interface Execution {
   executionArn: string;
   stateMachineArn: string;
+  /** The Map Run that started it, for a distributed Map's child execution. */
+  mapRunArn?: string;
   name: string;
   input: string;
   status: ExecutionStatus;
@@ -48,40 +74,11 @@ export interface StepFunctionsOptions {
   lambda: Omit<LambdaTaskDependencies, 'record'>;
   /** Multiplies Retry intervals (1 = the definition's own). */
   retryDelayScale?: number;
+  /** S3 for the distributed Map's ItemReader and ResultWriter. */
+  objects?: MapRunObjects;
+  /** The most child executions a Map Run runs at once (the local Lambda concurrency). */
+  localConcurrency?: number;
   clock?: () => Date;
-}
-
-// https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html#StepFunctions-StartExecution-request-name
-const INVALID_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
-const isControlCharacter = (character: string) => {
-  const code = character.codePointAt(0) ?? 0;
-  return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
-};
-const isValidName = (name: unknown): name is string =>
-  typeof name === 'string' &&
-  name.length >= 1 &&
-  name.length <= 80 &&
-  !INVALID_NAME_CHARACTERS.test(name) &&
-  ![...name].some(isControlCharacter);
-const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
-const EXECUTION_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:(?:execution|express):([^:]+):([^:]+)$/;
-
-/** The item an ARN names, or the API's errors: InvalidArn for a malformed one, `missing` for an unknown one. */
-function found<T>(
-  arn: unknown,
-  pattern: RegExp,
-  items: ReadonlyMap<string, T>,
-  missing: string,
-  what: string,
-): T {
-  if (typeof arn !== 'string' || !pattern.test(arn))
-    throw new StepFunctionsApiError(
-      'InvalidArn',
-      `Invalid Arn: 'Resource type not valid in this context: ${String(arn)}'`,
-    );
-  const item = items.get(arn);
-  if (item === undefined) throw new StepFunctionsApiError(missing, `${what}: '${arn}'`);
-  return item;
 }
 
 /** Lets the library's event log reach the history before a Task writes its own events. */
@@ -94,23 +91,29 @@ const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve)
 export function createStepFunctionsService(options: StepFunctionsOptions) {
   const clock = options.clock ?? (() => new Date());
   const machines = new Map(options.stateMachines.map((machine) => [machine.arn, machine]));
-  const runners = new Map<string, { runner: LocalRunner; tasks: [string, TaskResource][] }>();
+  const runners = new Map<
+    string,
+    { runner: LocalRunner; tasks: [string, TaskResource][]; distributedMaps: [string, AslState][] }
+  >();
   const executions = new Map<string, Execution>();
+  const mapRuns = new Map<string, MapRunRecord>();
 
-  function runnerFor(machine: LocalStateMachine) {
+  function runnerFor(machine: RunnableMachine) {
     let prepared = runners.get(machine.arn);
     if (prepared === undefined) {
       const tasks: [string, TaskResource][] = [];
+      const distributedMaps: [string, AslState][] = [];
       forEachState(machine.definition, (name, state) => {
         if (state.Type === 'Task' && typeof state.Resource === 'string')
           tasks.push([name, taskResource(state.Resource)]);
+        if (isDistributedMap(state)) distributedMaps.push([name, state]);
       });
       const definition = runnableDefinition(machine.definition, options.retryDelayScale ?? 1);
       // Validated when the state machine was read, as CreateStateMachine validates in AWS.
       const runner = new LocalRunner(definition as unknown as StateMachineDefinition, {
         validationOptions: { noValidate: true },
       });
-      prepared = { runner, tasks };
+      prepared = { runner, tasks, distributedMaps };
       runners.set(machine.arn, prepared);
     }
     return prepared;
@@ -130,18 +133,53 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
     return found(arn, EXECUTION_ARN, executions, 'ExecutionDoesNotExist', 'Execution Does Not Exist');
   }
 
-  function run(machine: LocalStateMachine, execution: Execution, input: unknown) {
-    const { runner, tasks } = runnerFor(machine);
+  function mapRunOf(arn: unknown): MapRunRecord {
+    return found(arn, MAP_RUN_ARN, mapRuns, 'ResourceNotFound', 'Map Run Does Not Exist');
+  }
+
+  function run(machine: RunnableMachine, execution: Execution, input: unknown) {
+    const { runner, tasks, distributedMaps } = runnerFor(machine);
     const { record } = execution.history;
-    const handlers = Object.fromEntries(
-      tasks.map(([name, resource]) => [
+    const executionContext = {
+      Id: execution.executionArn,
+      Name: execution.name,
+      RoleArn: machine.roleArn,
+      RedriveCount: 0,
+    };
+    const parent = {
+      executionArn: execution.executionArn,
+      stateMachineArn: machine.arn,
+      stateMachineName: machine.name,
+      roleArn: machine.roleArn,
+      context: {
+        Execution: { ...executionContext, Input: input, StartTime: execution.startDate.toISOString() },
+        StateMachine: { Id: machine.arn, Name: machine.name },
+      },
+      stopped: () => execution.status !== 'RUNNING',
+      record,
+    };
+    const handlers = Object.fromEntries([
+      ...tasks.map(([name, resource]) => [
         name,
         async (taskInput: unknown) => {
           await nextMacrotask();
           return runLambdaTask(resource, taskInput, { ...options.lambda, record });
         },
       ]),
-    );
+      ...distributedMaps.map(([name, state]) => [
+        name,
+        async (mapInput: unknown) => {
+          await nextMacrotask();
+          return runDistributedMap(name, state, mapInput, parent, {
+            objects: options.objects,
+            localConcurrency: options.localConcurrency ?? 1,
+            startChild,
+            registerMapRun: (mapRun) => mapRuns.set(mapRun.mapRunArn, mapRun),
+            clock,
+          });
+        },
+      ]),
+    ]);
     record({
       type: 'ExecutionStarted',
       executionStartedEventDetails: {
@@ -154,18 +192,10 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
       overrides: { taskResourceLocalHandlers: handlers as never },
       noThrowOnAbort: true,
       // The Context Object: https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
-      context: {
-        Execution: {
-          Id: execution.executionArn,
-          Name: execution.name,
-          RoleArn: machine.roleArn,
-          RedriveCount: 0,
-        },
-        StateMachine: { Id: machine.arn, Name: machine.name },
-      },
+      context: { Execution: executionContext, StateMachine: { Id: machine.arn, Name: machine.name } },
     });
     execution.abort = started.abort;
-    const mapper = createHistoryMapper();
+    const mapper = createHistoryMapper(new Set(distributedMaps.map(([name]) => name)));
     const historyDone = (async () => {
       for await (const event of started.eventLogs) {
         for (const mapped of mapper(event as unknown as LibraryEvent)) record(mapped);
@@ -189,6 +219,56 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
         });
       },
     );
+  }
+
+  /** A child execution of a Map Run: registered (DescribeExecution, ListExecutions by Map Run) and started. */
+  function startChild(machine: ChildMachine, mapRunArn: string, input: unknown): StartedChildExecution {
+    const name = randomUUID();
+    const execution = newExecution(
+      `${machine.arn.replace(':stateMachine:', machine.type === 'EXPRESS' ? ':express:' : ':execution:')}:${name}`,
+      machine.arn,
+      name,
+      JSON.stringify(input ?? null),
+    );
+    execution.mapRunArn = mapRunArn;
+    executions.set(execution.executionArn, execution);
+    run(machine, execution, input);
+    return {
+      finished: execution.finished.then(() => ({
+        status: execution.status === 'RUNNING' ? 'ABORTED' : execution.status,
+        ...(execution.output === undefined ? {} : { output: JSON.parse(execution.output) }),
+        ...(execution.error === undefined ? {} : { error: execution.error }),
+        ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+      })),
+      abort: () => abortExecution(execution),
+      record: () => childRecordOf(execution),
+    };
+  }
+
+  function newExecution(
+    executionArn: string,
+    stateMachineArn: string,
+    name: string,
+    input: string,
+  ): Execution {
+    return {
+      executionArn,
+      stateMachineArn,
+      name,
+      input,
+      status: 'RUNNING',
+      startDate: clock(),
+      history: createHistory(clock),
+      abort: () => undefined,
+      finished: Promise.resolve(),
+    };
+  }
+
+  function abortExecution(execution: Execution) {
+    if (execution.status !== 'RUNNING') return;
+    execution.status = 'ABORTED';
+    execution.stopDate = clock();
+    execution.abort();
   }
 
   return {
@@ -222,17 +302,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
           `Execution Already Exists: '${executionArn}'`,
         );
       }
-      const execution: Execution = {
-        executionArn,
-        stateMachineArn: machine.arn,
-        name,
-        input: inputText,
-        status: 'RUNNING',
-        startDate: clock(),
-        history: createHistory(clock),
-        abort: () => undefined,
-        finished: Promise.resolve(),
-      };
+      const execution = newExecution(executionArn, machine.arn, name, inputText);
       executions.set(executionArn, execution);
       run(machine, execution, input);
       return { executionArn, startDate: execution.startDate };
@@ -254,15 +324,29 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
       };
     },
 
+    /** A state machine's executions, or (with mapRunArn) the child executions of a Map Run. */
     listExecutions(request: {
       stateMachineArn?: unknown;
+      mapRunArn?: unknown;
       statusFilter?: unknown;
       maxResults?: unknown;
       nextToken?: unknown;
     }) {
-      const machine = stateMachineOf(request.stateMachineArn);
+      if ((request.stateMachineArn === undefined) === (request.mapRunArn === undefined))
+        throw new StepFunctionsApiError(
+          'ValidationException',
+          'Exactly one of stateMachineArn and mapRunArn must be given',
+        );
+      let belongs: (execution: Execution) => boolean;
+      if (request.mapRunArn === undefined) {
+        const { arn } = stateMachineOf(request.stateMachineArn);
+        belongs = (execution) => execution.stateMachineArn === arn && execution.mapRunArn === undefined;
+      } else {
+        const { mapRunArn } = mapRunOf(request.mapRunArn);
+        belongs = (execution) => execution.mapRunArn === mapRunArn;
+      }
       const matching = [...executions.values()]
-        .filter((execution) => execution.stateMachineArn === machine.arn)
+        .filter(belongs)
         .filter(
           (execution) => request.statusFilter === undefined || execution.status === request.statusFilter,
         )
@@ -286,6 +370,19 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
       if (request.includeExecutionData === false) events = events.map(withoutExecutionData);
       const { items, nextToken } = page(events, request.maxResults, request.nextToken);
       return { events: items, ...(nextToken ? { nextToken } : {}) };
+    },
+
+    /** A Map Run's settings and progress (items and child executions by status). */
+    describeMapRun(request: { mapRunArn?: unknown }) {
+      return describedMapRun(mapRunOf(request.mapRunArn));
+    },
+
+    /** The Map Runs an execution started, newest first. */
+    listMapRuns(request: { executionArn?: unknown; maxResults?: unknown; nextToken?: unknown }) {
+      const { executionArn } = executionOf(request.executionArn);
+      const runs = [...mapRuns.values()].filter((run) => run.executionArn === executionArn).reverse();
+      const { items, nextToken } = page(runs.map(mapRunListItem), request.maxResults, request.nextToken);
+      return { mapRuns: items, ...(nextToken ? { nextToken } : {}) };
     },
 
     describeStateMachine(request: { stateMachineArn?: unknown }) {
@@ -315,11 +412,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions) {
     /** Aborts every running execution and waits until each has ended. */
     async stop(): Promise<void> {
       const running = [...executions.values()].filter((execution) => execution.status === 'RUNNING');
-      for (const execution of running) {
-        execution.status = 'ABORTED';
-        execution.stopDate = clock();
-        execution.abort();
-      }
+      for (const execution of running) abortExecution(execution);
       await Promise.all(running.map((execution) => execution.finished));
     },
   };
@@ -336,6 +429,7 @@ function summaryOf(execution: Execution) {
     status: execution.status,
     startDate: execution.startDate,
     ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+    ...(execution.mapRunArn === undefined ? {} : { mapRunArn: execution.mapRunArn }),
   };
 }
 
@@ -348,29 +442,4 @@ export function failureOf(error: unknown): { status: ExecutionStatus; error: str
   const reason = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   if (reason instanceof Error) return { status: 'FAILED', error: reason.name, cause: reason.message };
   return { status: 'FAILED', error: 'States.Runtime', cause: String(reason) };
-}
-
-function withoutExecutionData(event: HistoryEvent): HistoryEvent {
-  const copy: HistoryEvent = { ...event };
-  for (const [key, value] of Object.entries(copy)) {
-    if (!key.endsWith('EventDetails') || value === null || typeof value !== 'object') continue;
-    const {
-      input: _input,
-      output: _output,
-      parameters: _parameters,
-      ...rest
-    } = value as Record<string, unknown>;
-    copy[key] = rest;
-  }
-  return copy;
-}
-
-/** nextToken is the offset of the next page; maxResults 0 or absent means AWS's default of 100. */
-function page<T>(items: T[], maxResults: unknown, nextToken: unknown): { items: T[]; nextToken?: string } {
-  const size = typeof maxResults === 'number' && maxResults > 0 ? Math.min(maxResults, 1000) : 100;
-  const start = typeof nextToken === 'string' ? Number(nextToken) : 0;
-  if (!Number.isInteger(start) || start < 0 || start > items.length)
-    throw new StepFunctionsApiError('InvalidToken', `Invalid Token: '${String(nextToken)}'`);
-  const end = start + size;
-  return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
 }

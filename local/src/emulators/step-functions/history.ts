@@ -41,12 +41,16 @@ const causeText = (cause: unknown) => (typeof cause === 'string' ? cause : json(
 
 /**
  * Maps the library's events to AWS's. Stateful only to tell a state that exits after a caught error
- * (no "Succeeded" event for it) from one that succeeded.
+ * (no "Succeeded" event for it) from one that succeeded. The distributed Maps (run by the library
+ * as Tasks, see definition.ts) are named as the Map states they are.
  */
-export function createHistoryMapper() {
+export function createHistoryMapper(distributedMaps: ReadonlySet<string> = new Set()) {
   const caught = new Set<string>();
   return (event: LibraryEvent): HistoryEventInput[] => {
-    const state = event.state;
+    const state =
+      event.state !== undefined && distributedMaps.has(event.state.name)
+        ? { ...event.state, type: 'Map' }
+        : event.state;
     switch (event.type) {
       case 'ExecutionSucceeded':
         return [

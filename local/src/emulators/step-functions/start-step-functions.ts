@@ -8,6 +8,7 @@ import {
 } from './executions';
 
 export type { LocalStateMachine } from './executions';
+export { s3MapRunObjects } from './item-reader';
 export { stateMachinesFrom } from './state-machines';
 
 export interface RunningStepFunctions extends RunningEmulator {
@@ -48,6 +49,8 @@ export async function startStepFunctions(options: {
         StartExecution: (input) => service.startExecution(input),
         DescribeExecution: (input) => service.describeExecution(input),
         ListExecutions: (input) => service.listExecutions(input),
+        DescribeMapRun: (input) => service.describeMapRun(input),
+        ListMapRuns: (input) => service.listMapRuns(input),
         GetExecutionHistory: (input) => service.getExecutionHistory(input),
         DescribeStateMachine: (input) => service.describeStateMachine(input),
         ListStateMachines: (input) => service.listStateMachines(input),

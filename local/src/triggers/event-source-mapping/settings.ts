@@ -3,7 +3,7 @@
  * with the defaults and limits AWS applies.
  * https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventSourceMappingError, type SettingsIssue } from './errors';
 
 export type EventSourceKind = 'kinesis' | 'dynamodb' | 'sqs';

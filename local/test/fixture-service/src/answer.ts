@@ -18,7 +18,13 @@ const LAMBDA_VARIABLES = [
   'TZ',
 ] as const;
 
-export const handler = async () => ({
+export const handler = async () => {
+  // One line for the local cloud's logs (npm run logs, npm run invoke).
+  console.log(`answered from ${environmentId}`);
+  return answer();
+};
+
+const answer = () => ({
   version: VERSION,
   environmentId,
   variables: Object.fromEntries(LAMBDA_VARIABLES.map((name) => [name, process.env[name] ?? null])),

@@ -31,9 +31,11 @@ const OPTIONS: Record<string, string[]> = {
   start: ['--fresh', '--param', '--verbose', '--state-dir', '--extra-service', '--retry-delay-scale'],
   trigger: ['--state-dir'],
   env: ['--state-dir'],
+  invoke: ['--event', '--state-dir'],
+  logs: ['--follow', '--state-dir'],
 };
 
-describe('command lines (npm start, npm run trigger, npm run env)', function () {
+describe('command lines (npm start, npm run trigger, env, invoke, logs)', function () {
   this.timeout(60_000);
   let stateDir: string;
 

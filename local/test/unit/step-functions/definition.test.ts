@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   type AslDefinition,
+  DISTRIBUTED_MAP_RESOURCE,
   LONGEST_TASK_TIMEOUT_SECONDS,
   runnableDefinition,
   taskResource,
@@ -62,7 +63,7 @@ describe('step functions: definitions', () => {
   });
 
   describe('unsupportedFeatures', () => {
-    it('finds JSONata at the top level and on a state nested in a Map, and a distributed Map', () => {
+    it('finds JSONata at the top level and on a state nested in a Map', () => {
       expect(
         unsupportedFeatures({
           QueryLanguage: 'JSONata',
@@ -73,9 +74,38 @@ describe('step functions: definitions', () => {
       expect(
         unsupportedFeatures(mapOf({ Inner: { Type: 'Pass', QueryLanguage: 'JSONata', End: true } })),
       ).to.deep.equal(['QueryLanguage JSONata (state Inner)']);
+    });
+
+    it('runs a distributed Map, and refuses the item sources and result options it does not emulate', () => {
+      const distributed = (fields: Record<string, unknown>): AslDefinition => {
+        const definition = mapOf({ Inner: { Type: 'Pass', End: true } }, { Mode: 'DISTRIBUTED' });
+        Object.assign(definition.States.Each as object, fields);
+        return definition;
+      };
+      expect(unsupportedFeatures(distributed({}))).to.deep.equal([]);
+      const listing = { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: 'b' } };
+      expect(unsupportedFeatures(distributed({ ItemReader: listing }))).to.deep.equal([]);
+      for (const InputType of ['JSON', 'JSONL', 'CSV'])
+        expect(
+          unsupportedFeatures(
+            distributed({
+              ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType } },
+            }),
+          ),
+        ).to.deep.equal([]);
       expect(
-        unsupportedFeatures(mapOf({ Inner: { Type: 'Pass', End: true } }, { Mode: 'DISTRIBUTED' })),
-      ).to.deep.equal(['distributed Map (state Each)']);
+        unsupportedFeatures(
+          distributed({
+            ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'PARQUET' } },
+            ResultWriter: { WriterConfig: { OutputType: 'JSONL' } },
+          }),
+        ),
+      ).to.have.length(2);
+      expect(
+        unsupportedFeatures(
+          distributed({ ItemReader: { ...listing, ReaderConfig: { Transformation: 'LOAD_AND_FLATTEN' } } }),
+        ),
+      ).to.deep.equal(['ItemReader ReaderConfig Transformation (state Each)']);
     });
 
     it('accepts JSONPath definitions, explicit or by default', () => {
@@ -134,6 +164,25 @@ describe('step functions: definitions', () => {
       ]);
       expect(runnable.States.Fan?.Retry?.[0]?.IntervalSeconds).to.equal(0.02);
       expect(definition.States.Fan?.Branches?.[0]?.States.Call?.Retry?.[0]?.IntervalSeconds).to.equal(20);
+    });
+
+    it('turns a distributed Map into a Task of the same name that keeps only what applies around the Map Run', () => {
+      const map = mapOf({ Inner: { Type: 'Pass', End: true } }, { Mode: 'DISTRIBUTED' });
+      Object.assign(map.States.Each as object, {
+        ItemsPath: '$.items',
+        ResultPath: '$.results',
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Each' }],
+        MaxConcurrency: 2,
+      });
+      expect(runnableDefinition(map).States.Each).to.deep.equal({
+        Type: 'Task',
+        Resource: DISTRIBUTED_MAP_RESOURCE,
+        ResultPath: '$.results',
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Each' }],
+        End: true,
+        TimeoutSeconds: LONGEST_TASK_TIMEOUT_SECONDS,
+      });
+      expect(map.States.Each?.Type).to.equal('Map');
     });
 
     it('keeps intervals at scale 1 and gives a Task without TimeoutSeconds no 60 s limit', () => {

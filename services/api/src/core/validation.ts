@@ -1,6 +1,6 @@
 import { ValidationError } from '@serverless-patterns/shared/errors';
 import { fieldIssues } from '@serverless-patterns/shared/http';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * The value typed by the schema, or a ValidationError listing every field issue, in the shape that

@@ -1,7 +1,7 @@
 import { callerFrom } from '@serverless-patterns/shared/authorizers/caller';
 import { json, parseJsonBody } from '@serverless-patterns/shared/http';
 import { route } from '@serverless-patterns/shared/route';
-import { z } from 'zod';
+import * as z from 'zod';
 import { deviceService } from '../composition';
 
 const devices = deviceService();

@@ -1,6 +1,6 @@
 import { correlationPaths, instrumented, logger } from '@serverless-patterns/shared/observability';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { queryRunner } from '../composition';
 
 const runner = queryRunner();

@@ -7,7 +7,7 @@ import type {
   ListImagesResponse,
 } from '@serverless-patterns/shared/schemas/api';
 import { identifier } from '@serverless-patterns/shared/schemas/common';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ObjectRef, thumbnailKeys } from './images';
 import type { UploadQuotaPolicy } from './upload-quota';
 import { type Clock, UPLOADS_PREFIX } from './uploads';

@@ -5,7 +5,7 @@ import {
   imageRecordSchema,
   MAX_UPLOAD_BYTES,
 } from '@serverless-patterns/shared/schemas/api';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // What the routes and every workflow step share about images, without loading sharp (a native module
 // only the decoding steps have, through their layer): limits, reason codes, where thumbnails live.

@@ -3,7 +3,7 @@ import { ValidationError } from '@serverless-patterns/shared/errors';
 import type { S3ObjectChange } from '@serverless-patterns/shared/s3-events';
 import type { ImageRecord } from '@serverless-patterns/shared/schemas/api';
 import { identifier } from '@serverless-patterns/shared/schemas/common';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ImageJob, ObjectRef } from './images';
 
 export const UPLOADS_PREFIX = 'uploads/';

@@ -10,7 +10,7 @@ import {
   imageThumbnailsSchema,
   MAX_UPLOAD_BYTES,
 } from '@serverless-patterns/shared/schemas/api';
-import { z } from 'zod';
+import * as z from 'zod';
 import type * as ImageProcessing from './image-processing';
 import type { Extraction } from './image-processing';
 import {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type FieldIssue, ValidationError } from '@serverless-patterns/shared/errors';
 import type { SecurityFinding } from '@serverless-patterns/shared/schemas/api';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Remote administration and database ports: none of them may be reachable from the whole internet. */
 export const DEFAULT_FORBIDDEN_PORTS: readonly number[] = [

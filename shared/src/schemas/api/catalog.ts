@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifier, isoTimestamp } from '../common';
 import { columnSchema, dataFormatSchema, lakeZoneSchema, sensitiveDataClassSchema } from '../events/catalog';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifier } from '../common';
 import { clickEventSchema } from '../events/clicks';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifier, isoTimestamp, temperatureC } from '../common';
 
 /** Above this average temperature (°C) over a window, the owner is alerted. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifier, isoTimestamp } from '../common';
 
 export const imageStatusSchema = z.enum(['PROCESSING', 'READY', 'UNSUPPORTED', 'FAILED']);

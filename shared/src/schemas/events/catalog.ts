@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTimestamp } from '../common';
 
 export const lakeZoneSchema = z.enum(['raw', 'curated', 'backup', 'errors', 'results']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifier } from '../common';
 
 /** What a shopper did: saw a page, opened a product, clicked, added to the cart, bought. */

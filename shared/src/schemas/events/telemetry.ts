@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifier, isoTimestamp, temperatureC } from '../common';
 
 /** One thermostat reading, as put on the telemetry stream (partition key: deviceId). */

@@ -1,7 +1,7 @@
 import { ValidationError } from '@serverless-patterns/shared/errors';
 import { identifier } from '@serverless-patterns/shared/schemas/common';
 import { expect } from 'chai';
-import { z } from 'zod';
+import * as z from 'zod';
 import { validated } from '../../../src/core/validation';
 
 const placeSchema = z.object({ name: z.string(), address: z.object({ city: z.string() }).strict() }).strict();

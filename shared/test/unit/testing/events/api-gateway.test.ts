@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { expect } from 'chai';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJsonBody } from '../../../../src/http';
 import { apiGatewayProxyEvent } from '../../../../src/testing';
 import { asDelivered, awsSample, fieldPaths } from '../sample-shapes';
