@@ -108,17 +108,15 @@ const trustOf = (resources: Resources, roleId: string) =>
     ?.Statement ?? [];
 
 describe('the api’s identity pool and its roles, in the packaged template', function () {
-  // Two packagings of one service on a busy two-core machine.
-  // Two packagings of the api side by side: about a minute on two quiet cores, far more on a busy machine.
+  // Two packagings of the api: about a minute on two quiet cores, far more on a busy machine.
   this.timeout(600_000);
   let resources: Resources;
   let withGuestsAndOidc: Resources;
 
   before(async () => {
-    [resources, withGuestsAndOidc] = await Promise.all([
-      packageApi(),
-      packageApi({ identityPoolGuestAccess: 'true', oidcProviderArn: OIDC_ARN }),
-    ]);
+    // One after the other: both bundle in the service's esbuild work folder.
+    resources = await packageApi();
+    withGuestsAndOidc = await packageApi({ identityPoolGuestAccess: 'true', oidcProviderArn: OIDC_ARN });
   });
 
   it('protects the credentials check and the admin count with IAM, and nothing else', () => {

@@ -148,7 +148,7 @@ describe('the data lake’s security, in the catalog’s packaged template', fun
     expect(at(resources, 'PublicBucketFoundRule', 'Targets')).to.deep.equal([
       {
         Id: 'operations-alerts',
-        Arn: { 'Fn::ImportValue': 'serverless-patterns-ops-policy-OperationsAlertTopicArn' },
+        Arn: { 'Fn::ImportValue': 'serverless-patterns-foundation-policy-OperationsAlertTopicArn' },
       },
     ]);
   });
