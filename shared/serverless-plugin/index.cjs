@@ -29,6 +29,10 @@ const { deployPortal } = require('./portal.cjs');
  *   entries that a Ref or Fn::GetAtt in the same resource already implies; CloudFormation orders
  *   those by itself, and cfn-lint flags each one (W3005).
  *   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html
+ * - provisionLiveAliases: with `custom.liveProvisionedConcurrency` above 0, every `Live` alias that
+ *   serverless-plugin-canary-deployments creates keeps that many execution environments initialised
+ *   (ProvisionedConcurrencyConfig). On the alias, not the function, so that a canary release shifts
+ *   warm traffic; 0 (the default) leaves the aliases as they are.
  * - useDeploymentRoleFromEnvironment: with CLOUDFORMATION_EXECUTION_ROLE_ARN set (the delivery pipeline's
  *   deploy project sets it, pipeline/pipeline.yml), CloudFormation creates and updates the stack with that
  *   role (osls's provider.iam.deploymentRole) instead of the deployer's own permissions. Set in the
@@ -44,6 +48,7 @@ class ServerlessPatternsPlugin {
       // After the `resources` section of serverless.yml is merged in, before the template is written.
       'before:aws:package:finalize:saveServiceState': () => {
         this.dropUnusedDefaultRole();
+        this.provisionLiveAliases();
         this.leaveStageToDeclaredResource();
         foldConstantConditions(this.serverless.service.provider.compiledCloudFormationTemplate);
         this.dropRedundantDependsOn();
@@ -54,6 +59,18 @@ class ServerlessPatternsPlugin {
       'before:remove:remove': () => this.useDeploymentRoleFromEnvironment(),
       'after:deploy:deploy': () => deployPortal(this.serverless, this.log),
     };
+  }
+
+  provisionLiveAliases() {
+    const count = Number(this.serverless.service.custom?.liveProvisionedConcurrency ?? 0);
+    if (!Number.isInteger(count) || count < 0)
+      throw new Error(`liveProvisionedConcurrency must be a whole number, got ${count}`);
+    if (count === 0) return;
+    const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
+    for (const resource of Object.values(resources)) {
+      if (resource.Type === 'AWS::Lambda::Alias' && resource.Properties?.Name === 'Live')
+        resource.Properties.ProvisionedConcurrencyConfig = { ProvisionedConcurrentExecutions: count };
+    }
   }
 
   useDeploymentRoleFromEnvironment() {

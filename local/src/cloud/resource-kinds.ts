@@ -77,8 +77,11 @@ export const RESOURCE_KINDS = {
   },
   // Lambda execution roles and Step Functions state machine roles.
   'AWS::IAM::Role': { leftToAws: 'IAM is not enforced locally; the template policy tests check the roles' },
-  'AWS::Logs::LogGroup': { leftToAws: 'functions log to the local cloud (npm start -- --verbose)' },
-  'AWS::Logs::LogStream': { leftToAws: 'functions log to the local cloud (npm start -- --verbose)' },
+  'AWS::Logs::LogGroup': { leftToAws: 'functions log to .local/logs (npm run logs)' },
+  'AWS::Logs::LogStream': { leftToAws: 'functions log to .local/logs (npm run logs)' },
+  'AWS::XRay::SamplingRule': {
+    leftToAws: 'no X-Ray locally (POWERTOOLS_TRACE_ENABLED=false): nothing is sampled',
+  },
   // The data lake (catalog service).
   'AWS::Glue::Database': { provision: { emulator: 'moto', create: provisionGlueDatabases } },
   'AWS::Athena::WorkGroup': {

@@ -132,3 +132,37 @@ describe('serverless plugin: the deployment role from the environment', () => {
     });
   });
 });
+
+describe('serverless plugin: provisioned concurrency on the Live aliases', () => {
+  const Plugin = createRequire(import.meta.url)('../../serverless-plugin/index.cjs') as new (
+    serverless: unknown,
+  ) => { provisionLiveAliases(): void };
+  const withAliases = (liveProvisionedConcurrency: unknown) => {
+    const Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> = {
+      GetDeviceAliasLive: { Type: 'AWS::Lambda::Alias', Properties: { Name: 'Live' } },
+      GetDeviceAliasOther: { Type: 'AWS::Lambda::Alias', Properties: { Name: 'provisioned' } },
+    };
+    new Plugin({
+      service: {
+        custom: { liveProvisionedConcurrency },
+        provider: { compiledCloudFormationTemplate: { Resources } },
+      },
+    }).provisionLiveAliases();
+    return Resources;
+  };
+
+  it('sets the count on every Live alias, from the stage parameter as osls resolves it', () => {
+    const resources = withAliases('2');
+
+    expect(resources.GetDeviceAliasLive?.Properties.ProvisionedConcurrencyConfig).to.deep.equal({
+      ProvisionedConcurrentExecutions: 2,
+    });
+    expect(resources.GetDeviceAliasOther?.Properties).to.not.have.property('ProvisionedConcurrencyConfig');
+  });
+
+  it('leaves the aliases alone at 0, and refuses what is not a whole number', () => {
+    expect(withAliases(0).GetDeviceAliasLive?.Properties).to.deep.equal({ Name: 'Live' });
+    expect(() => withAliases('two')).to.throw(/liveProvisionedConcurrency must be a whole number/);
+    expect(() => withAliases(-1)).to.throw(/whole number/);
+  });
+});
