@@ -278,7 +278,16 @@ async function createSnapshots(
     }
   }
   if (task.retention !== undefined) {
-    await deleteExpired(task, task.name, inventory, call, resources, clock, [...existing, ...created]);
+    await deleteExpired(
+      task,
+      task.name,
+      inventory,
+      call,
+      resources,
+      clock,
+      [...existing, ...created],
+      created,
+    );
   }
 }
 
@@ -290,13 +299,15 @@ async function deleteExpired(
   resources: ResourceResult[],
   clock: () => Date,
   known: TaskSnapshot[],
+  createdNow: readonly TaskSnapshot[] = [],
 ) {
   if (task.retention === undefined) return;
   const snapshots = known.length > 0 ? known : await call(() => inventory.snapshotsCreatedBy(ownerTask));
   // Only snapshots that carry the owner task's tag ever reach this point: untagged snapshots and other
   // tasks' snapshots are never candidates.
   const mine = snapshots.filter((snapshot) => tagValue(snapshot.tags, CREATED_BY_TAG) === ownerTask);
-  for (const snapshot of expiredSnapshots(mine, task.retention, clock())) {
+  const newest = new Set(createdNow.map((snapshot) => snapshot.snapshotId));
+  for (const snapshot of expiredSnapshots(mine, task.retention, clock(), newest)) {
     const base = {
       resourceId: snapshot.snapshotId,
       resourceType: 'snapshot' as const,

@@ -177,4 +177,16 @@ describe('retention, as properties', () => {
       ),
     );
   });
+
+  it('keeps what the run just created when its start time ties with the previous run’s', () => {
+    const sameSecond = new Date('2026-03-01T03:00:00Z');
+    // The earlier run's id sorts after this run's: without createdNow, the tie would keep the earlier one.
+    const earlier = { snapshotId: 'snap-ffff', volumeId: 'vol-1', startTime: sameSecond };
+    const justCreated = { snapshotId: 'snap-0000', volumeId: 'vol-1', startTime: sameSecond };
+
+    expect(expiredSnapshots([earlier, justCreated], { count: 1 }, NOW, new Set(['snap-0000']))).to.deep.equal(
+      [earlier],
+    );
+    expect(expiredSnapshots([earlier, justCreated], { count: 1 }, NOW)).to.deep.equal([justCreated]);
+  });
 });
