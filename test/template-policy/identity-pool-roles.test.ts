@@ -1,42 +1,17 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
-import type { CloudFormationResource, CloudFormationTemplate } from './check-template';
+import type { CloudFormationResource } from './check-template';
+import { packagedResources } from './package-service';
 
 /**
  * The api's identity pool (pattern 1, A and B), as its packaged template declares it: who gets which
  * role, and what each role may do. Each role may invoke exactly the IAM-authorized routes it is meant
  * for (read from the template's AWS_IAM methods), nothing else of the API and no other action.
  */
-const ROOT = join(import.meta.dirname, '..', '..');
-const API = join(ROOT, 'services', 'api');
-const OSLS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
 const OIDC_ARN = 'arn:aws:iam::123456789012:oidc-provider/login.example.com';
 
 type Resources = Record<string, CloudFormationResource>;
 
-async function packageApi(params: Record<string, string> = {}): Promise<Resources> {
-  const output = await mkdtemp(join(tmpdir(), 'api-identity-template-'));
-  try {
-    const args = [OSLS, 'package', '--stage', 'policy', '--package', output];
-    for (const [name, value] of Object.entries(params)) args.push('--param', `${name}=${value}`);
-    await promisify(execFile)(process.execPath, args, {
-      cwd: API,
-      // Packaging calls no AWS API, but the SDK wants credentials to exist.
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'package-only', AWS_SECRET_ACCESS_KEY: 'package-only' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const template = JSON.parse(
-      await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8'),
-    ) as CloudFormationTemplate;
-    return template.Resources ?? {};
-  } finally {
-    await rm(output, { recursive: true, force: true });
-  }
-}
+const packageApi = (params: Record<string, string> = {}) => packagedResources('api', params);
 
 interface Statement {
   Effect: string;

@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
-import type { CloudFormationResource, CloudFormationTemplate } from './check-template';
+import type { CloudFormationResource } from './check-template';
+import { packagedResources } from './package-service';
 
 /**
  * The data lake's own security, as the catalog's packaged template declares it: the lake bucket's
@@ -13,31 +9,7 @@ import type { CloudFormationResource, CloudFormationTemplate } from './check-tem
  * public buckets with their alert, and Athena's bytes-scanned cutoff. check-template.ts checks what
  * every service must do; this suite what only the lake does.
  */
-const ROOT = join(import.meta.dirname, '..', '..');
-const CATALOG = join(ROOT, 'services', 'catalog');
-const OSLS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
-
-async function packageCatalog(
-  params: Record<string, string> = {},
-): Promise<Record<string, CloudFormationResource>> {
-  const output = await mkdtemp(join(tmpdir(), 'catalog-template-'));
-  try {
-    const args = [OSLS, 'package', '--stage', 'policy', '--package', output];
-    for (const [name, value] of Object.entries(params)) args.push('--param', `${name}=${value}`);
-    await promisify(execFile)(process.execPath, args, {
-      cwd: CATALOG,
-      // Packaging calls no AWS API, but the SDK wants credentials to exist.
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'package-only', AWS_SECRET_ACCESS_KEY: 'package-only' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const template = JSON.parse(
-      await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8'),
-    ) as CloudFormationTemplate;
-    return template.Resources ?? {};
-  } finally {
-    await rm(output, { recursive: true, force: true });
-  }
-}
+const packageCatalog = (params: Record<string, string> = {}) => packagedResources('catalog', params);
 
 const ofType = (resources: Record<string, CloudFormationResource>, type: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type === type);
