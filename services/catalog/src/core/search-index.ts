@@ -32,7 +32,7 @@ const OPTIONS = {
 };
 
 /**
- * The catalog's full-text index (MiniSearch, docs/adr/0005-catalog-search-index.md), rebuilt from a
+ * The catalog's full-text index (MiniSearch, docs/adr/0008-catalog-search-index.md), rebuilt from a
  * snapshot and written back as one. Updates are idempotent: an entry replaces the one of its key,
  * a removal of an absent key does nothing, so a replayed stream record changes nothing.
  */
