@@ -55,4 +55,32 @@ describe('local cloud: DynamoDB Streams event source mapping', () => {
     const sequences = records.map((record) => BigInt(record.dynamodb?.SequenceNumber ?? '0'));
     expect([...sequences].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).to.deep.equal(sequences);
   });
+
+  // DynamoDB Local writes an empty map as `{}` in stream records; AWS writes `{"M":{}}`, which is what
+  // unmarshall reads. Binaries travel in base64.
+  it('delivers empty maps and binaries in the images as AWS writes them', async () => {
+    const TableName = fixture.resource('RecordsTable');
+    const id = uniqueId('shapes');
+    const Item = {
+      id: { S: id },
+      partitions: { M: {} },
+      nested: { M: { inner: { M: {} }, list: { L: [{ M: {} }] } } },
+      bytes: { B: Uint8Array.from([1, 2]) },
+    };
+    await fixture.aws.dynamodb.send(new PutItemCommand({ TableName, Item }));
+
+    const ours = (all: Record<string, unknown>[]) =>
+      all
+        .flatMap((invocation) => recordsOf(invocation) as unknown as DynamoDBRecord[])
+        .filter((record) => record.dynamodb?.Keys?.id?.S === id);
+    const [inserted] = ours(
+      await waitFor(
+        'the stream record',
+        () => fixture.cloud.recordings('recordTable'),
+        (all) => ours(all).length >= 1,
+      ),
+    );
+
+    expect(inserted?.dynamodb?.NewImage).to.deep.equal({ ...Item, bytes: { B: 'AQI=' } });
+  });
 });

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { QueueMessage, QueueReader } from './queue-consumer';
 import type { ShardPosition, ShardReader, StreamRecord } from './shard-records';
+import { asLambdaImage } from './stream-images';
 
 function iteratorRequest(position: ShardPosition) {
   switch (position.type) {
@@ -143,9 +144,9 @@ export function dynamodbShardReader(
             awsRegion: stream.region,
             dynamodb: {
               ApproximateCreationDateTime: Math.floor(created / 1000),
-              Keys: change.Keys,
-              ...(change.NewImage ? { NewImage: change.NewImage } : {}),
-              ...(change.OldImage ? { OldImage: change.OldImage } : {}),
+              Keys: asLambdaImage(change.Keys ?? {}),
+              ...(change.NewImage ? { NewImage: asLambdaImage(change.NewImage) } : {}),
+              ...(change.OldImage ? { OldImage: asLambdaImage(change.OldImage) } : {}),
               SequenceNumber: change.SequenceNumber,
               SizeBytes: change.SizeBytes,
               StreamViewType: change.StreamViewType,
