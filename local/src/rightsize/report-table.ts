@@ -45,8 +45,8 @@ export function methodNotes(
     `recommended: peak memory × ${rule.headroom}, rounded up to ${rule.stepMb} MB, within ${rule.minMb}-${rule.maxMb.toLocaleString('en-US')} MB.`,
     `$/1M: $${prices.perMillionRequests.toFixed(2)} per million requests + mean billed duration × memory × the GB-second price (${prices.region}, by architecture; ${prices.source}, read ${prices.readOn}).`,
     'The duration at the recommended size is assumed equal to the one measured. In Lambda, CPU scales with',
-    'memory: a function that computes may run slower, and cost more, with less. Measure it in AWS with AWS Lambda',
-    'Power Tuning (https://github.com/alexcasalboni/aws-lambda-power-tuning) before changing its memorySize.',
+    'memory: a function that computes may run slower, and cost more, with less. Before changing a memorySize,',
+    'measure in AWS with AWS Lambda Power Tuning (https://github.com/alexcasalboni/aws-lambda-power-tuning).',
     ...(source === 'local'
       ? [
           `Local peak memory: the function's V8 isolate (heap, external, V8's own) + ${NODE_RUNTIME_BASE_MB} MB for the Node runtime, as`,
