@@ -224,10 +224,18 @@ describe('serverless-offline fixes', () => {
         const dir = ${JSON.stringify(dir)};
         const runner = new WorkerThreadRunner({ codeDir: dir, functionKey: 'measured', functionName: 'sp-dev-measured', handler: 'handler.handler', servicePath: dir, timeout: 5000 }, {});
         const events = [{}, { keep: ${MB} }, { transient: ${MB} }, { fail: true }];
+        // The worker's output reaches this thread after its answers: the runner stops once every line came.
+        let reports = 0;
+        const allReported = new Promise((resolve) => {
+          const write = process.stdout.write.bind(process.stdout);
+          process.stdout.write = (chunk, ...rest) => {
+            if (String(chunk).includes('REPORT RequestId:') && ++reports === events.length) setImmediate(resolve);
+            return write(chunk, ...rest);
+          };
+        });
         for (const [index, event] of events.entries())
           await runner.run(event, { awsRequestId: 'request-' + index, memoryLimitInMB: '256' }).catch(() => {});
-        // The worker's output reaches this thread after the answer: its last lines, before it stops.
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await allReported;
         await runner.cleanup();
       `;
 
@@ -238,6 +246,7 @@ describe('serverless-offline fixes', () => {
       // Act
       const { stdout } = await promisify(execFile)(process.execPath, ['--import', HOOK, scriptFile], {
         cwd: dirname(HOOK),
+        timeout: 25_000,
       });
 
       // Assess
