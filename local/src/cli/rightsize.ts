@@ -53,7 +53,13 @@ if (values.stage !== undefined && values['state-dir'] !== undefined)
 const end = new Date();
 const start = new Date(end.getTime() - windowMs);
 
-const measured = values.stage === undefined ? await fromLocalCloud() : await fromStage(values.stage);
+const measured = await (values.stage === undefined ? fromLocalCloud() : fromStage(values.stage)).catch(
+  (error: unknown) => {
+    // No credentials, no access, a throttled query: one line that says so, not a stack trace.
+    console.error(`npm run rightsize: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
 const rows = rightsizeAll(measured.functions);
 if (values.json) {
   console.log(
