@@ -12,8 +12,18 @@ export interface LocalFunction {
   name: string;
   /** Its Environment.Variables, resolved. */
   environment: Record<string, string>;
+  /** MemorySize, in MB: what Lambda gives it and bills. */
+  memorySize: number;
+  architecture: LambdaArchitecture;
   asyncConfig: ReturnType<typeof asyncInvokeConfigFrom>;
 }
+
+export type LambdaArchitecture = 'x86_64' | 'arm64';
+
+// CloudFormation's defaults when a function declares neither.
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-function.html
+const DEFAULT_MEMORY_SIZE = 128;
+const DEFAULT_ARCHITECTURE: LambdaArchitecture = 'x86_64';
 
 /** Every function of the stacks, with its environment resolved (what cannot be, a warning) and its EventInvokeConfig. */
 export function functionsOf(stacks: ReadonlyMap<string, Stack>, warnings: string[]): LocalFunction[] {
@@ -45,6 +55,10 @@ export function functionsOf(stacks: ReadonlyMap<string, Stack>, warnings: string
         key,
         name,
         environment,
+        memorySize: Number(tryResolve(stack, resource.Properties?.MemorySize) ?? DEFAULT_MEMORY_SIZE),
+        architecture:
+          (tryResolve(stack, resource.Properties?.Architectures) as LambdaArchitecture[] | undefined)?.[0] ??
+          DEFAULT_ARCHITECTURE,
         asyncConfig: asyncInvokeConfigFrom(
           invokeConfig
             ? (tryResolve(stack, invokeConfig[1].Properties) as Record<string, unknown>)

@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { REPO_ROOT } from '../../src/cloud/layout';
+import { NODE_RUNTIME_BASE_MB, parseReportLine } from '../../src/cloud/offline-fixes/invocation-report';
 import { applyFixes, OFFLINE_FIXES } from '../../src/cloud/offline-fixes/patches';
+import { splitFunctionLine } from '../../src/lambda/function-logs';
 
 const HOOK = join(import.meta.dirname, '../../src/cloud/offline-fixes.mjs');
 
@@ -16,17 +18,21 @@ function installed(target: string): string {
 }
 
 describe('serverless-offline fixes', () => {
-  for (const fix of OFFLINE_FIXES) {
+  for (const [index, fix] of OFFLINE_FIXES.entries()) {
     it(`applies to the installed ${fix.target} (${fix.why})`, async () => {
-      // Prepare
+      // Prepare: the module as the fixes before this one leave it, as the load hook applies them.
       const file = installed(fix.target);
-      const source = await readFile(file, 'utf8');
+      const url = pathToFileURL(file).href;
       const warnings: string[] = [];
+      const source = applyFixes(
+        url,
+        await readFile(file, 'utf8'),
+        (message) => warnings.push(message),
+        OFFLINE_FIXES.slice(0, index),
+      );
 
       // Act
-      const patched = applyFixes(pathToFileURL(file).href, source, (message) => warnings.push(message), [
-        fix,
-      ]);
+      const patched = applyFixes(url, source, (message) => warnings.push(message), [fix]);
 
       // Assess: an upgrade that changes the source shows up here, not as a silent difference from AWS.
       expect(warnings).to.deep.equal([]);
@@ -185,6 +191,91 @@ describe('serverless-offline fixes', () => {
       );
 
       expect(JSON.parse(stdout)).to.deep.equal([{ calls: 1 }, { calls: 2 }]);
+    });
+  });
+
+  describe("each invocation's REPORT line, as Lambda writes it", () => {
+    let dir: string;
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'offline-report-'));
+    });
+
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    it('measures every invocation in its worker, a failed one too, with the cold start apart', async function () {
+      this.timeout(30_000);
+      // Prepare: a function that keeps 64 MB, then allocates 64 MB it lets go, then fails.
+      const MB = 64;
+      await writeFile(
+        join(dir, 'handler.js'),
+        `exports.handler = async (event) => {
+          if (event.keep) globalThis.kept = Buffer.alloc(event.keep * 2 ** 20);
+          if (event.transient && Buffer.alloc(event.transient * 2 ** 20).length === 0) throw new Error('empty');
+          if (event.fail) throw new Error('failed on purpose');
+          return 'done';
+        };`,
+      );
+      const runner = installed(
+        '/serverless-offline/src/lambda/handler-runner/worker-thread-runner/WorkerThreadRunner.js',
+      );
+      const script = `
+        const { default: WorkerThreadRunner } = await import(${JSON.stringify(pathToFileURL(runner).href)});
+        const dir = ${JSON.stringify(dir)};
+        const runner = new WorkerThreadRunner({ codeDir: dir, functionKey: 'measured', functionName: 'sp-dev-measured', handler: 'handler.handler', servicePath: dir, timeout: 5000 }, {});
+        const events = [{}, { keep: ${MB} }, { transient: ${MB} }, { fail: true }];
+        // The worker's output reaches this thread after its answers: the runner stops once every line came.
+        let reports = 0;
+        const allReported = new Promise((resolve) => {
+          const write = process.stdout.write.bind(process.stdout);
+          process.stdout.write = (chunk, ...rest) => {
+            if (String(chunk).includes('REPORT RequestId:') && ++reports === events.length) setImmediate(resolve);
+            return write(chunk, ...rest);
+          };
+        });
+        for (const [index, event] of events.entries())
+          await runner.run(event, { awsRequestId: 'request-' + index, memoryLimitInMB: '256' }).catch(() => {});
+        await allReported;
+        await runner.cleanup();
+      `;
+
+      // A file, not -e: the worker threads inherit the process's options (--import HOOK, as in osls).
+      const scriptFile = join(dir, 'invoke.mjs');
+      await writeFile(scriptFile, script);
+
+      // Act
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', HOOK, scriptFile], {
+        cwd: dirname(HOOK),
+        timeout: 25_000,
+      });
+
+      // Assess
+      const lines = stdout.trimEnd().split('\n').map(splitFunctionLine);
+      expect(lines.every((line) => line.functionName === 'sp-dev-measured')).to.equal(true);
+      const reports = lines.map((line) => parseReportLine(line.text));
+      expect(reports.map((report) => report?.requestId)).to.deep.equal([
+        'request-0',
+        'request-1',
+        'request-2',
+        'request-3',
+      ]);
+      const [cold, kept, transient, failed] = reports.map(
+        (report) => report ?? expect.fail('not a REPORT line'),
+      );
+      expect(cold?.initDurationMs).to.be.a('number');
+      expect([kept, transient, failed].map((report) => report?.initDurationMs)).to.deep.equal([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      for (const report of reports) {
+        expect(report?.memorySizeMb).to.equal(256);
+        expect(report?.billedDurationMs).to.be.at.least(Math.ceil(report?.durationMs ?? 0));
+        expect(report?.maxMemoryUsedMb).to.be.above(NODE_RUNTIME_BASE_MB);
+      }
+      // Buffers are the isolate's external memory: kept, and let go during the invocation, they count.
+      expect((kept?.maxMemoryUsedMb ?? 0) - (cold?.maxMemoryUsedMb ?? 0)).to.be.at.least(MB);
+      expect((transient?.maxMemoryUsedMb ?? 0) - (kept?.maxMemoryUsedMb ?? 0)).to.be.at.least(MB);
     });
   });
 });

@@ -202,6 +202,43 @@ export default class LambdaFunctionPool extends ExecutionEnvironmentPool {
     ]),
   },
   {
+    // Lambda writes a REPORT line after every invocation: duration, billed duration, memory size and the
+    // most memory used, which npm run rightsize reads. The worker measures and prints the same line
+    // (invocation-report.ts).
+    // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html#node-logging-output
+    target: '/serverless-offline/src/lambda/handler-runner/worker-thread-runner/workerThreadHelper.js',
+    why: "each invocation's REPORT line",
+    patch: (source) => {
+      const patched = replacing([
+        [
+          '    result = await inProcessRunner.run(event, context)\n',
+          '    result = await __reportedInvocation(() => inProcessRunner.run(event, context), context)\n',
+        ],
+      ])(source);
+      return patched === undefined
+        ? undefined
+        : `import { reportedInvocation as __reportedInvocation } from ${JSON.stringify(fixUrl('invocation-report.ts'))}\n${patched}`;
+    },
+  },
+  {
+    // Lambda reports loading the code at a cold start apart, as Init Duration, and not in Duration. This
+    // fix applies to the source as the one above left it (the handler loaded once per environment).
+    // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
+    target: '/serverless-offline/src/lambda/handler-runner/in-process-runner/InProcessRunner.js',
+    why: "the cold start's Init Duration",
+    patch: (source) => {
+      const patched = replacing([
+        [
+          '    this.#loaded ??= load(this.#servicePath, join(this.#codeDir, this.#handler)).catch(',
+          '    this.#loaded ??= __timedInit(() => load(this.#servicePath, join(this.#codeDir, this.#handler))).catch(',
+        ],
+      ])(source);
+      return patched === undefined
+        ? undefined
+        : `import { timedInit as __timedInit } from ${JSON.stringify(fixUrl('invocation-report.ts'))}\n${patched}`;
+    },
+  },
+  {
     // Lambda keeps each function's output in its own log group; serverless-offline's workers all write
     // into one stream. Each worker's output is labelled with its function (function-output.ts).
     target: '/serverless-offline/src/lambda/handler-runner/worker-thread-runner/WorkerThreadRunner.js',

@@ -9,6 +9,7 @@ import { type AsyncInvoker, asyncInvokeConfigFrom, createAsyncInvoker } from '..
 import { createDestinations } from '../../lambda/destinations';
 import { functionArn } from '../../lambda/function-arn';
 import { functionLogLine, functionLogsFile, splitFunctionLine } from '../../lambda/function-logs';
+import { invocationRecordLine, invocationsFile } from '../../lambda/invocation-records';
 import { startInvokeApi } from '../../lambda/invoke-api';
 import type { FailureDestination, LambdaInvoker } from '../../lambda/invoker';
 import { functionsOf, type LocalFunction } from '../../lambda/local-functions';
@@ -125,6 +126,10 @@ export async function startFunctions(
   await mkdir(settings.paths.metrics, { recursive: true });
   const metricsOut = createWriteStream(join(settings.paths.metrics, 'metrics.jsonl'), { flags: 'a' });
   teardown.add(() => new Promise<void>((resolve) => metricsOut.end(resolve)));
+  // Beside them, every invocation's duration and memory, from its REPORT line (npm run rightsize).
+  const invocationsOut = createWriteStream(invocationsFile(settings.paths.metrics), { flags: 'a' });
+  teardown.add(() => new Promise<void>((resolve) => invocationsOut.end(resolve)));
+  const functionsByName = new Map(functions.map((fn) => [fn.name, fn]));
   // CloudWatch Logs' counterpart: what each service's functions printed (npm run logs, npm run invoke).
   await mkdir(settings.paths.logs, { recursive: true });
   const logsOut = createWriteStream(functionLogsFile(settings.paths.logs), { flags: 'a' });
@@ -150,6 +155,10 @@ export async function startFunctions(
             const line = splitFunctionLine(output);
             if (isMetricsLine(line.text)) metricsOut.write(`${line.text}\n`);
             else if (!logsOut.writableEnded) logsOut.write(functionLogLine(service.key, line));
+            // The REPORT line stays in the logs too, as in the function's log group.
+            const fn = line.functionName === undefined ? undefined : functionsByName.get(line.functionName);
+            const record = fn === undefined ? undefined : invocationRecordLine(fn, line.text);
+            if (record !== undefined && !invocationsOut.writableEnded) invocationsOut.write(record);
             settings.log(`[${service.key}] ${output}`);
           },
         }),
