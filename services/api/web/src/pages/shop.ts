@@ -227,7 +227,12 @@ function cartSummary(cart: Cart): { element: HTMLElement; update(): void } {
               h('span', {}, 'Total'),
               h('strong', { class: 'price' }, money.format(cart.total())),
             ),
-            h('p', { class: 'hint' }, 'Kept in this browser. Checkout is not open yet. ', emptyButton),
+            h(
+              'div',
+              { class: 'cart-actions' },
+              h('p', { class: 'hint' }, 'Kept in this browser; checkout is not open yet.'),
+              emptyButton,
+            ),
           ],
     );
   };
