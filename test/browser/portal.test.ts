@@ -249,6 +249,7 @@ describe('portal in Chromium (phone)', function () {
       'Images',
       'Lake',
       'SQL',
+      'Shop',
       'Profile',
     ]);
 

@@ -18,6 +18,7 @@ import { createThresholdCopy } from './core/device-thresholds';
 import { createDispatcher, createReadingsProcessor } from './core/fan-out';
 import { createMalformedReadingSink } from './core/malformed-readings';
 import { createProductCache } from './core/product-cache';
+import { createProductCatalog } from './core/product-catalog';
 import { createTelemetryAggregator } from './core/telemetry-aggregator';
 import { createTelemetryCollector } from './core/telemetry-collector';
 import { createTelemetryQueries } from './core/telemetry-queries';
@@ -40,6 +41,10 @@ export function clickTransformer() {
       ttlMs: config.productCacheSeconds * 1000,
     }),
   });
+}
+
+export function productCatalog() {
+  return createProductCatalog({ store: createProductsTable({ tableName: config.productsTableName }) });
 }
 
 export function telemetryCollector() {

@@ -8,7 +8,6 @@
  * without it, AWS (the SDK's configuration, and --stream or --url).
  */
 import { parseArgs } from 'node:util';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ClickEvent } from '@serverless-patterns/shared/schemas/events';
 import { SingleBar } from 'cli-progress';
 import { createClicksDeliveryStream } from '../src/adapters/clicks-delivery-stream';
@@ -16,7 +15,7 @@ import { createRecordPutter } from '../src/core/record-putter';
 import { generateLoad, percentile, type SendResult } from './load-generator';
 import { createShoppingSessions } from './shopping-sessions';
 import { targets } from './targets';
-import { THERMOSTATS } from './thermostats';
+import { seedProducts, THERMOSTATS } from './thermostats';
 
 const { values } = parseArgs({
   options: {
@@ -46,21 +45,8 @@ async function main() {
   if (values['seed-products']) {
     const TableName = where.productsTableName;
     if (TableName === undefined) throw new Error('no products table known: run npm start first');
-    for (const product of THERMOSTATS) {
-      await where.dynamodb.send(
-        new PutItemCommand({
-          TableName,
-          Item: {
-            productId: { S: product.productId },
-            name: { S: product.name },
-            category: { S: product.category },
-            price: { N: String(product.price) },
-            description: { S: product.description },
-          },
-        }),
-      );
-    }
-    console.error(`seeded ${THERMOSTATS.length} thermostats into ${TableName}`);
+    const seeded = await seedProducts(where.dynamodb, TableName);
+    console.error(`seeded ${seeded} thermostats into ${TableName}`);
   }
   const rate = positive('rate', values.rate);
   const durationMs = positive('duration', values.duration) * 1000;

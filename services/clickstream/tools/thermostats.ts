@@ -1,3 +1,4 @@
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Product } from '@serverless-patterns/shared/schemas/api';
 
 /**
@@ -76,3 +77,25 @@ export const THERMOSTATS: readonly Product[] = [
     description: 'Connects up to 32 valves and sensors.',
   },
 ];
+
+/**
+ * Puts the store's thermostats into the products table (`npm run clicks -- --seed-products`, the shop's
+ * browser test): the same items again change nothing.
+ */
+export async function seedProducts(dynamodb: DynamoDBClient, tableName: string): Promise<number> {
+  for (const product of THERMOSTATS) {
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          productId: { S: product.productId },
+          name: { S: product.name },
+          category: { S: product.category },
+          price: { N: String(product.price) },
+          description: { S: product.description },
+        },
+      }),
+    );
+  }
+  return THERMOSTATS.length;
+}

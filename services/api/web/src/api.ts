@@ -10,6 +10,9 @@ import type {
   ImageStatus,
   ImageView,
   ListImagesResponse,
+  ListProductsResponse,
+  Product,
+  ProductResponse,
   QueryView,
 } from '@serverless-patterns/shared/schemas/api';
 import type { PortalConfig } from './config';
@@ -49,6 +52,7 @@ export type Alert = AlertsResponse['alerts'][number];
 export type DeviceAggregates = DeviceAggregatesResponse;
 /** The image pipeline's shapes (services/image-pipeline; shared/src/schemas/api/images.ts). */
 /** The catalog's shapes (services/catalog; shared/src/schemas/api/catalog.ts). */
+/** The shop's shapes (services/clickstream; shared/src/schemas/api/clicks.ts). */
 export type {
   CatalogFacets,
   CatalogMatch,
@@ -58,6 +62,7 @@ export type {
   ImageStatus,
   ImageView,
   ListImagesResponse,
+  Product,
   QueryView,
 };
 
@@ -197,6 +202,22 @@ export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Ses
     return (await response.json()) as T;
   }
 
+  /** A route anyone may read (the shop's): no token, so that a visitor who is not signed in can. */
+  async function read<T>(path: string, signal?: AbortSignal): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${config.apiBaseUrl}${path}`, {
+        headers: { accept: 'application/json' },
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ApiError(0, 'NETWORK', 'The service cannot be reached. Check your connection and try again.');
+    }
+    if (!response.ok) throw await errorFrom(response);
+    return (await response.json()) as T;
+  }
+
   const device = (deviceId: string) => `/devices/${encodeURIComponent(deviceId)}`;
   // The image pipeline's API, at its base path on the same domain.
   const image = (imageId: string) => `/images/${encodeURIComponent(imageId)}`;
@@ -234,6 +255,14 @@ export function createApi(config: Pick<PortalConfig, 'apiBaseUrl'>, session: Ses
       ),
     async listAlerts(signal?: AbortSignal): Promise<Alert[]> {
       return (await call<AlertsResponse>('GET', '/clicks/alerts', undefined, signal)).alerts;
+    },
+    // The shop's products: clickstream's API (the table its clicks are enriched from), anonymous.
+    async listProducts(signal?: AbortSignal): Promise<Product[]> {
+      return (await read<ListProductsResponse>('/clicks/products', signal)).products;
+    },
+    async getProduct(productId: string, signal?: AbortSignal): Promise<Product> {
+      const path = `/clicks/products/${encodeURIComponent(productId)}`;
+      return (await read<ProductResponse>(path, signal)).product;
     },
     // The catalog's API, at its base path on the same domain.
     searchCatalog(search: CatalogSearch, signal?: AbortSignal): Promise<CatalogSearchResponse> {

@@ -1,5 +1,6 @@
 import './styles.css';
 import { createApi } from './api';
+import { createCart } from './cart';
 import { createCognito } from './cognito';
 import { loadConfig } from './config';
 import { h } from './dom';
@@ -7,10 +8,15 @@ import { createIdentityPool } from './identity-pool';
 import { NAVIGATION, type NavigationEntry } from './navigation';
 import { type Flash, type Page, type PageContext, PRODUCT_NAME, pageTitle } from './page';
 import { confirmPage, signInPage, signUpPage } from './pages/auth';
-import { createSession, type SignedInUser } from './session';
+import { matchRoute, parseHash } from './routing';
+import { createSession, type Session, type SignedInUser } from './session';
+import { createShopClicks } from './shop-clicks';
 import { alertBox, busy, describeError } from './ui';
 
-/** The portal: loads its settings, then routes by the URL's hash (#/devices) between its pages. */
+/**
+ * The portal: loads its settings, then routes by the URL's hash (#/devices) between its pages. Visitors
+ * who are not signed in see the public pages (the shop) and the sign-in pages; the rest ask to sign in.
+ */
 
 const ADMIN_GROUP = 'admins';
 
@@ -50,6 +56,9 @@ async function start(): Promise<void> {
   const session = createSession(cognito);
   const api = createApi(config, session);
   const identityPool = createIdentityPool(config, session);
+  // POST /clicks on clickstream's API, at its base path on the API's domain.
+  const clicks = createShopClicks(`${config.apiBaseUrl}/clicks`);
+  const cart = createCart(window.localStorage);
   let pendingFlash: Flash | undefined;
   let leaving = new AbortController();
 
@@ -69,10 +78,9 @@ async function start(): Promise<void> {
     const { path, params } = parseHash(window.location.hash);
     const user = session.user();
     const signedOutPage = SIGNED_OUT_PAGES[path];
-    if (user === undefined && signedOutPage === undefined) {
-      const wanted = NAVIGATION.some((entry) => entry.path === path)
-        ? `?next=${encodeURIComponent(path)}`
-        : '';
+    const route = matchRoute(NAVIGATION, path);
+    if (user === undefined && signedOutPage === undefined && !route?.entry.public) {
+      const wanted = route === undefined ? '' : `?next=${encodeURIComponent(path)}`;
       redirect(`/sign-in${wanted}`);
       return;
     }
@@ -82,25 +90,28 @@ async function start(): Promise<void> {
     }
     const flash = pendingFlash;
     pendingFlash = undefined;
+    for (const [name, value] of Object.entries(route?.params ?? {})) params.set(name, value);
     const context: PageContext = {
       api,
       cognito,
       session,
       identityPool,
+      clicks,
+      cart,
       params,
       flash,
       signal: leaving.signal,
       navigate,
     };
-    if (user === undefined) {
-      root.replaceChildren(
-        h('main', { id: 'main', class: 'auth-main' }, brand(), (signedOutPage as Page)(context)),
-      );
+    const entries = visibleEntries(user);
+    const entry = route !== undefined && entries.includes(route.entry) ? route.entry : undefined;
+    if (signedOutPage !== undefined) {
+      const main = h('main', { id: 'main', class: 'auth-main', tabindex: -1 }, signedOutPage(context));
+      root.replaceChildren(...shell(undefined, entries, path, main, session));
     } else {
-      const entries = visibleEntries(user);
-      const entry = entries.find((candidate) => candidate.path === path);
       const content = entry === undefined ? notFound(entries) : entry.page(context);
-      root.replaceChildren(...shell(user, entries, path, content, () => session.signOut()));
+      const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, content);
+      root.replaceChildren(...shell(user, entries, path, main, session));
     }
     const heading = root.querySelector('h1');
     document.title = pageTitle(heading?.textContent ?? PRODUCT_NAME);
@@ -116,15 +127,9 @@ async function start(): Promise<void> {
   render();
 }
 
-function parseHash(hash: string): { path: string; params: URLSearchParams } {
-  const route = hash.replace(/^#/, '') || '/';
-  const queryAt = route.indexOf('?');
-  return queryAt === -1
-    ? { path: route, params: new URLSearchParams() }
-    : { path: route.slice(0, queryAt), params: new URLSearchParams(route.slice(queryAt + 1)) };
-}
-
-function visibleEntries(user: SignedInUser): NavigationEntry[] {
+/** The pages a visitor may open: the public ones; once signed in, every one their groups allow. */
+function visibleEntries(user: SignedInUser | undefined): NavigationEntry[] {
+  if (user === undefined) return NAVIGATION.filter((entry) => entry.public);
   return NAVIGATION.filter((entry) => !entry.adminOnly || user.groups.includes(ADMIN_GROUP));
 }
 
@@ -137,23 +142,20 @@ function brand(): HTMLElement {
   );
 }
 
+/**
+ * The header (brand, menu, account) above the page's `main`. Signed in: the person's email and Sign
+ * out. Not signed in: a Sign in link, except on the sign-in pages themselves.
+ */
 function shell(
-  user: SignedInUser,
+  user: SignedInUser | undefined,
   entries: NavigationEntry[],
   path: string,
-  content: HTMLElement,
-  signOut: () => Promise<void>,
+  main: HTMLElement,
+  session: Pick<Session, 'signOut'>,
 ): HTMLElement[] {
   // A page without a place in the menu marks its parent's.
-  const current = entries.find((entry) => entry.path === path)?.parent ?? path;
-  const signOutButton = h('button', { type: 'button', class: 'button quiet' }, 'Sign out');
-  signOutButton.addEventListener('click', async () => {
-    const restore = busy(signOutButton, 'Signing out…');
-    await signOut().catch((error: unknown) => {
-      restore();
-      window.alert(describeError(error).message);
-    });
-  });
+  const route = matchRoute(entries, path);
+  const current = route?.entry.parent ?? route?.entry.path ?? path;
   return [
     h('a', { class: 'skip', href: '#main', onclick: skipToContent }, 'Skip to content'),
     h(
@@ -181,15 +183,37 @@ function shell(
             ),
         ),
       ),
-      h(
-        'div',
-        { class: 'account' },
-        h('span', { class: 'account-email', title: user.email }, user.email),
-        signOutButton,
-      ),
+      user === undefined ? signInLink(path) : account(user, session),
     ),
-    h('main', { id: 'main', class: 'main', tabindex: -1 }, content),
+    main,
   ];
+}
+
+function account(user: SignedInUser, session: Pick<Session, 'signOut'>): HTMLElement {
+  const signOutButton = h('button', { type: 'button', class: 'button quiet' }, 'Sign out');
+  signOutButton.addEventListener('click', async () => {
+    const restore = busy(signOutButton, 'Signing out…');
+    await session.signOut().catch((error: unknown) => {
+      restore();
+      window.alert(describeError(error).message);
+    });
+  });
+  return h(
+    'div',
+    { class: 'account' },
+    h('span', { class: 'account-email', title: user.email }, user.email),
+    signOutButton,
+  );
+}
+
+/** Back to the page the visitor was on once signed in; nothing on the sign-in pages themselves. */
+function signInLink(path: string): HTMLElement {
+  if (SIGNED_OUT_PAGES[path] !== undefined) return h('div', { class: 'account' });
+  return h(
+    'div',
+    { class: 'account' },
+    h('a', { class: 'button quiet', href: `#/sign-in?next=${encodeURIComponent(path)}` }, 'Sign in'),
+  );
 }
 
 /** The hash is the router's: move focus to the content instead of following the link. */

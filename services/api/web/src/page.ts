@@ -1,7 +1,9 @@
 import type { Api } from './api';
+import type { Cart } from './cart';
 import type { Cognito } from './cognito';
 import type { IdentityPool } from './identity-pool';
 import type { Session } from './session';
+import type { ShopClicks } from './shop-clicks';
 
 /** A message carried to the next page: "Your email is confirmed", "You have signed out". */
 export interface Flash {
@@ -15,6 +17,10 @@ export interface PageContext {
   session: Session;
   /** Temporary AWS credentials of the person's role, and requests to IAM-authorized routes. */
   identityPool: IdentityPool;
+  /** The shop's click beacons (page views, product views, adds to cart), batched to POST /clicks. */
+  clicks: ShopClicks;
+  /** The shop's cart, kept in this browser. */
+  cart: Cart;
   /** The route's query: #/confirm?email=... */
   params: URLSearchParams;
   flash: Flash | undefined;

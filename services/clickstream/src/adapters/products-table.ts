@@ -1,16 +1,19 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
+import { type Product, productSchema } from '@serverless-patterns/shared/schemas/api';
 import type { ClickedProduct } from '@serverless-patterns/shared/schemas/events';
 import type { ProductSource } from '../core/product-cache';
+import type { ProductStore } from '../core/product-catalog';
 
 /** BatchGetItem reads at most 100 keys per call. */
 const MAX_KEYS = 100;
 const MAX_ROUNDS = 5;
 
 /**
- * The store's products (serverless.yml, ProductsTable: productId), read with BatchGetItem. Keys
- * DynamoDB leaves unprocessed (throttling) are asked again, with a short backoff; what is still
- * unprocessed after a few rounds fails the lookup, so that Firehose retries the invocation.
+ * The store's products (serverless.yml, ProductsTable: productId), for the transformation's
+ * enrichment (BatchGetItem) and the shop's pages (Scan, GetItem). Each function's role grants only the
+ * action it uses. Keys DynamoDB leaves unprocessed (throttling) are asked again, with a short backoff;
+ * what is still unprocessed after a few rounds fails the lookup, so that Firehose retries the invocation.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
  */
 export function createProductsTable({
@@ -21,7 +24,7 @@ export function createProductsTable({
   client?: DynamoDBDocumentClient;
   tableName: string;
   sleep?: (ms: number) => Promise<void>;
-}): ProductSource {
+}): ProductSource & ProductStore {
   return {
     async getProducts(productIds) {
       const products = new Map<string, ClickedProduct>();
@@ -55,5 +58,34 @@ export function createProductsTable({
       }
       return products;
     },
+
+    // A store sells a few dozen products: one page of a scan (up to 1 MB) holds them all; the pages are
+    // followed all the same. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html
+    async listProducts() {
+      const products: Product[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const { Items, LastEvaluatedKey } = await client.send(
+          new ScanCommand({ TableName: tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+        );
+        for (const item of Items ?? []) products.push(productFrom(item));
+        startKey = LastEvaluatedKey;
+      } while (startKey !== undefined);
+      return products;
+    },
+
+    async getProduct(productId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { productId } }));
+      return Item === undefined ? undefined : productFrom(Item);
+    },
   };
+}
+
+/**
+ * An item as the shop shows it. The table has no schema of its own: an item that breaks the shared one
+ * (no price, a name too long) fails the request, and the function's alarm, rather than reaching a page.
+ */
+function productFrom(item: Record<string, unknown>): Product {
+  const { productId, name, category, price, description = '' } = item;
+  return productSchema.parse({ productId, name, category, price, description });
 }
