@@ -25,6 +25,12 @@ const STAGE_VARIABLES = [
   'DEVICE_TOKENS_TABLE',
 ] as const;
 
+// Another suite of the same run (the api's) may have imported these handlers with its own
+// configuration, and a module is loaded once per process: a query of this suite's own gives it a
+// cold start of its own (one container for the whole suite).
+const THIS_SUITE = `?cold-start=${process.pid}-${Date.now()}`;
+const coldStart = (path: string) => import(`${path}${THIS_SUITE}`);
+
 // The handlers read their configuration when their module is first imported (the cold start), so the
 // stage variables are set before the dynamic imports and restored afterwards.
 describe('authorizer handlers (configuration read at cold start)', () => {
@@ -59,7 +65,7 @@ describe('authorizer handlers (configuration read at cold start)', () => {
   });
 
   it('people: allows a valid token with the stage configuration', async () => {
-    const { handler } = (await import('../../../src/authorizers/people/handler')) as {
+    const { handler } = (await coldStart('../../../src/authorizers/people/handler.ts')) as {
       handler: Handler<unknown>;
     };
     const token = signJwt(key, idTokenClaims(jwks.issuer));
@@ -72,7 +78,7 @@ describe('authorizer handlers (configuration read at cold start)', () => {
   });
 
   it('people: keeps the 401 and logs why, without the token', async () => {
-    const { handler } = (await import('../../../src/authorizers/people/handler')) as {
+    const { handler } = (await coldStart('../../../src/authorizers/people/handler.ts')) as {
       handler: Handler<unknown>;
     };
     const past = Math.floor(Date.now() / 1000) - 7200;
@@ -86,7 +92,7 @@ describe('authorizer handlers (configuration read at cold start)', () => {
   });
 
   it('admin: denies a non-admin under admins-only, and logs the denial', async () => {
-    const { handler } = (await import('../../../src/authorizers/admin/handler')) as {
+    const { handler } = (await coldStart('../../../src/authorizers/admin/handler.ts')) as {
       handler: Handler<APIGatewayRequestAuthorizerEvent>;
     };
     const token = signJwt(key, idTokenClaims(jwks.issuer, { 'cognito:groups': ['beta'] }));
@@ -99,7 +105,7 @@ describe('authorizer handlers (configuration read at cold start)', () => {
   });
 
   it('device: refuses a malformed token before any table read', async () => {
-    const { handler } = (await import('../../../src/authorizers/device/handler')) as {
+    const { handler } = (await coldStart('../../../src/authorizers/device/handler.ts')) as {
       handler: Handler<unknown>;
     };
 
