@@ -52,6 +52,7 @@ describe('what product code may import (biome.json, noRestrictedImports)', funct
     const counts = await restrictedImports({
       'services/api/src/handlers/by-package.ts': importing('@serverless-patterns/local/testing'),
       'services/api/src/core/by-path.ts': importing('../../../../local/src/cloud/layout'),
+      'services/catalog/src/core/command-line.ts': importing('@serverless-patterns/local/command-line'),
       'services/ops/src/adapters/testing.ts': importing('@serverless-patterns/shared/testing'),
       'shared/src/clients/by-path.ts': importing('../../../local/src/cloud/endpoints'),
     });
@@ -59,11 +60,13 @@ describe('what product code may import (biome.json, noRestrictedImports)', funct
     for (const [path, count] of Object.entries(counts)) expect(count, path).to.be.greaterThan(0);
   });
 
-  it('lets tests, the local cloud and the testing entry point import them', async () => {
+  it("lets tests, the local cloud, the testing entry point and services' tools and scripts import them", async () => {
     const counts = await restrictedImports({
       'services/api/test/unit/uses-testing.test.ts': importing('@serverless-patterns/shared/testing'),
       'services/api/test/integration/uses-cloud.test.ts': importing('@serverless-patterns/local/testing'),
       'local/src/cloud/uses-shared.ts': importing('@serverless-patterns/shared/s3-events'),
+      'services/clickstream/tools/a-tool.ts': importing('@serverless-patterns/local/command-line'),
+      'services/ops/scripts/a-script.ts': importing('@serverless-patterns/local/command-line'),
       'shared/src/testing/events/s3.ts': importing('../../s3-events'),
     });
 

@@ -8,8 +8,22 @@
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseCommandLine } from '@serverless-patterns/local/command-line';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+
+// It takes no options: --help says what it does, anything else is refused rather than ignored (a run
+// packages every service twice).
+parseCommandLine({
+  invocation: 'npm run lint:templates --',
+  synopsis: '[options]',
+  about: [
+    'Packages every service for the dev and prod stages and runs cfn-lint, the CloudFormation linter AWS',
+    "maintains, on each template and on the delivery pipeline's, with every rule on. Exits 1 on any error",
+    'or warning, 2 without cfn-lint (pip install cfn-lint).',
+  ].join('\n'),
+  options: {},
+});
 const STAGES = ['dev', 'prod'];
 const SERVICES = ['foundation', 'api', 'catalog', 'clickstream', 'image-pipeline', 'ops'];
 

@@ -79,6 +79,47 @@ export function usageError(invocation: string, message: string): never {
   process.exit(USAGE_ERROR);
 }
 
+/** The numbers an option takes: bounds included, `above` excluded. */
+export interface NumberRange {
+  min?: number;
+  above?: number;
+  max?: number;
+  integer?: boolean;
+}
+
+/** `text` as a number within `range`, or undefined when it is none ('abc', '', 'Infinity', out of range). */
+export function numberWithin(text: string, range: NumberRange = {}): number | undefined {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  const { min = Number.NEGATIVE_INFINITY, above, max = Number.POSITIVE_INFINITY, integer = false } = range;
+  if (!Number.isFinite(value) || value < min || value > max) return undefined;
+  if ((above !== undefined && value <= above) || (integer && !Number.isInteger(value))) return undefined;
+  return value;
+}
+
+/** What a range takes, for a usage error and a description: 'a whole number from 1 to 500'. */
+export function describeRange({ min, above, max, integer = false }: NumberRange = {}): string {
+  const kind = integer ? 'a whole number' : 'a number';
+  if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
+  if (above !== undefined) return `${kind} above ${above}${max !== undefined ? ` and at most ${max}` : ''}`;
+  if (min !== undefined) return `${kind} of at least ${min}`;
+  return max !== undefined ? `${kind} of at most ${max}` : kind;
+}
+
+/**
+ * A number option's value, or a usage error naming the option and what it takes: `--rate abc` stops
+ * the command before it does anything, rather than running with NaN.
+ */
+export function numberOption(
+  invocation: string,
+  name: string,
+  text: string,
+  range: NumberRange = {},
+): number {
+  const value = numberWithin(text, range);
+  if (value === undefined) usageError(invocation, `--${name} takes ${describeRange(range)}, not '${text}'`);
+  return value;
+}
+
 function exitWithHelp(command: Command<Record<string, CommandOption>>): never {
   console.log(helpText(command));
   process.exit(0);

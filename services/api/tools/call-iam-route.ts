@@ -11,27 +11,71 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
 import { readCloudDescription } from '@serverless-patterns/local/testing';
 import { identityPoolCredentials, signRequest } from './iam-client';
 
-const { values } = parseArgs({
+const CALL_IAM = {
+  invocation: 'npm run call:iam --',
+  synopsis: '--email <email> --password <password> [options]',
+  about: [
+    'Patterns 1 A and B from a script: signs in to the user pool (USER_PASSWORD_AUTH), exchanges the ID',
+    'token through the identity pool for temporary credentials of the role it maps the person to, and calls',
+    "an IAM-authorized route with a SigV4-signed GET. It prints the role's answer, or API Gateway's refusal.",
+    "Where: the local cloud's .local/cloud.json (npm start); for a deployed stage, without it, pass",
+    '--region, --user-pool-client, --identity-pool, --login-provider and --api.',
+  ].join('\n'),
   options: {
-    email: { type: 'string' },
-    password: { type: 'string' },
-    path: { type: 'string', default: '/me/credentials-check' },
-    cloud: { type: 'string', default: resolve('.local', 'cloud.json') },
-    region: { type: 'string' },
-    'user-pool-client': { type: 'string' },
-    'identity-pool': { type: 'string' },
-    'login-provider': { type: 'string' },
-    api: { type: 'string' },
+    email: {
+      type: 'string',
+      placeholder: '<email>',
+      description: "the person's e-mail, their user name (required)",
+    },
+    password: { type: 'string', placeholder: '<password>', description: 'their password (required)' },
+    path: {
+      type: 'string',
+      default: '/me/credentials-check',
+      placeholder: '<path>',
+      description: 'the IAM-authorized route to GET (default /me/credentials-check)',
+    },
+    cloud: {
+      type: 'string',
+      default: resolve('.local', 'cloud.json'),
+      placeholder: '<cloud.json>',
+      description: "the local cloud's description (default .local/cloud.json)",
+    },
+    region: {
+      type: 'string',
+      placeholder: '<region>',
+      description: "the stage's region (without a cloud.json)",
+    },
+    'user-pool-client': {
+      type: 'string',
+      placeholder: '<id>',
+      description: 'output UserPoolClientId of the api stack (without a cloud.json)',
+    },
+    'identity-pool': {
+      type: 'string',
+      placeholder: '<id>',
+      description: 'output IdentityPoolId of the api stack (without a cloud.json)',
+    },
+    'login-provider': {
+      type: 'string',
+      placeholder: '<provider>',
+      description: 'output IdentityPoolLoginProvider of the api stack (without a cloud.json)',
+    },
+    api: { type: 'string', placeholder: '<url>', description: "the API's base URL (without a cloud.json)" },
   },
-});
+} as const;
+
+const { values } = parseCommandLine(CALL_IAM);
+if (values.email === undefined || values.password === undefined)
+  usageError(CALL_IAM.invocation, 'name who signs in: --email <email> --password <password>');
+const { email, password } = values;
 
 async function settings() {
   if (!existsSync(values.cloud)) {
@@ -64,10 +108,6 @@ async function settings() {
 }
 
 async function main(): Promise<number> {
-  if (values.email === undefined || values.password === undefined) {
-    console.error('usage: npm run call:iam -- --email EMAIL --password PASSWORD [--path PATH]');
-    return 2;
-  }
   const target = await settings();
   const cognito = new CognitoIdentityProviderClient({
     region: target.region,
@@ -79,7 +119,7 @@ async function main(): Promise<number> {
     new InitiateAuthCommand({
       AuthFlow: 'USER_PASSWORD_AUTH',
       ClientId: target.clientId,
-      AuthParameters: { USERNAME: values.email, PASSWORD: values.password },
+      AuthParameters: { USERNAME: email, PASSWORD: password },
     }),
   );
   cognito.destroy();

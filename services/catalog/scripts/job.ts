@@ -1,5 +1,5 @@
 /**
- * npm run job -- <word-count|mortgage> [name=value ...] [--id JOB_ID] [--cloud PATH]
+ * npm run job -- <word-count|mortgage|compaction> [name=value ...] [--id JOB_ID] [--cloud PATH]
  *
  * Starts a batch job through POST /catalog/jobs on the local cloud (.local/cloud.json, written by
  * `npm start`) as a new administrator of its user pool, then follows GET /catalog/jobs/{id} with a
@@ -9,36 +9,61 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
 import { people, readCloudDescription } from '@serverless-patterns/local/testing';
 import type { JobView } from '@serverless-patterns/shared/schemas/api';
+import { jobTypeSchema } from '@serverless-patterns/shared/schemas/events';
 import { SingleBar } from 'cli-progress';
 
 const POLL_MS = 1000;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { id: { type: 'string' }, cloud: { type: 'string' } },
-  });
-  const [type, ...pairs] = positionals;
-  if (type === undefined) {
-    console.error(
-      'usage: npm run job -- <word-count|mortgage> [name=value ...] [--id JOB_ID] [--cloud PATH]',
-    );
-    return 2;
-  }
-  const params = Object.fromEntries(
-    pairs.map((pair) => {
-      const [name, ...rest] = pair.split('=');
-      const value = rest.join('=');
-      if (name === undefined || name === '' || rest.length === 0)
-        throw new Error(`"${pair}" is not name=value`);
-      return [name, value !== '' && Number.isFinite(Number(value)) ? Number(value) : value];
-    }),
-  );
+const JOB = {
+  invocation: 'npm run job --',
+  synopsis: `<${jobTypeSchema.options.join('|')}> [name=value ...] [options]`,
+  about: [
+    'Starts a batch job through POST /catalog/jobs on the local cloud (.local/cloud.json, npm start) as a',
+    'new administrator of its user pool, follows GET /catalog/jobs/{id} with a progress bar of the chunks',
+    "done, and prints the result's location and summary. Parameters are name=value pairs; numbers are",
+    "numbers (services/catalog/README.md lists each type's):",
+    '  npm run job -- word-count prefix=raw/books ngram=2',
+    '  npm run job -- mortgage loans=2000 scenarios=100 mappers=2',
+    '  npm run job -- compaction prefix=raw/clickstream',
+  ].join('\n'),
+  options: {
+    id: {
+      type: 'string',
+      placeholder: '<job-id>',
+      description: "the job's id (default <type>-<8 random hex digits>)",
+    },
+    cloud: {
+      type: 'string',
+      placeholder: '<cloud.json>',
+      description: "the local cloud's description (default .local/cloud.json)",
+    },
+  },
+  allowPositionals: true,
+} as const;
 
-  const description = await readCloudDescription(values.cloud ?? resolve('.local', 'cloud.json'));
+const { values, positionals } = parseCommandLine(JOB);
+const [type, ...pairs] = positionals;
+if (type === undefined) usageError(JOB.invocation, 'name the job type');
+if (!jobTypeSchema.safeParse(type).success)
+  usageError(JOB.invocation, `unknown job type '${type}'; types: ${jobTypeSchema.options.join(', ')}`);
+const params = Object.fromEntries(
+  pairs.map((pair) => {
+    const [name, ...rest] = pair.split('=');
+    const value = rest.join('=');
+    if (name === undefined || name === '' || rest.length === 0)
+      usageError(JOB.invocation, `'${pair}' is not name=value`);
+    return [name, value !== '' && Number.isFinite(Number(value)) ? Number(value) : value];
+  }),
+);
+
+async function main(): Promise<number> {
+  const cloudFile = values.cloud ?? resolve('.local', 'cloud.json');
+  const description = await readCloudDescription(cloudFile).catch(() => {
+    throw new Error(`no local cloud description at ${cloudFile}: run npm start first`);
+  });
   if (description.portalUrl === undefined) throw new Error('the local cloud has no front door (portalUrl)');
   const signUps = people(description);
   const admin = await signUps.create({ admin: true });
@@ -82,7 +107,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error);
+    console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   },
 );

@@ -9,29 +9,72 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { numberOption, parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
 import { awsClients, readCloudDescription, serviceOf } from '@serverless-patterns/local/testing';
 import { DEFAULT_NGRAMS, ngramKey, TALK_QUERY, writeNgramFiles } from './ngrams';
 
 /** What `npm start` writes: where the local cloud is. */
 const LOCAL_CLOUD_FILE = resolve(__dirname, '..', '..', '..', '.local', 'cloud.json');
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      grams: { type: 'string', default: String(DEFAULT_NGRAMS.grams) },
-      first: { type: 'string', default: String(DEFAULT_NGRAMS.firstDecade) },
-      last: { type: 'string', default: String(DEFAULT_NGRAMS.lastDecade) },
-      bucket: { type: 'string' },
-      'cloud-file': { type: 'string', default: LOCAL_CLOUD_FILE },
+const LAKE_SEED = {
+  invocation: 'npm run lake:seed --',
+  synopsis: '[options]',
+  about: [
+    "Writes an n-gram dataset shaped like Google Books' (one Parquet file per decade, 'just say no' in every",
+    "one) into the lake's curated/ngram/decade=<d>/ through the S3 API: the local cloud's lake bucket when",
+    "npm start runs, AWS's otherwise (pass --bucket: sp-<account>-<region>-<stage>-lake). The catalog",
+    "registers each file as it lands; then the talk's query it prints runs through POST /catalog/queries.",
+  ].join('\n'),
+  options: {
+    grams: {
+      type: 'string',
+      default: String(DEFAULT_NGRAMS.grams),
+      placeholder: '<n>',
+      description: `grams besides 'just say no', each with a row per year (default ${DEFAULT_NGRAMS.grams})`,
     },
-  });
-  const options = {
-    grams: Number(values.grams),
-    firstDecade: Number(values.first),
-    lastDecade: Number(values.last),
-  };
+    first: {
+      type: 'string',
+      default: String(DEFAULT_NGRAMS.firstDecade),
+      placeholder: '<decade>',
+      description: `the first decade, a year that ends in 0 (default ${DEFAULT_NGRAMS.firstDecade})`,
+    },
+    last: {
+      type: 'string',
+      default: String(DEFAULT_NGRAMS.lastDecade),
+      placeholder: '<decade>',
+      description: `the last decade (default ${DEFAULT_NGRAMS.lastDecade})`,
+    },
+    bucket: {
+      type: 'string',
+      placeholder: '<bucket>',
+      description: "write to this bucket in AWS (default credentials), not the local cloud's lake",
+    },
+    'cloud-file': {
+      type: 'string',
+      default: LOCAL_CLOUD_FILE,
+      placeholder: '<cloud.json>',
+      description: "the local cloud's description (default .local/cloud.json)",
+    },
+  },
+} as const;
+
+const { values } = parseCommandLine(LAKE_SEED);
+const decade = (name: 'first' | 'last') => {
+  const year = numberOption(LAKE_SEED.invocation, name, values[name], { min: 0, integer: true });
+  if (year % 10 !== 0)
+    usageError(LAKE_SEED.invocation, `--${name} takes a decade (1900, 1910, ...), not '${year}'`);
+  return year;
+};
+const options = {
+  grams: numberOption(LAKE_SEED.invocation, 'grams', values.grams, { min: 0, integer: true }),
+  firstDecade: decade('first'),
+  lastDecade: decade('last'),
+};
+if (options.firstDecade > options.lastDecade)
+  usageError(LAKE_SEED.invocation, `--first ${options.firstDecade} comes after --last ${options.lastDecade}`);
+
+async function main(): Promise<void> {
   const { s3, bucket } = await target(values.bucket, values['cloud-file']);
   const directory = await mkdtemp(join(tmpdir(), 'lake-seed-'));
   try {

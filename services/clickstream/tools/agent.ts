@@ -7,23 +7,47 @@
  * clicks delivery stream unless --stream names another (or, without a local cloud, one in AWS).
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
 import { createClicksDeliveryStream } from '../src/adapters/clicks-delivery-stream';
 import { createRecordPutter } from '../src/core/record-putter';
 import { startLogAgent } from './log-agent/log-agent';
 import { targets } from './targets';
 
-const { values } = parseArgs({
+const AGENT = {
+  invocation: 'npm run agent --',
+  synopsis: '--file <log> [options]',
+  about: [
+    "Does the Kinesis Agent's job: tails a growing log file (click JSON, one per line) and sends its lines",
+    'to a Firehose delivery stream with PutRecordBatch. It follows rename rotation and copytruncate, and',
+    'checkpoints the inode and offset of what Firehose accepted; Ctrl-C finishes the batch under way and',
+    "saves the checkpoint, and the next run goes on from there. The stream is the local cloud's clicks",
+    'delivery stream (.local/cloud.json, npm start) unless --stream names another; without a local cloud,',
+    "one in AWS with the SDK's own configuration.",
+  ].join('\n'),
   options: {
-    file: { type: 'string' },
-    stream: { type: 'string' },
-    checkpoint: { type: 'string' },
-    cloud: { type: 'string' },
+    file: { type: 'string', placeholder: '<log>', description: 'the log file to tail (required)' },
+    stream: {
+      type: 'string',
+      placeholder: '<name>',
+      description: "the delivery stream (default the local cloud's clicks stream; needed without one)",
+    },
+    checkpoint: {
+      type: 'string',
+      placeholder: '<path>',
+      description: 'where the checkpoint is kept (default .<log>.checkpoint beside the file)',
+    },
+    cloud: {
+      type: 'string',
+      placeholder: '<cloud.json>',
+      description: "the local cloud's description (default .local/cloud.json)",
+    },
   },
-});
+} as const;
+
+const { values } = parseCommandLine(AGENT);
+if (values.file === undefined) usageError(AGENT.invocation, 'name the log file to tail: --file <log>');
 
 async function main() {
-  if (values.file === undefined) throw new Error('--file <log> is required');
   const file = resolve(values.file);
   const where = await targets(values.cloud);
   const streamName = values.stream ?? where.streamName;

@@ -7,7 +7,7 @@
  * sent, accepted and failed and the put latency. The local cloud's .local/cloud.json says where;
  * without it, AWS (the SDK's configuration, and --stream or --url).
  */
-import { parseArgs } from 'node:util';
+import { numberOption, parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
 import type { ClickEvent } from '@serverless-patterns/shared/schemas/events';
 import { SingleBar } from 'cli-progress';
 import { createClicksDeliveryStream } from '../src/adapters/clicks-delivery-stream';
@@ -17,43 +17,95 @@ import { createShoppingSessions } from './shopping-sessions';
 import { targets } from './targets';
 import { seedProducts, THERMOSTATS } from './thermostats';
 
-const { values } = parseArgs({
+const CLICKS = {
+  invocation: 'npm run clicks --',
+  synopsis: '[options]',
+  about: [
+    "Sends shoppers' sessions (land on the shop, open thermostats, add to the cart, sometimes buy; 4 %",
+    'crawlers) at a steady rate, straight into the clicks delivery stream (PutRecordBatch, only refused',
+    'records sent again) or through POST /clicks, with a progress bar; ends with the clicks sent, accepted',
+    'and failed and the put latency p50/p99. Where: the local cloud of .local/cloud.json (npm start);',
+    "without it, AWS with the SDK's own configuration, and --stream or --url.",
+  ].join('\n'),
   options: {
-    rate: { type: 'string', default: '1000' },
-    duration: { type: 'string', default: '10' },
-    target: { type: 'string', default: 'firehose' },
-    batch: { type: 'string' },
-    concurrency: { type: 'string', default: '8' },
-    stream: { type: 'string' },
-    url: { type: 'string' },
-    cloud: { type: 'string' },
-    'seed-products': { type: 'boolean', default: false },
+    rate: {
+      type: 'string',
+      default: '1000',
+      placeholder: '<clicks/s>',
+      description: 'clicks per second (default 1000)',
+    },
+    duration: {
+      type: 'string',
+      default: '10',
+      placeholder: '<seconds>',
+      description: 'how long to send (default 10)',
+    },
+    target: {
+      type: 'string',
+      default: 'firehose',
+      placeholder: '<firehose|api>',
+      description: 'firehose: PutRecordBatch on the delivery stream; api: POST /clicks (default firehose)',
+    },
+    batch: {
+      type: 'string',
+      placeholder: '<clicks>',
+      description: 'clicks per call, at most 500 to firehose and 100 to the api (default the most)',
+    },
+    concurrency: {
+      type: 'string',
+      default: '8',
+      placeholder: '<calls>',
+      description: 'calls in flight at once (default 8)',
+    },
+    stream: {
+      type: 'string',
+      placeholder: '<name>',
+      description: "the delivery stream (default the local cloud's clicks stream; needed without one)",
+    },
+    url: {
+      type: 'string',
+      placeholder: '<url>',
+      description: "POST /clicks' URL (default the local cloud's; needed without one)",
+    },
+    cloud: {
+      type: 'string',
+      placeholder: '<cloud.json>',
+      description: "the local cloud's description (default .local/cloud.json)",
+    },
+    'seed-products': {
+      type: 'boolean',
+      default: false,
+      description: "first put the store's thermostats (tools/thermostats.ts) into the products table",
+    },
   },
-});
+} as const;
 
-const positive = (name: string, value: string | undefined) => {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0)
-    throw new Error(`--${name} must be a positive number, not ${value}`);
-  return number;
-};
+const { values } = parseCommandLine(CLICKS);
+const target = values.target;
+if (target !== 'firehose' && target !== 'api')
+  usageError(CLICKS.invocation, `--target is firehose or api, not '${target}'`);
+const rate = numberOption(CLICKS.invocation, 'rate', values.rate, { above: 0 });
+const durationMs = numberOption(CLICKS.invocation, 'duration', values.duration, { above: 0 }) * 1000;
+const batchSize = Math.min(
+  target === 'api' ? 100 : 500,
+  numberOption(CLICKS.invocation, 'batch', values.batch ?? (target === 'api' ? '100' : '500'), {
+    min: 1,
+    integer: true,
+  }),
+);
+const concurrency = numberOption(CLICKS.invocation, 'concurrency', values.concurrency, {
+  min: 1,
+  integer: true,
+});
 
 async function main() {
   const where = await targets(values.cloud);
-  const target = values.target;
-  if (target !== 'firehose' && target !== 'api') throw new Error('--target is firehose or api');
   if (values['seed-products']) {
     const TableName = where.productsTableName;
     if (TableName === undefined) throw new Error('no products table known: run npm start first');
     const seeded = await seedProducts(where.dynamodb, TableName);
     console.error(`seeded ${seeded} thermostats into ${TableName}`);
   }
-  const rate = positive('rate', values.rate);
-  const durationMs = positive('duration', values.duration) * 1000;
-  const batchSize = Math.min(
-    target === 'api' ? 100 : 500,
-    positive('batch', values.batch ?? (target === 'api' ? '100' : '500')),
-  );
   const send =
     target === 'api'
       ? apiSender(values.url ?? where.clicksUrl)
@@ -73,7 +125,7 @@ async function main() {
     rate,
     durationMs,
     batchSize,
-    concurrency: positive('concurrency', values.concurrency),
+    concurrency,
     nextClick: sessions.next,
     send,
     onProgress: ({ sent, accepted, failed, elapsedMs }) =>

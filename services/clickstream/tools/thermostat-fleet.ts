@@ -12,46 +12,101 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { numberOption, parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
 import { clientConfig, people, readCloudDescription, serviceOf } from '@serverless-patterns/local/testing';
 import { MultiBar, Presets } from 'cli-progress';
 import { createFleetReadings, type FleetRecord, simulatedDevices } from './fleet/readings';
 import { apiSender, streamSender } from './fleet/senders';
 import { generateLoad, percentile } from './load-generator';
 
-const { values } = parseArgs({
+const THERMOSTATS = {
+  invocation: 'npm run thermostats --',
+  synopsis: '[options]',
+  about: [
+    'A fleet of thermostats on the local cloud (.local/cloud.json, npm start): a new owner signs up,',
+    'registers --devices thermostats through the api (threshold 24 °C) and issues each a device token;',
+    'then the fleet sends noisy readings at --rate per second for --duration seconds, a share --hot of the',
+    'devices above threshold and --malformed of the readings malformed. --target stream puts them straight',
+    "on the telemetry stream with the SDK's default Kinesis client, as AWS IoT's topic rule does; --target",
+    "api posts them to POST /clicks/telemetry/{deviceId} with each device's token. Progress bars, then a",
+    "summary: sent, accepted, failed, put latency, the aggregates and alerts to expect, and the owner's",
+    'e-mail and password for the portal.',
+  ].join('\n'),
   options: {
-    devices: { type: 'string', default: '100' },
-    rate: { type: 'string', default: '1000' },
-    duration: { type: 'string', default: '60' },
-    target: { type: 'string', default: 'stream' },
-    kpl: { type: 'boolean', default: false },
-    hot: { type: 'string', default: '0.1' },
-    malformed: { type: 'string', default: '0.01' },
-    concurrency: { type: 'string', default: '8' },
-    cloud: { type: 'string', default: resolve('.local', 'cloud.json') },
+    devices: {
+      type: 'string',
+      default: '100',
+      placeholder: '<n>',
+      description: 'thermostats to register, 1 to 100000 (default 100)',
+    },
+    rate: {
+      type: 'string',
+      default: '1000',
+      placeholder: '<readings/s>',
+      description: 'readings per second (default 1000)',
+    },
+    duration: {
+      type: 'string',
+      default: '60',
+      placeholder: '<seconds>',
+      description: 'how long to send (default 60)',
+    },
+    target: {
+      type: 'string',
+      default: 'stream',
+      placeholder: '<stream|api>',
+      description: 'stream: PutRecords on the telemetry stream; api: POST with each token (default stream)',
+    },
+    kpl: {
+      type: 'boolean',
+      default: false,
+      description: 'with --target stream, KPL-aggregate the records per device, as a gateway does',
+    },
+    hot: {
+      type: 'string',
+      default: '0.1',
+      placeholder: '<share>',
+      description: 'the share of the devices above their threshold, 0 to 1 (default 0.1)',
+    },
+    malformed: {
+      type: 'string',
+      default: '0.01',
+      placeholder: '<share>',
+      description: 'the share of the readings malformed, 0 to 1 (default 0.01)',
+    },
+    concurrency: {
+      type: 'string',
+      default: '8',
+      placeholder: '<calls>',
+      description: 'calls in flight at once (default 8)',
+    },
+    cloud: {
+      type: 'string',
+      default: resolve('.local', 'cloud.json'),
+      placeholder: '<cloud.json>',
+      description: "the local cloud's description (default .local/cloud.json)",
+    },
   },
-});
+} as const;
 
-const number = (
-  name: string,
-  value: string | undefined,
-  { min = 0, max = Number.POSITIVE_INFINITY } = {},
-) => {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
-    throw new Error(`--${name} must be a number from ${min} to ${max}, not ${value}`);
-  }
-  return parsed;
-};
+const { values } = parseCommandLine(THERMOSTATS);
+const { invocation } = THERMOSTATS;
+const deviceCount = numberOption(invocation, 'devices', values.devices, {
+  min: 1,
+  max: 100_000,
+  integer: true,
+});
+const rate = numberOption(invocation, 'rate', values.rate, { min: 1 });
+const durationMs = numberOption(invocation, 'duration', values.duration, { min: 1 }) * 1000;
+const target = values.target;
+if (target !== 'stream' && target !== 'api')
+  usageError(invocation, `--target is stream or api, not '${target}'`);
+const hotRatio = numberOption(invocation, 'hot', values.hot, { min: 0, max: 1 });
+const malformedRatio = numberOption(invocation, 'malformed', values.malformed, { min: 0, max: 1 });
+const concurrency = numberOption(invocation, 'concurrency', values.concurrency, { min: 1, integer: true });
 
 async function main() {
-  const deviceCount = number('devices', values.devices, { min: 1, max: 100_000 });
-  const rate = number('rate', values.rate, { min: 1 });
-  const durationMs = number('duration', values.duration, { min: 1 }) * 1000;
-  const target = values.target;
-  if (target !== 'stream' && target !== 'api') throw new Error('--target is stream or api');
   const description = await readCloudDescription(values.cloud).catch(() => {
     throw new Error(`no local cloud description at ${values.cloud}: run npm start first`);
   });
@@ -98,11 +153,10 @@ async function main() {
     );
   }
   registering.stop();
-  const hotRatio = number('hot', values.hot, { max: 1 });
   const devices = simulatedDevices([...tokens.keys()], hotRatio);
   const fleet = createFleetReadings({
     devices,
-    malformedRatio: number('malformed', values.malformed, { max: 1 }),
+    malformedRatio,
     runId: randomUUID().slice(0, 8),
   });
 
@@ -119,7 +173,7 @@ async function main() {
     rate,
     durationMs,
     batchSize: target === 'api' ? Math.max(devices.length, 100) : 500,
-    concurrency: number('concurrency', values.concurrency, { min: 1 }),
+    concurrency,
     nextClick: fleet.next,
     send,
     onProgress: ({ sent, accepted, failed, elapsedMs }) =>

@@ -7,17 +7,37 @@
  * scheduler (the tasks run at their next occurrence), and the runs are in the ops table.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parseCommandLine } from '@serverless-patterns/local/command-line';
 import { awsClients, readCloudDescription, serviceOf } from '@serverless-patterns/local/testing';
 import { createTasksTable } from '../src/adapters/tasks-table';
 import { seedInventory, seedTasks } from './inventory';
 
 const LOCAL_CLOUD_FILE = resolve(__dirname, '..', '..', '..', '.local', 'cloud.json');
 
+const OPS_SEED = {
+  invocation: 'npm run ops:seed --',
+  synopsis: '[options]',
+  about: [
+    "Seeds the running local cloud's EC2 (moto behind the CloudTrail proxy) with the ops inventory of",
+    'scripts/inventory.ts: in accounts 111111111111 and 222222222222 and regions us-east-1 and eu-west-1, a',
+    "VPC, security groups, instances and volumes; and puts the seed's two snapshot tasks into the ops table.",
+    'Run again, it leaves what exists alone. Then npm run trigger -- ops scheduleTasks fires the scheduler.',
+  ].join('\n'),
+  options: {
+    'cloud-file': {
+      type: 'string',
+      default: LOCAL_CLOUD_FILE,
+      placeholder: '<cloud.json>',
+      description: "the local cloud's description (default .local/cloud.json)",
+    },
+  },
+} as const;
+
+const { values } = parseCommandLine(OPS_SEED);
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'cloud-file': { type: 'string', default: LOCAL_CLOUD_FILE } } });
-  const description = await readCloudDescription(values['cloud-file'] as string).catch(() => undefined);
+  const description = await readCloudDescription(values['cloud-file']).catch(() => undefined);
   if (description === undefined) {
     console.error('The local cloud is not running: start it with npm start.');
     process.exit(1);

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { describeRange, numberWithin } from '../../../src/cli/command-line';
 import { REPO_ROOT } from '../../../src/cloud/layout';
 
 interface Outcome {
@@ -93,5 +94,39 @@ describe('command lines (npm start, npm run trigger, env, invoke, logs)', functi
 
     expect(code).to.equal(2);
     expect(stderr).to.include('name the service and the function');
+  });
+});
+
+describe('number options (numberOption)', () => {
+  it('takes a number within its range, bounds included and `above` excluded', () => {
+    expect(numberWithin('20000', { above: 0 })).to.equal(20000);
+    expect(numberWithin('0.5', { above: 0 })).to.equal(0.5);
+    expect(numberWithin('1', { min: 0, max: 1 })).to.equal(1);
+    expect(numberWithin('1e3', { min: 1, integer: true })).to.equal(1000);
+  });
+
+  it('refuses what is no number, out of range, or not whole where it must be', () => {
+    for (const [text, range] of [
+      ['abc', {}],
+      ['', {}],
+      [' ', {}],
+      ['Infinity', {}],
+      ['0', { above: 0 }],
+      ['2', { min: 0, max: 1 }],
+      ['-1', { min: 0 }],
+      ['2.5', { min: 1, integer: true }],
+    ] as const)
+      expect(numberWithin(text, range), `${text} ${JSON.stringify(range)}`).to.equal(undefined);
+  });
+
+  it('says what a range takes', () => {
+    expect(describeRange({ min: 1, max: 100_000, integer: true })).to.equal(
+      'a whole number from 1 to 100000',
+    );
+    expect(describeRange({ above: 0 })).to.equal('a number above 0');
+    expect(describeRange({ above: 0, max: 1 })).to.equal('a number above 0 and at most 1');
+    expect(describeRange({ min: 0, integer: true })).to.equal('a whole number of at least 0');
+    expect(describeRange({ max: 1 })).to.equal('a number of at most 1');
+    expect(describeRange()).to.equal('a number');
   });
 });
