@@ -99,7 +99,10 @@ describe('log agent', () => {
     expect(received).to.deep.equal(expected(0, 4));
   });
 
-  it('loses and repeats nothing while a writer rotates every 50 lines and the agent is restarted twice', async () => {
+  it('loses and repeats nothing while a writer rotates every 50 lines and the agent is restarted twice', async function () {
+    // A thousand appends, twenty rotations and two restarts: seconds on a quiet machine, more on a
+    // busy one; the bound only keeps a hang from running forever.
+    this.timeout(120_000);
     const total = 1_000;
     let agent = await start();
     for (let line = 0; line < total; line += 1) {
