@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rename, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -120,5 +120,25 @@ describe('log agent', () => {
     await agent.caughtUp();
 
     expect(received).to.deep.equal(expected(0, total));
+  });
+
+  // File times tick with the kernel's coarse clock: a fast writer gives rotated files the same time.
+  it('reads rotated files that share one modification time each once, in the order they were written', async () => {
+    await writeFile(file, lines(0, 2));
+    const first = await start();
+    await first.caughtUp();
+    await stop(first);
+    await rename(file, `${file}.a`);
+    await writeFile(file, lines(2, 4));
+    await rename(file, `${file}.b`);
+    await writeFile(file, lines(4, 6));
+    const sameTime = new Date();
+    for (const path of [`${file}.a`, `${file}.b`, file]) await utimes(path, sameTime, sameTime);
+
+    const agent = await start();
+    await agent.caughtUp();
+    await agent.caughtUp();
+
+    expect(received).to.deep.equal(expected(0, 6));
   });
 });
