@@ -14,6 +14,16 @@ const { basename, dirname, extname, join, sep } = require('node:path');
  *   same values, which esbuild can then drop when unused. This is the fix proposed upstream
  *   (smithy-lang/smithy-typescript#1889, for aws/aws-sdk-js-v3#7607; evanw/esbuild#4373); once the SDK
  *   ships literal keys, the files have no computed key left and this plugin changes nothing.
+ * - fileCredentialProvidersLeftOut: the SDK's default credential chain (credential-provider-node) takes
+ *   environment credentials first, which Lambda always sets (the function role's), and imports the other
+ *   providers only when a link is reached: SSO, shared ini files, credential_process and web identity
+ *   tokens, ~100 KB with the clients they use (nested-clients), a sixth of a DynamoDB bundle that every
+ *   cold start parses. Those four dynamic imports (and only those: a static import of them is bundled
+ *   as before) are left to Node's resolution. Locally (the local cloud, tests, tools) they resolve from
+ *   node_modules and the chain behaves as the SDK's; in Lambda they are never reached. The container
+ *   and instance metadata providers stay in the bundle.
+ *   https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-credentials-node.html
+ *   https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
  * - sourceMapsBesideArtifacts: a bundle's source map is moved out of serverless-esbuild's build folder,
  *   from which each function's zip is made, into the work folder's `.serverless/source-maps/`, which
  *   serverless-esbuild copies into the service's `.serverless/` beside the zips. The maps are ~60 % of a
@@ -52,6 +62,19 @@ const sdkSchemaLiteralKeys = {
   },
 };
 
+/** The providers the default chain imports when it gets past environment credentials, never in Lambda. */
+const FILE_CREDENTIAL_PROVIDERS = /^@aws-sdk\/credential-provider-(?:ini|sso|process|web-identity)$/;
+const DEFAULT_CHAIN = /[\\/]@aws-sdk[\\/]credential-provider-node[\\/]/;
+
+const fileCredentialProvidersLeftOut = {
+  name: 'file-credential-providers-left-out',
+  setup(build) {
+    build.onResolve({ filter: FILE_CREDENTIAL_PROVIDERS }, ({ path, kind, importer }) =>
+      kind === 'dynamic-import' && DEFAULT_CHAIN.test(importer) ? { path, external: true } : undefined,
+    );
+  },
+};
+
 /** serverless-esbuild's build folder, inside its work folder (`<service>/.esbuild/.build`). */
 const BUILD_FOLDER = '.build';
 
@@ -84,6 +107,6 @@ const sourceMapsBesideArtifacts = {
   },
 };
 
-module.exports = [sdkSchemaLiteralKeys, sourceMapsBesideArtifacts];
+module.exports = [sdkSchemaLiteralKeys, fileCredentialProvidersLeftOut, sourceMapsBesideArtifacts];
 module.exports.withLiteralKeys = withLiteralKeys;
 module.exports.sourceMapDestination = sourceMapDestination;

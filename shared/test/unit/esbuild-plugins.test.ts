@@ -1,20 +1,22 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 const require = createRequire(import.meta.url);
-const [sdkSchemaLiteralKeys, sourceMapsBesideArtifacts] =
-  require('../../serverless-plugin/esbuild-plugins.cjs') as [Plugin, Plugin];
+const [sdkSchemaLiteralKeys, fileCredentialProvidersLeftOut, sourceMapsBesideArtifacts] =
+  require('../../serverless-plugin/esbuild-plugins.cjs') as [Plugin, Plugin, Plugin];
 const EC2_SCHEMAS = require
   .resolve('@aws-sdk/client-ec2')
   .replace(/dist-cjs[\\/]index\.js$/, join('dist-es', 'schemas', 'schemas_0.js'));
 
 /** The options serverless.common.yml gives serverless-esbuild, for a bundle written in memory. */
-const BUNDLE = {
+const BUNDLE: BuildOptions = {
   bundle: true,
   treeShaking: true,
   platform: 'node',
@@ -22,7 +24,7 @@ const BUNDLE = {
   target: 'node24',
   mainFields: ['module', 'main'],
   write: false,
-} as const;
+};
 
 async function bundled(contents: string, plugins: Plugin[], minify = true): Promise<string> {
   const result = await build({
@@ -31,7 +33,7 @@ async function bundled(contents: string, plugins: Plugin[], minify = true): Prom
     stdin: { contents, resolveDir: import.meta.dirname, loader: 'ts' },
     plugins,
   });
-  return result.outputFiles[0]?.text ?? '';
+  return result.outputFiles?.[0]?.text ?? '';
 }
 
 /** Every export of the module, functions (the schemas' lazy references) by their source. */
@@ -71,6 +73,58 @@ describe('esbuild plugins: every bundle', function () {
       expect(rewritten).not.to.equal(original);
       expect(exportsOf(rewritten)).to.equal(exportsOf(original));
       expect(exportsOf(rewritten)).to.include('"ec2QueryName":"Min"');
+    });
+  });
+
+  describe('the file credential providers left out', () => {
+    const entry =
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n" +
+      'new DynamoDBClient({ region: "us-east-1" }).config.credentials().then(\n' +
+      '  ({ accessKeyId }) => console.log(accessKeyId),\n' +
+      '  (error) => console.log(error.name, error.message),\n' +
+      ');';
+    /** The bundle run in a fresh process in `dir`, with only these variables. */
+    async function credentialsIn(dir: string, env: Record<string, string>): Promise<string> {
+      await writeFile(join(dir, 'bundle.js'), await bundled(entry, [fileCredentialProvidersLeftOut]));
+      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'bundle.js')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+      return stdout.trim();
+    }
+    let dir: string;
+    afterEach(() => rm(dir, { recursive: true, force: true }));
+
+    it("finds Lambda's environment credentials where no node_modules is", async () => {
+      dir = await mkdtemp(join(tmpdir(), 'credentials-'));
+
+      const found = await credentialsIn(dir, {
+        AWS_ACCESS_KEY_ID: 'ASIAFROMTHEROLE',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_SESSION_TOKEN: 'token',
+      });
+
+      expect(found).to.equal('ASIAFROMTHEROLE');
+      expect(await readFile(join(dir, 'bundle.js'), 'utf8')).to.include(
+        'import("@aws-sdk/credential-provider-ini")',
+      );
+    });
+
+    it('still reads a profile of a shared credentials file inside the repository', async () => {
+      // Inside the repository, as the local cloud's bundles are: the providers resolve from node_modules.
+      dir = await mkdtemp(join(import.meta.dirname, '..', '..', '.test-bundle-'));
+      await writeFile(
+        join(dir, 'credentials'),
+        '[developer]\naws_access_key_id = AKIAFROMTHEPROFILE\naws_secret_access_key = secret\n',
+      );
+
+      const found = await credentialsIn(dir, {
+        AWS_PROFILE: 'developer',
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+        AWS_CONFIG_FILE: join(dir, 'config'),
+      });
+
+      expect(found).to.equal('AKIAFROMTHEPROFILE');
     });
   });
 
