@@ -5,7 +5,8 @@
  * of 5. Baseline, measured in the same run: the same fresh process loading an empty module.
  * Goals: <= 500 KB and <= 100 ms, except functions with the sharp or DuckDB layer, listed apart. Each
  * function is judged on its wall time and, apart, on its CPU time: on a busy shared machine (the load
- * average is printed) the wall time is mostly waiting for a core, which the CPU time leaves out.
+ * average is printed) the wall time is mostly waiting for a core, which the CPU time leaves out; on an
+ * idle one the CPU time is the larger, since it counts every thread (V8 compiles and collects on helpers).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
