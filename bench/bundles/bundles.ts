@@ -3,7 +3,10 @@
  * function prints its zipped bundle size and its module initialisation time: a fresh Node process loads
  * the bundle with the function's environment (as the template sets it) and reaches its handler; the median
  * of 5. Baseline, measured in the same run: the same fresh process loading an empty module.
- * Goals: <= 500 KB and <= 100 ms, except functions with the sharp or DuckDB layer, listed apart.
+ * Goals: <= 500 KB and <= 100 ms, except functions with the sharp or DuckDB layer, listed apart. Each
+ * function is judged on its wall time and, apart, on its CPU time: on a busy shared machine (the load
+ * average is printed) the wall time is mostly waiting for a core, which the CPU time leaves out; on an
+ * idle one the CPU time is the larger, since it counts every thread (V8 compiles and collects on helpers).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -139,12 +142,21 @@ async function main(): Promise<void> {
     await writeFile(empty, 'exports.handler = () => {};\n');
     const baseline = await initMs(empty, 'handler', {});
     const rows: (string | number)[][] = [
-      ['function', 'zipped', 'init wall (median of 5)', 'init CPU', 'wall x empty module', 'goals'],
+      [
+        'function',
+        'zipped',
+        'init wall (median of 5)',
+        'init CPU',
+        'wall x empty module',
+        'goals (wall)',
+        'goals (CPU)',
+      ],
     ];
     const apart: (string | number)[][] = [
       ['function (with a layer)', 'zipped', 'init wall (median of 5)', 'init CPU'],
     ];
     let missed = 0;
+    let missedOnCpu = 0;
     const failures: string[] = [];
     for (const fn of await packagedFunctions()) {
       const unpacked = join(work, fn.service, fn.name);
@@ -167,8 +179,18 @@ async function main(): Promise<void> {
         continue;
       }
       const met = bytes <= GOALS.zippedBytes && ms.wall <= GOALS.initMs;
+      const metOnCpu = bytes <= GOALS.zippedBytes && ms.cpu <= GOALS.initMs;
       if (!met) missed += 1;
-      rows.push([label, size, wall, cpu, (ms.wall / baseline.wall).toFixed(1), met ? 'met' : 'NOT met']);
+      if (!metOnCpu) missedOnCpu += 1;
+      rows.push([
+        label,
+        size,
+        wall,
+        cpu,
+        (ms.wall / baseline.wall).toFixed(1),
+        met ? 'met' : 'NOT met',
+        metOnCpu ? 'met' : 'NOT met',
+      ]);
     }
     console.log(
       `\nP7, small bundles. Baseline: an empty module loads in ${baseline.wall.toFixed(2)} ms ` +
@@ -176,7 +198,11 @@ async function main(): Promise<void> {
     );
     console.log(`Goals: <= ${GOALS.zippedBytes / 1024} KB zipped and <= ${GOALS.initMs} ms init.\n`);
     console.log(table(rows));
-    console.log(`\n${rows.length - 1 - missed} of ${rows.length - 1} functions meet both goals.\n`);
+    const count = rows.length - 1;
+    console.log(
+      `\n${count - missed} of ${count} functions meet both goals on wall time, ` +
+        `${count - missedOnCpu} of ${count} on CPU time.\n`,
+    );
     console.log(table(apart));
     if (failures.length > 0) console.log(`\nnot loaded:\n${failures.join('\n')}`);
   } finally {
