@@ -48,6 +48,16 @@ export async function queryAll(
   return items;
 }
 
+/** Every item a Scan reads, page after page (for small tables: a scan reads the whole table). */
+export async function scanAll(
+  client: DynamoDBDocumentClient,
+  input: Omit<ScanCommandInput, 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateScan({ client }, { ...input })) items.push(...(page.Items ?? []));
+  return items;
+}
+
 /** How many items a Scan matches, over every page (`Select: 'COUNT'` reads no attributes). */
 export async function countAll(
   client: DynamoDBDocumentClient,

@@ -8,7 +8,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { documentClient } from '../../src/clients/dynamodb';
-import { countAll, isConditionFailure, queryAll, writtenUnlessConditionFails } from '../../src/dynamodb';
+import {
+  countAll,
+  isConditionFailure,
+  queryAll,
+  scanAll,
+  writtenUnlessConditionFails,
+} from '../../src/dynamodb';
 import { commandsSent, mockClientsInEachTest } from '../../src/testing';
 
 const conditionFailed = () =>
@@ -71,6 +77,20 @@ describe('DynamoDB helpers', () => {
 
       expect(items).to.deep.equal([{ sk: '1' }, { sk: '2' }, { sk: '3' }]);
       expect(commandsSent(mocks.documentClient)).to.have.length(3);
+      expect(input).to.not.have.property('ExclusiveStartKey');
+    });
+
+    it('scanAll follows LastEvaluatedKey until the last page, leaving the input as it was', async () => {
+      mocks.documentClient
+        .on(ScanCommand)
+        .resolvesOnce({ Items: [{ pk: 'a' }], LastEvaluatedKey: { pk: 'a' } })
+        .resolvesOnce({ Items: [{ pk: 'b' }] });
+      const input = { TableName: 't' };
+
+      const items = await scanAll(documentClient as DynamoDBDocumentClient, input);
+
+      expect(items).to.deep.equal([{ pk: 'a' }, { pk: 'b' }]);
+      expect(commandsSent(mocks.documentClient)).to.have.length(2);
       expect(input).to.not.have.property('ExclusiveStartKey');
     });
 

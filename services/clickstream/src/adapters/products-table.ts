@@ -1,5 +1,6 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '@serverless-patterns/shared/clients/dynamodb';
+import { scanAll } from '@serverless-patterns/shared/dynamodb';
 import { type Product, productSchema } from '@serverless-patterns/shared/schemas/api';
 import type { ClickedProduct } from '@serverless-patterns/shared/schemas/events';
 import type { ProductSource } from '../core/product-cache';
@@ -62,16 +63,7 @@ export function createProductsTable({
     // A store sells a few dozen products: one page of a scan (up to 1 MB) holds them all; the pages are
     // followed all the same. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html
     async listProducts() {
-      const products: Product[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const { Items, LastEvaluatedKey } = await client.send(
-          new ScanCommand({ TableName: tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-        );
-        for (const item of Items ?? []) products.push(productFrom(item));
-        startKey = LastEvaluatedKey;
-      } while (startKey !== undefined);
-      return products;
+      return (await scanAll(client, { TableName: tableName })).map(productFrom);
     },
 
     async getProduct(productId) {

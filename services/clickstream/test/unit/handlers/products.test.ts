@@ -79,10 +79,13 @@ describe('the shop’s product routes', () => {
         'cache-control': 'public, max-age=60',
         'access-control-allow-origin': '*',
       });
+      // Both pages were read (the products of both are above); scanAll's own suite checks the keys
+      // (lib-dynamodb's paginator reuses one input object, so the recorded inputs all show the last).
       const scans = commandsSent(mocks.documentClient).map((command) => command.input);
-      expect(scans).to.deep.equal([
-        { TableName: 'products-table' },
-        { TableName: 'products-table', ExclusiveStartKey: { productId: dial.productId } },
+      expect(scans).to.have.length(2);
+      expect(scans.map((input) => (input as { TableName?: string }).TableName)).to.deep.equal([
+        'products-table',
+        'products-table',
       ]);
     });
 
