@@ -11,6 +11,7 @@ export {
 } from '../src/cloud/cloud-description';
 export { type CloudProcess, removeBundles, startCloudProcess } from '../src/cloud/cloud-process';
 export { type AwsClients, awsClients, clientConfig, serviceOf } from './clients';
+export { type DeliveredLine, deliveredLines } from './delivered-lines';
 export { eventually, type TestCloud, useLocalCloud, willUseLocalCloud } from './harness';
 export { type People, type Person, people } from './people';
 export { type LocalCloudSuite, localCloudSuite } from './suite';

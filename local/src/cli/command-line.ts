@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type ParseArgsOptionDescriptor, parseArgs } from 'node:util';
 
 /** An option of a command, as `node:util` parseArgs takes it, with what `--help` says about it. */
@@ -18,6 +19,19 @@ export interface Command<Options extends Record<string, CommandOption>> {
   options: Options;
   allowPositionals?: boolean;
 }
+
+/**
+ * --cloud, for the tools that talk to a running local cloud: the cloud.json `npm start` wrote. A tool
+ * that falls back to AWS without it leaves the default out and reads LOCAL_CLOUD_FILE itself.
+ */
+export const CLOUD_OPTION = {
+  type: 'string',
+  placeholder: '<cloud.json>',
+  description: "the local cloud's description (default .local/cloud.json)",
+} as const satisfies CommandOption;
+
+/** Where `npm start` writes its description; npm runs scripts from the repository's root. */
+export const LOCAL_CLOUD_FILE = join('.local', 'cloud.json');
 
 /** The exit code of a command line that cannot be run as written (as getopt-style tools use it). */
 export const USAGE_ERROR = 2;

@@ -10,12 +10,16 @@
  * --api (the API's base URL).
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
+import {
+  CLOUD_OPTION,
+  LOCAL_CLOUD_FILE,
+  parseCommandLine,
+  usageError,
+} from '@serverless-patterns/local/command-line';
 import { readCloudDescription } from '@serverless-patterns/local/testing';
 import { identityPoolCredentials, signRequest } from './iam-client';
 
@@ -42,12 +46,7 @@ const CALL_IAM = {
       placeholder: '<path>',
       description: 'the IAM-authorized route to GET (default /me/credentials-check)',
     },
-    cloud: {
-      type: 'string',
-      default: resolve('.local', 'cloud.json'),
-      placeholder: '<cloud.json>',
-      description: "the local cloud's description (default .local/cloud.json)",
-    },
+    cloud: { ...CLOUD_OPTION, default: LOCAL_CLOUD_FILE },
     region: {
       type: 'string',
       placeholder: '<region>',

@@ -8,8 +8,12 @@
  * `npm run job -- word-count prefix=raw/books ngram=2`.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
+import {
+  CLOUD_OPTION,
+  LOCAL_CLOUD_FILE,
+  parseCommandLine,
+  usageError,
+} from '@serverless-patterns/local/command-line';
 import { people, readCloudDescription } from '@serverless-patterns/local/testing';
 import type { JobView } from '@serverless-patterns/shared/schemas/api';
 import { jobTypeSchema } from '@serverless-patterns/shared/schemas/events';
@@ -35,11 +39,7 @@ const JOB = {
       placeholder: '<job-id>',
       description: "the job's id (default <type>-<8 random hex digits>)",
     },
-    cloud: {
-      type: 'string',
-      placeholder: '<cloud.json>',
-      description: "the local cloud's description (default .local/cloud.json)",
-    },
+    cloud: CLOUD_OPTION,
   },
   allowPositionals: true,
 } as const;
@@ -60,7 +60,7 @@ const params = Object.fromEntries(
 );
 
 async function main(): Promise<number> {
-  const cloudFile = values.cloud ?? resolve('.local', 'cloud.json');
+  const cloudFile = values.cloud ?? LOCAL_CLOUD_FILE;
   const description = await readCloudDescription(cloudFile).catch(() => {
     throw new Error(`no local cloud description at ${cloudFile}: run npm start first`);
   });

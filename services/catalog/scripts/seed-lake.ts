@@ -1,5 +1,5 @@
 /**
- * npm run lake:seed [-- --grams 20000 --first 1900 --last 2010 --bucket <lake bucket> --cloud-file <cloud.json>]
+ * npm run lake:seed [-- --grams 20000 --first 1900 --last 2010 --bucket <lake bucket> --cloud <cloud.json>]
  *
  * Writes the n-gram dataset (scripts/ngrams.ts) into the lake's curated/ngram/ through the S3 API:
  * the local cloud's when `npm start` runs (its lake bucket by default), AWS's otherwise (pass the
@@ -8,14 +8,19 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { numberOption, parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
+import {
+  CLOUD_OPTION,
+  LOCAL_CLOUD_FILE,
+  numberOption,
+  parseCommandLine,
+  usageError,
+} from '@serverless-patterns/local/command-line';
 import { awsClients, readCloudDescription, serviceOf } from '@serverless-patterns/local/testing';
 import { DEFAULT_NGRAMS, ngramKey, TALK_QUERY, writeNgramFiles } from './ngrams';
 
 /** What `npm start` writes: where the local cloud is. */
-const LOCAL_CLOUD_FILE = resolve(__dirname, '..', '..', '..', '.local', 'cloud.json');
 
 const LAKE_SEED = {
   invocation: 'npm run lake:seed --',
@@ -50,12 +55,7 @@ const LAKE_SEED = {
       placeholder: '<bucket>',
       description: "write to this bucket in AWS (default credentials), not the local cloud's lake",
     },
-    'cloud-file': {
-      type: 'string',
-      default: LOCAL_CLOUD_FILE,
-      placeholder: '<cloud.json>',
-      description: "the local cloud's description (default .local/cloud.json)",
-    },
+    cloud: { ...CLOUD_OPTION, default: LOCAL_CLOUD_FILE },
   },
 } as const;
 
@@ -75,7 +75,7 @@ if (options.firstDecade > options.lastDecade)
   usageError(LAKE_SEED.invocation, `--first ${options.firstDecade} comes after --last ${options.lastDecade}`);
 
 async function main(): Promise<void> {
-  const { s3, bucket } = await target(values.bucket, values['cloud-file']);
+  const { s3, bucket } = await target(values.bucket, values.cloud);
   const directory = await mkdtemp(join(tmpdir(), 'lake-seed-'));
   try {
     const files = await writeNgramFiles(directory, options);

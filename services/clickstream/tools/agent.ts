@@ -7,7 +7,7 @@
  * clicks delivery stream unless --stream names another (or, without a local cloud, one in AWS).
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
+import { CLOUD_OPTION, parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
 import { createClicksDeliveryStream } from '../src/adapters/clicks-delivery-stream';
 import { createRecordPutter } from '../src/core/record-putter';
 import { startLogAgent } from './log-agent/log-agent';
@@ -36,11 +36,7 @@ const AGENT = {
       placeholder: '<path>',
       description: 'where the checkpoint is kept (default .<log>.checkpoint beside the file)',
     },
-    cloud: {
-      type: 'string',
-      placeholder: '<cloud.json>',
-      description: "the local cloud's description (default .local/cloud.json)",
-    },
+    cloud: CLOUD_OPTION,
   },
 } as const;
 

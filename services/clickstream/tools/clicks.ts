@@ -7,7 +7,12 @@
  * sent, accepted and failed and the put latency. The local cloud's .local/cloud.json says where;
  * without it, AWS (the SDK's configuration, and --stream or --url).
  */
-import { numberOption, parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
+import {
+  CLOUD_OPTION,
+  numberOption,
+  parseCommandLine,
+  usageError,
+} from '@serverless-patterns/local/command-line';
 import type { ClickEvent } from '@serverless-patterns/shared/schemas/events';
 import { SingleBar } from 'cli-progress';
 import { createClicksDeliveryStream } from '../src/adapters/clicks-delivery-stream';
@@ -67,11 +72,7 @@ const CLICKS = {
       placeholder: '<url>',
       description: "POST /clicks' URL (default the local cloud's; needed without one)",
     },
-    cloud: {
-      type: 'string',
-      placeholder: '<cloud.json>',
-      description: "the local cloud's description (default .local/cloud.json)",
-    },
+    cloud: CLOUD_OPTION,
     'seed-products': {
       type: 'boolean',
       default: false,

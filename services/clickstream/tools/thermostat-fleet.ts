@@ -11,9 +11,14 @@
  * expect downstream: an aggregate per device and minute, an alert per hot device and minute.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { numberOption, parseCommandLine, usageError } from '@serverless-patterns/local/command-line';
+import {
+  CLOUD_OPTION,
+  LOCAL_CLOUD_FILE,
+  numberOption,
+  parseCommandLine,
+  usageError,
+} from '@serverless-patterns/local/command-line';
 import { clientConfig, people, readCloudDescription, serviceOf } from '@serverless-patterns/local/testing';
 import { MultiBar, Presets } from 'cli-progress';
 import { createFleetReadings, type FleetRecord, simulatedDevices } from './fleet/readings';
@@ -81,12 +86,7 @@ const THERMOSTATS = {
       placeholder: '<calls>',
       description: 'calls in flight at once (default 8)',
     },
-    cloud: {
-      type: 'string',
-      default: resolve('.local', 'cloud.json'),
-      placeholder: '<cloud.json>',
-      description: "the local cloud's description (default .local/cloud.json)",
-    },
+    cloud: { ...CLOUD_OPTION, default: LOCAL_CLOUD_FILE },
   },
 } as const;
 

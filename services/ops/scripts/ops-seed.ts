@@ -1,19 +1,8 @@
-/**
- * npm run ops:seed [-- --cloud-file <cloud.json>]
- *
- * Seeds the running local cloud's EC2 (moto behind the CloudTrail proxy) with the ops inventory of
- * scripts/inventory.ts, in two accounts and two regions, and puts the two tasks of the seed into the ops
- * table. Run it again and it leaves what exists alone. Then: npm run trigger -- ops scheduleTasks fires the
- * scheduler (the tasks run at their next occurrence), and the runs are in the ops table.
- */
-import { resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseCommandLine } from '@serverless-patterns/local/command-line';
+import { CLOUD_OPTION, LOCAL_CLOUD_FILE, parseCommandLine } from '@serverless-patterns/local/command-line';
 import { awsClients, readCloudDescription, serviceOf } from '@serverless-patterns/local/testing';
 import { createTasksTable } from '../src/adapters/tasks-table';
 import { seedInventory, seedTasks } from './inventory';
-
-const LOCAL_CLOUD_FILE = resolve(__dirname, '..', '..', '..', '.local', 'cloud.json');
 
 const OPS_SEED = {
   invocation: 'npm run ops:seed --',
@@ -25,19 +14,14 @@ const OPS_SEED = {
     'Run again, it leaves what exists alone. Then npm run trigger -- ops scheduleTasks fires the scheduler.',
   ].join('\n'),
   options: {
-    'cloud-file': {
-      type: 'string',
-      default: LOCAL_CLOUD_FILE,
-      placeholder: '<cloud.json>',
-      description: "the local cloud's description (default .local/cloud.json)",
-    },
+    cloud: { ...CLOUD_OPTION, default: LOCAL_CLOUD_FILE },
   },
 } as const;
 
 const { values } = parseCommandLine(OPS_SEED);
 
 async function main(): Promise<void> {
-  const description = await readCloudDescription(values['cloud-file']).catch(() => undefined);
+  const description = await readCloudDescription(values.cloud).catch(() => undefined);
   if (description === undefined) {
     console.error('The local cloud is not running: start it with npm start.');
     process.exit(1);

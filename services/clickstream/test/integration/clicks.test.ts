@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordCommand } from '@aws-sdk/client-firehose';
-import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { eventually, localCloudSuite, serviceOf } from '@serverless-patterns/local/testing';
+import { deliveredLines, eventually, localCloudSuite, serviceOf } from '@serverless-patterns/local/testing';
 import type { ClickEvent, LakeClick } from '@serverless-patterns/shared/schemas/events';
 import { expect } from 'chai';
 
@@ -57,24 +55,7 @@ describe('clicks, end to end on the local cloud', function () {
       body: JSON.stringify(body),
     });
 
-  /** Every line of every object under `prefix`, with its key. */
-  async function linesUnder(prefix: string): Promise<{ key: string; line: string }[]> {
-    const lines: { key: string; line: string }[] = [];
-    for await (const page of paginateListObjectsV2(
-      { client: suite.aws.s3 },
-      { Bucket: lake, Prefix: prefix },
-    )) {
-      for (const { Key } of page.Contents ?? []) {
-        const object = await suite.aws.s3.send(new GetObjectCommand({ Bucket: lake, Key }));
-        const bytes = Buffer.from(
-          await (object.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())),
-        );
-        const text = (Key?.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-        for (const line of text.split('\n')) if (line !== '') lines.push({ key: Key as string, line });
-      }
-    }
-    return lines;
-  }
+  const linesUnder = (prefix: string) => deliveredLines(suite.aws.s3, lake, prefix);
   const mine = (lines: { key: string; line: string }[], eventIds: readonly string[]) =>
     lines.filter(({ line }) => eventIds.some((eventId) => line.includes(eventId)));
   async function waitForLines(prefix: string, eventIds: readonly string[], count = eventIds.length) {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import {
   clientConfig,
+  deliveredLines,
   eventually,
   localCloudSuite,
   type People,
@@ -178,28 +177,12 @@ describe('telemetry, end to end on the local cloud', function () {
     expect(new Set(raw.map((item) => item.readingId?.S))).to.deep.equal(new Set(ids));
 
     const lake = serviceOf(description, 'catalog').resource('LakeBucket');
+    const poisonInBase64 = Buffer.from(`{${poison}`).toString('base64');
     const errorLines = await eventually(
-      async () => {
-        const lines: string[] = [];
-        for await (const page of paginateListObjectsV2(
-          { client: suite.aws.s3 },
-          { Bucket: lake, Prefix: 'errors/telemetry/' },
-        )) {
-          for (const { Key } of page.Contents ?? []) {
-            const object = await suite.aws.s3.send(new GetObjectCommand({ Bucket: lake, Key }));
-            const bytes = Buffer.from(
-              await (object.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())),
-            );
-            lines.push(
-              ...gunzipSync(bytes)
-                .toString('utf8')
-                .split('\n')
-                .filter((line) => line.includes(Buffer.from(`{${poison}`).toString('base64'))),
-            );
-          }
-        }
-        return lines;
-      },
+      async () =>
+        (await deliveredLines(suite.aws.s3, lake, 'errors/telemetry/'))
+          .map(({ line }) => line)
+          .filter((line) => line.includes(poisonInBase64)),
       (lines) => lines.length > 0,
       30_000,
     );
