@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import {
   type AwsClients,
   awsClients,
+  deliveredLines,
   eventually,
   serviceOf,
   useLocalCloud,
@@ -216,27 +215,12 @@ describe('the shop in Chromium: clicks from a real page to the lake (phone)', fu
   });
 
   // Objects are written once: each is read once, however often the lake is polled.
-  const linesByKey = new Map<string, string[]>();
+  // Delivered objects never change: each is read once across the polls.
+  const readObjects = new Map<string, string[]>();
   /** The session's clicks in the lake's raw zone, each with the key of the object that holds it. */
   async function clicksOf(sessionId: string): Promise<{ key: string; click: LakeClick }[]> {
-    for await (const listing of paginateListObjectsV2(
-      { client: aws.s3 },
-      { Bucket: lake, Prefix: 'raw/clickstream/' },
-    )) {
-      for (const { Key } of listing.Contents ?? []) {
-        if (Key === undefined || linesByKey.has(Key)) continue;
-        const object = await aws.s3.send(new GetObjectCommand({ Bucket: lake, Key }));
-        const text = gunzipSync(await required(object.Body, 'body').transformToByteArray()).toString('utf8');
-        linesByKey.set(
-          Key,
-          text.split('\n').filter((line) => line !== ''),
-        );
-      }
-    }
-    return [...linesByKey.entries()].flatMap(([key, lines]) =>
-      lines
-        .filter((line) => line.includes(sessionId))
-        .map((line) => ({ key, click: lakeClickSchema.parse(JSON.parse(line)) })),
-    );
+    return (await deliveredLines(aws.s3, lake, 'raw/clickstream/', readObjects))
+      .filter(({ line }) => line.includes(sessionId))
+      .map(({ key, line }) => ({ key, click: lakeClickSchema.parse(JSON.parse(line)) }));
   }
 });
