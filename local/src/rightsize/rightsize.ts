@@ -10,6 +10,7 @@
 // DynamoDB, S3, HTTP) and not for one that computes: that one may be faster and no dearer with more
 // memory, and Power Tuning, in AWS, is how to find out.
 // https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+import { percentile } from '@serverless-patterns/shared/statistics';
 import type { LambdaArchitecture } from '../lambda/local-functions';
 import { LAMBDA_PRICES, type LambdaPrices } from './lambda-prices';
 
@@ -70,14 +71,6 @@ export interface RecommendationRule {
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
  */
 export const RECOMMENDATION: RecommendationRule = { headroom: 1.3, stepMb: 64, minMb: 128, maxMb: 10_240 };
-
-/** The nearest-rank percentile: the smallest value with at least p % of the values at or below it. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) throw new RangeError('no values to take a percentile of');
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1] as number;
-}
 
 export function recommendedMemory(peakMemoryMb: number, rule: RecommendationRule = RECOMMENDATION): number {
   const wanted = Math.ceil((peakMemoryMb * rule.headroom) / rule.stepMb) * rule.stepMb;

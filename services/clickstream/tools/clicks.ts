@@ -14,10 +14,11 @@ import {
   usageError,
 } from '@serverless-patterns/local/command-line';
 import type { ClickEvent } from '@serverless-patterns/shared/schemas/events';
+import { percentile } from '@serverless-patterns/shared/statistics';
 import { SingleBar } from 'cli-progress';
 import { createClicksDeliveryStream } from '../src/adapters/clicks-delivery-stream';
 import { createRecordPutter } from '../src/core/record-putter';
-import { generateLoad, percentile, type SendResult } from './load-generator';
+import { generateLoad, type SendResult } from './load-generator';
 import { createShoppingSessions } from './shopping-sessions';
 import { targets } from './targets';
 import { seedProducts, THERMOSTATS } from './thermostats';

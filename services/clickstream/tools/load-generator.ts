@@ -78,10 +78,3 @@ export async function generateLoad<Item = ClickEvent>(options: LoadOptions<Item>
   report.elapsedMs = clock() - started;
   return report;
 }
-
-/** The value below which `p` percent of the samples fall (nearest rank). */
-export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}

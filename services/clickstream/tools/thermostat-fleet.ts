@@ -20,10 +20,11 @@ import {
   usageError,
 } from '@serverless-patterns/local/command-line';
 import { clientConfig, people, readCloudDescription, serviceOf } from '@serverless-patterns/local/testing';
+import { percentile } from '@serverless-patterns/shared/statistics';
 import { MultiBar, Presets } from 'cli-progress';
 import { createFleetReadings, type FleetRecord, simulatedDevices } from './fleet/readings';
 import { apiSender, streamSender } from './fleet/senders';
-import { generateLoad, percentile } from './load-generator';
+import { generateLoad } from './load-generator';
 
 const THERMOSTATS = {
   invocation: 'npm run thermostats --',

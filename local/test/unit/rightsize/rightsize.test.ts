@@ -8,7 +8,6 @@ import {
   costPerMillion,
   type FunctionConfiguration,
   parseWindow,
-  percentile,
   recommendedMemory,
   rightsize,
   rightsizeAll,
@@ -35,35 +34,6 @@ const invocation = (durationMs: number, maxMemoryUsedMb: number) => ({
 });
 
 describe('rightsize: the method', () => {
-  describe('percentile (nearest rank)', () => {
-    it('is the smallest value with at least p % of the values at or below it', () => {
-      const values = [15, 20, 35, 40, 50];
-      expect(percentile(values, 50)).to.equal(35);
-      expect(percentile(values, 99)).to.equal(50);
-      expect(percentile(values, 1)).to.equal(15);
-      expect(percentile([7], 99)).to.equal(7);
-    });
-
-    it('is one of the values, and never falls as p rises', () => {
-      fc.assert(
-        fc.property(
-          fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1 }),
-          fc.integer({ min: 1, max: 100 }),
-          fc.integer({ min: 1, max: 100 }),
-          (values, p, q) => {
-            const [low, high] = p <= q ? [p, q] : [q, p];
-            expect(values).to.include(percentile(values, low));
-            expect(percentile(values, low)).to.be.at.most(percentile(values, high));
-          },
-        ),
-      );
-    });
-
-    it('refuses no values at all', () => {
-      expect(() => percentile([], 50)).to.throw(RangeError);
-    });
-  });
-
   describe('the recommended memory size', () => {
     it('is the peak plus 30 %, rounded up to 64 MB', () => {
       expect(recommendedMemory(100)).to.equal(192); // 130 -> 192

@@ -1,6 +1,6 @@
 import { clickEventSchema } from '@serverless-patterns/shared/schemas/events';
 import { expect } from 'chai';
-import { generateLoad, percentile } from '../../../tools/load-generator';
+import { generateLoad } from '../../../tools/load-generator';
 import { createShoppingSessions } from '../../../tools/shopping-sessions';
 
 /** A deterministic random sequence (mulberry32), so that a session's shape is reproducible. */
@@ -90,15 +90,5 @@ describe('load generator', () => {
     });
 
     expect(report).to.include({ sent: 100, accepted: 0, failed: 100 });
-  });
-
-  it('reads percentiles by nearest rank', () => {
-    const samples = Array.from({ length: 100 }, (_, index) => index + 1);
-
-    expect([percentile(samples, 50), percentile(samples, 99), percentile([], 50)]).to.deep.equal([
-      50,
-      99,
-      Number.NaN,
-    ]);
   });
 });
