@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
@@ -20,6 +21,14 @@ import { kplAggregated } from '../../tools/kpl-records';
 // token and straight onto the stream with the SDK's default (HTTP/2) Kinesis client, plain and
 // KPL-aggregated, the tumbling window (3 s in the test cloud, harness.ts), aggregates, alerts and the
 // error stream. Counts are checked over all of a device's windows: readings may straddle two windows.
+
+/** The local test cloud's tumbling window (harness.ts: telemetryWindowSeconds 3), aligned on the epoch. */
+const TEST_WINDOW_MS = 3_000;
+
+/** Waits until a tumbling window of `windowMs` has just begun (windows start at multiples of it). */
+async function windowStart(windowMs: number): Promise<void> {
+  await sleep(windowMs - (Date.now() % windowMs) + 50);
+}
 
 describe('telemetry, end to end on the local cloud', function () {
   this.timeout(120_000);
@@ -111,6 +120,9 @@ describe('telemetry, end to end on the local cloud', function () {
     const ids = Array.from({ length: 12 }, (_, index) => `r-${index}`);
 
     // Through the route: six readings, then the last two again (the device did not get the answer).
+    // Resent within the window they count once; a resend arriving after the window closed would count
+    // in the next (windows follow arrival time), so both posts go at the start of a window.
+    await windowStart(TEST_WINDOW_MS);
     const first = await postReadings(ids.slice(0, 6).map((id) => reading(id, 30)));
     expect(first.status).to.equal(202);
     expect(await first.json()).to.deep.equal({ accepted: 6 });
