@@ -1,3 +1,10 @@
+/**
+ * Lambda's limit on a synchronous invocation's payload, the request's and the response's: 6 MB
+ * (serverless-offline refuses a larger request with 413, as Lambda does with RequestTooLargeException).
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
 /** What the local cloud needs from Lambda: a synchronous (RequestResponse) invocation. */
 export interface InvokeResult {
   /** The handler's return value, parsed from JSON (undefined when it returned nothing). */

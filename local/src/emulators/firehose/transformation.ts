@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html
  * https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-logs.html#lambda-invocation-errors
  */
-import type { InvokeResult } from '../../lambda/invoker';
+import { type InvokeResult, MAX_PAYLOAD_BYTES } from '../../lambda/invoker';
 
 export interface SourceRecord {
   recordId: string;
@@ -25,7 +25,7 @@ export type InvocationOutcome =
   | { ok: false; errorCode: string; errorMessage: string };
 
 /** Lambda's synchronous payload limit, which the response must stay within. */
-export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+export const MAX_RESPONSE_BYTES = MAX_PAYLOAD_BYTES;
 
 /** The invocation event, with the fields of AWS's sample (kinesis-kinesis-firehose.json). */
 export function transformationEvent(

@@ -41,26 +41,46 @@ export interface Lanes {
   gatheringEnds(lane: Lane): number;
 }
 
-export function createLanes(options: { count: number; batchSize: number; batchingWindowMs: number }): Lanes {
-  const { batchSize, batchingWindowMs } = options;
+export function createLanes(options: {
+  count: number;
+  batchSize: number;
+  batchingWindowMs: number;
+  /** The most bytes of records one batch carries (what the event around them leaves of 6 MB). */
+  maxBatchBytes: number;
+}): Lanes {
+  const { batchSize, batchingWindowMs, maxBatchBytes } = options;
   const all: Lane[] = Array.from({ length: options.count }, () => ({
     fresh: [],
     batches: [],
     gatherSince: 0,
   }));
 
-  /** The candidates of the next batch: up to BatchSize fresh records, of one tumbling window. */
+  /**
+   * The candidates of the next batch: up to BatchSize fresh records, of one tumbling window, within the
+   * payload limit (Lambda invokes when "the batch reaches the payload limit of 6 MB"; one record always
+   * goes, as none is larger than the limit).
+   */
   function candidateCount(lane: Lane): number {
     const first = lane.fresh[0];
     if (first === undefined) return 0;
     let count = 0;
-    while (count < batchSize && lane.fresh[count]?.window === first.window) count += 1;
-    return count;
+    let bytes = 0;
+    for (;;) {
+      const next = lane.fresh[count];
+      if (count >= batchSize || next?.window !== first.window) return count;
+      if (count > 0 && bytes + next.bytes > maxBatchBytes) return count;
+      bytes += next.bytes;
+      count += 1;
+    }
   }
 
+  /** Full (BatchSize or the payload limit), cut short by the next window, or its batching window is over. */
   function batchIsComplete(lane: Lane, now: number): boolean {
-    const count = candidateCount(lane);
-    return count >= batchSize || count < lane.fresh.length || now >= lane.gatherSince + batchingWindowMs;
+    return (
+      candidateCount(lane) < lane.fresh.length ||
+      lane.fresh.length >= batchSize ||
+      now >= lane.gatherSince + batchingWindowMs
+    );
   }
 
   return {

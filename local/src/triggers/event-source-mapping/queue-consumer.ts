@@ -6,6 +6,7 @@
  */
 import type { InvokeResult, LambdaInvoker } from '../../lambda/invoker';
 import { readBatchResponse } from './batch-item-failures';
+import { eventBytes, maxBatchBytes } from './payload-limit';
 import { createPoller } from './poller';
 import {
   type Clock,
@@ -116,6 +117,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   const batchSize = settings.batchSize;
   const batchingWindowSeconds = settings.maximumBatchingWindowInSeconds;
   const extras: QueueEventExtras = { eventSourceArn, awsRegion: eventSourceArn.split(':')[3] ?? '' };
+  const maxBytes = maxBatchBytes({ windowState: false });
+  /** Messages received past the payload limit of the last batch (in flight, as received): the next batch's first. */
+  const carried: QueueMessage[] = [];
   const context = { eventSourceArn, functionName };
   const poller = createPoller({
     source: 'queue',
@@ -153,11 +157,34 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     return result;
   }
 
-  /** Receives until BatchSize messages match, or the batching window (started by the first one) ends. */
+  /**
+   * Receives until BatchSize messages match, the batch reaches the payload limit, or the batching window
+   * (started by the first one) ends. Messages received past the limit start the next batch, which goes at
+   * once: their window is over.
+   */
   async function gather(result: QueuePollResult): Promise<QueueMessage[]> {
     const batch: QueueMessage[] = [];
+    let bytes = 0;
+    let full = false;
+    const take = (messages: readonly QueueMessage[]) => {
+      for (const [index, message] of messages.entries()) {
+        const size = eventBytes(toEvent([message], extras));
+        if (batch.length >= batchSize || (batch.length > 0 && bytes + size > maxBytes)) {
+          carried.push(...messages.slice(index));
+          full = true;
+          return;
+        }
+        batch.push(message);
+        bytes += size;
+      }
+    };
     let deadline: number | undefined;
+    if (carried.length > 0) {
+      deadline = clock.now();
+      take(carried.splice(0));
+    }
     for (;;) {
+      if (full) return batch;
       const remainingSeconds = deadline === undefined ? receiveWaitSeconds : (deadline - clock.now()) / 1000;
       const wait = Math.min(MAX_WAIT_SECONDS, Math.max(0, Math.ceil(remainingSeconds)));
       const messages = await reader.receive(Math.min(MAX_RECEIVE, batchSize - batch.length), wait);
@@ -170,10 +197,16 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       if (kept.length > 0) {
         deadline ??= clock.now() + batchingWindowSeconds * 1000;
         await keepHiddenDuringWindow(kept);
-        batch.push(...kept);
+        take(kept);
       }
       const now = clock.now();
-      if (deadline === undefined || batch.length >= batchSize || now >= deadline || poller.signal?.aborted) {
+      if (
+        deadline === undefined ||
+        full ||
+        batch.length >= batchSize ||
+        now >= deadline ||
+        poller.signal?.aborted
+      ) {
         return batch;
       }
       if (messages.length === 0) await sleep(Math.min(pollIntervalMs, deadline - now), poller.signal);

@@ -52,6 +52,8 @@ export interface PendingRecord {
   done: boolean;
   /** Start of the tumbling window the record belongs to (0 without windows). */
   window: number;
+  /** The record's size in the event (its JSON, in bytes): batches stay within Lambda's payload limit. */
+  bytes: number;
 }
 
 /** The partition key of a Kinesis record, or the item keys of a DynamoDB record. */

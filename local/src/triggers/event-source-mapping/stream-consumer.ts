@@ -12,6 +12,7 @@ import { isRecord, readBatchResponse } from './batch-item-failures';
 import { createGiveUp } from './give-up';
 import { createShardCursor } from './iterator-recovery';
 import { type Batch, createLanes, type Lane } from './lanes';
+import { eventBytes, maxBatchBytes } from './payload-limit';
 import { createPoller, type PollPace, paceOf } from './poller';
 import {
   type Clock,
@@ -156,6 +157,7 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
     count: windows.enabled ? 1 : settings.parallelizationFactor,
     batchSize: settings.batchSize,
     batchingWindowMs: settings.maximumBatchingWindowInSeconds * 1000,
+    maxBatchBytes: maxBatchBytes({ windowState: windows.enabled }),
   });
   const cursor = createShardCursor({
     reader: options.reader,
@@ -193,6 +195,7 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
         sequence: BigInt(record.sequenceNumber),
         done: false,
         window: windows.startOf(record),
+        bytes: eventBytes(record.body),
       };
       pending.push(entry);
       // Records that match no filter are never delivered; the iterator moves past them.

@@ -55,7 +55,7 @@ export interface TumblingWindows {
 }
 
 // Beyond 1 MB of state per shard, Lambda terminates the window early.
-const MAX_WINDOW_STATE_BYTES = 1024 * 1024;
+export const MAX_WINDOW_STATE_BYTES = 1024 * 1024;
 
 export function createTumblingWindows(options: {
   seconds: number;

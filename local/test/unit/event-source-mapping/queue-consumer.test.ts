@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { InvokeResult, LambdaInvoker } from '../../../src/lambda/invoker';
+import { type InvokeResult, type LambdaInvoker, MAX_PAYLOAD_BYTES } from '../../../src/lambda/invoker';
 import {
   createQueueConsumer,
   type QueueMessage,
@@ -245,6 +245,23 @@ describe('createQueueConsumer', () => {
 
     expect(invoker.batches[0]).to.have.length(10);
     expect(invoker.times).to.deep.equal([T0]);
+  });
+
+  it("cuts a batch before Lambda's 6 MB payload limit and starts the next one with the rest, at once", async () => {
+    // Prepare: 30 messages of 1 MiB (SQS's largest), far fewer than the BatchSize
+    const { queue, invoker, consumer } = setup({ BatchSize: 1000, MaximumBatchingWindowInSeconds: 60 });
+    const ids = Array.from({ length: 30 }, (_value, index) => `m${index + 1}`);
+    for (const id of ids) queue.send(id, id.padEnd(1024 * 1024, 'x'));
+
+    // Act
+    for (let poll = 0; poll < 6; poll += 1) await consumer.pollOnce();
+
+    // Assess: five messages make 5 MiB, a sixth would make 6 MiB and more; every message once, in order
+    expect(invoker.batches.map((batch) => batch.length)).to.deep.equal([5, 5, 5, 5, 5, 5]);
+    expect(invoker.batches.flat()).to.deep.equal(ids);
+    for (const event of invoker.events)
+      expect(Buffer.byteLength(JSON.stringify(event))).to.be.at.most(MAX_PAYLOAD_BYTES);
+    expect(invoker.times.slice(1).every((time) => time === invoker.times[0])).to.equal(true);
   });
 
   it('keeps gathered messages hidden for window + function timeout + 30 s when the queue timeout is shorter', async () => {

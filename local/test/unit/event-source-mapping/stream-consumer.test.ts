@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { InvokeResult } from '../../../src/lambda/invoker';
+import { type InvokeResult, MAX_PAYLOAD_BYTES } from '../../../src/lambda/invoker';
 import { parseEventSourceMapping } from '../../../src/triggers/event-source-mapping/settings';
 import {
   createShardConsumer,
@@ -160,6 +160,53 @@ describe('createShardConsumer', () => {
 
       expect(invoker.batches).to.deep.equal([[1, 2]]);
       expect(times).to.deep.equal([T0 + 10_000]);
+    });
+
+    it("cuts a batch before Lambda's 6 MB payload limit, whatever the BatchSize", async () => {
+      // Prepare: eight records of about 1.33 MB in the event (a Kinesis record's data may be 1 MiB)
+      const { shard, invoker, consumer } = setup({ BatchSize: 10_000 });
+      shard.put(
+        ...[1, 2, 3, 4, 5, 6, 7, 8].map((index) =>
+          kinesisRecord(index, { data: { index, filler: 'x'.repeat(1_000_000) } }),
+        ),
+      );
+
+      // Act
+      await drain(consumer);
+
+      // Assess: four records make 5.3 MB, a fifth would make 6.7 MB
+      expect(invoker.batches).to.deep.equal([
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ]);
+      for (const { payload } of invoker.invocations)
+        expect(Buffer.byteLength(JSON.stringify(payload))).to.be.at.most(MAX_PAYLOAD_BYTES);
+    });
+
+    it("leaves room in the payload for a tumbling window's state of up to 1 MB", async () => {
+      const { clock, shard, invoker, consumer } = setup(
+        { TumblingWindowInSeconds: 60, BatchSize: 10_000 },
+        {
+          handler: (event) => ({
+            payload: { state: { filler: 'y'.repeat(1_000_000), seen: event.Records.length } },
+          }),
+        },
+      );
+      shard.put(
+        ...[1, 2, 3, 4, 5, 6].map((index) =>
+          kinesisRecord(index, { arrival: T0 + index, data: { index, filler: 'x'.repeat(1_000_000) } }),
+        ),
+      );
+      clock.advance(1000);
+
+      await drain(consumer);
+
+      expect(invoker.batches.slice(0, 2)).to.deep.equal([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
+      for (const { payload } of invoker.invocations)
+        expect(Buffer.byteLength(JSON.stringify(payload))).to.be.at.most(MAX_PAYLOAD_BYTES);
     });
 
     it('reports the end of a closed shard once every record is done with', async () => {
