@@ -60,6 +60,8 @@ export function createPoller<Result>(options: {
   verdict: (result: Result) => PollVerdict;
   /** The pace of the loop; a number is a fixed pause after every poll that found nothing. */
   pace: PollPace | number;
+  /** When the source has work due whatever arrives (a tumbling window's end): a quiet pause ends then. */
+  dueAt?: (result: Result) => number | undefined;
   sleep: Sleep;
   clock?: Clock;
   logger: EngineLogger;
@@ -70,17 +72,23 @@ export function createPoller<Result>(options: {
   let abort: AbortController | undefined;
   let running: Promise<void> | undefined;
 
+  const clock = options.clock ?? systemClock;
+  function untilDue(pause: number, dueAt: number | undefined): number {
+    return dueAt === undefined ? pause : Math.max(0, Math.min(pause, dueAt - clock.now()));
+  }
+
   async function loop(signal: AbortSignal): Promise<void> {
     const pauses = createPace(pace, options.clock);
     while (!signal.aborted) {
       try {
-        const verdict = options.verdict(await options.pollOnce());
+        const result = await options.pollOnce();
+        const verdict = options.verdict(result);
         if (verdict === 'finished') {
           logger.info(`The ${source} ended; its consumer stops`, context);
           return;
         }
         if (verdict === 'busy') pauses.busy();
-        else await sleep(pauses.quiet(), signal);
+        else await sleep(untilDue(pauses.quiet(), options.dueAt?.(result)), signal);
       } catch (error) {
         logger.error(`Polling the ${source} failed`, { ...context, ...errorDetails(error) });
         await sleep(pauses.quiet(), signal);

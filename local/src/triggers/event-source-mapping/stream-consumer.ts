@@ -174,6 +174,12 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
     verdict: (result) =>
       result.shardEnded ? 'finished' : result.invocations === 0 && result.discarded === 0 ? 'idle' : 'busy',
     pace,
+    // The open window's final invocation is due at its end (or its retry's), records or not.
+    dueAt: () => {
+      const window = windows.open;
+      const due = window === undefined ? undefined : Math.max(window.end, window.notBefore);
+      return due !== undefined && due > clock.now() ? due : undefined;
+    },
     sleep,
     clock,
     logger,

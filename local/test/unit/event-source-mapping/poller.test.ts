@@ -77,6 +77,37 @@ describe('event source mapping poll pace', () => {
     expect(clock.sleeps.slice(-9)).to.deep.equal(Array(9).fill(5));
   });
 
+  it('ends a quiet pause when work falls due (a tumbling window closing), however slow the pace has become', async () => {
+    // Prepare: a quiet source whose window ends 2,500 ms after the start
+    const clock = new FakeClock();
+    const windowEnd = clock.now() + 2_500;
+    let polls = 0;
+    const poller = createPoller({
+      source: 'shard',
+      enabled: true,
+      pollOnce: async () => ++polls,
+      verdict: (): PollVerdict => (clock.now() >= windowEnd + 3_000 ? 'finished' : 'idle'),
+      pace: { fastestMs: 5, slowestMs: 1_000, quietAfterMs: 0 },
+      dueAt: () => (clock.now() < windowEnd ? windowEnd : undefined),
+      sleep: clock.sleep,
+      clock,
+      logger: silent,
+      context: {},
+    });
+
+    // Act
+    poller.start();
+    while (clock.now() < windowEnd + 3_000) await new Promise((resolve) => setImmediate(resolve));
+    await poller.stop();
+
+    // Assess: a poll exactly at the window's end, not up to a second later
+    const pollTimes = clock.sleeps.map((_, index) =>
+      clock.sleeps.slice(0, index + 1).reduce((a, b) => a + b, 0),
+    );
+    expect(pollTimes).to.include(2_500);
+    expect(Math.max(...clock.sleeps)).to.equal(1_000);
+  });
+
   it('keeps a fixed pause when given a number (queues, whose receive waits itself)', async () => {
     const clock = new FakeClock();
     let polls = 0;
