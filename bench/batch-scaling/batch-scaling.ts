@@ -29,8 +29,8 @@ const SCENARIOS = Number(process.env.BENCH_BATCH_SCENARIOS ?? 100);
 const LOANS_PER_CHUNK = Number(process.env.BENCH_BATCH_LOANS_PER_CHUNK ?? 256);
 /**
  * The job's own record times it (startedAt when the API accepted it, finishedAt when the reducer wrote
- * the result), so the poll need not be frequent: each GET costs about 20 ms of CPU across the front
- * door, a worker and DynamoDB Local, which at 10 polls a second took a fifth of a core from the mappers.
+ * the result), so the poll need not be frequent: each GET is a getJob invocation of 10-25 ms (invocations.jsonl)
+ * besides the front door and DynamoDB Local, which at 10 polls a second took CPU from the two mappers.
  */
 const POLL_MS = 1000;
 
