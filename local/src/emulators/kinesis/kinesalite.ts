@@ -11,6 +11,7 @@ import {
   STOP_GRACE_MS,
 } from '../emulator';
 import { createHttp2Front } from './http2-front';
+import { installFastSequenceNumbers } from './sequence-numbers';
 
 // kinesalite speaks HTTP/1.1 only; the front (http2-front.ts) serves the SDK's default HTTP/2 client too.
 
@@ -55,6 +56,7 @@ const assertStoreFree = async (path: string) => {
 export const startKinesis = async ({ port, dataDir }: EmulatorOptions): Promise<RunningEmulator> => {
   const path = await prepareDataDir(dataDir);
   await assertStoreFree(path);
+  installFastSequenceNumbers();
   const kinesalite: Kinesalite = require('kinesalite');
   // Streams become ACTIVE at once: the local cloud creates them at start and uses them right away.
   const server = kinesalite({

@@ -227,9 +227,13 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
   }
 
   function advanceCheckpoint(): void {
-    let last: PendingRecord | undefined;
-    while (pending[0]?.done) last = pending.shift();
+    // One splice for the whole done prefix: shift() per record moved the rest of a backlog of tens of
+    // thousands each time (1.2 s of the cloud's CPU in the telemetry bench).
+    let doneCount = 0;
+    while (pending[doneCount]?.done) doneCount += 1;
+    const last = pending[doneCount - 1];
     if (last === undefined) return;
+    pending.splice(0, doneCount);
     checkpointed = last.record.sequenceNumber;
     options.onCheckpoint?.(checkpointed);
   }
