@@ -19,11 +19,16 @@ const MAX_TRIES = 5;
  * Adds a window's part to the device's aggregate. A replayed final invocation finds its part already
  * there and changes nothing; a part of a window Lambda ended early adds to the parts before it. Each
  * write is conditional on the version read, so that two writers never lose each other's part.
+ *
+ * The first write assumes the window is new (conditional on no item), as it is but for replays and
+ * windows ended early: one call per device instead of a read and a write, so that the final invocation
+ * of a window of many devices ends sooner (DynamoDB Local takes 400-500 writes a second).
  */
 export function createAggregateRecorder({ store }: { store: AggregateStore }) {
   return {
     async record(part: AggregatePart): Promise<RecordOutcome> {
-      for (let attempt = 1; ; attempt += 1) {
+      if ((await store.put(addPart(undefined, part), undefined)) === 'saved') return 'saved';
+      for (let attempt = 2; ; attempt += 1) {
         const current = await store.get(part.deviceId, part.windowStart);
         const next = addPart(current?.aggregate, part);
         if (next === 'already-counted') return next;

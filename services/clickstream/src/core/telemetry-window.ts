@@ -166,6 +166,11 @@ export interface StoredAggregate {
  * invocation). Parts of one window only meet when Lambda ended it early: their sums and counts add, and
  * min and max combine.
  */
+export function addPart(existing: undefined, part: AggregatePart): StoredAggregate;
+export function addPart(
+  existing: StoredAggregate | undefined,
+  part: AggregatePart,
+): StoredAggregate | 'already-counted';
 export function addPart(
   existing: StoredAggregate | undefined,
   part: AggregatePart,

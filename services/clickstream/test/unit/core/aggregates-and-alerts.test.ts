@@ -65,6 +65,28 @@ describe('aggregate recorder', () => {
     ]);
   });
 
+  it('writes a new window with one conditional write and no read', async () => {
+    const store = memoryAggregates();
+    const calls: string[] = [];
+    const recorder = createAggregateRecorder({
+      store: {
+        get: (...args) => {
+          calls.push('get');
+          return store.get(...args);
+        },
+        put: (...args) => {
+          calls.push('put');
+          return store.put(...args);
+        },
+      },
+    });
+
+    await recorder.record(part('r1+3'));
+    expect(calls).to.deep.equal(['put']);
+    await recorder.record(part('r1+3'));
+    expect(calls).to.deep.equal(['put', 'put', 'get']);
+  });
+
   it('adds the parts of a window Lambda ended early', async () => {
     const store = memoryAggregates();
     const recorder = createAggregateRecorder({ store });
