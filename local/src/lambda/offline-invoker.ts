@@ -8,6 +8,8 @@ import type { InvokeResult, LambdaInvoker } from './invoker';
  */
 export function createOfflineInvoker(
   lambdaEndpointOf: (functionName: string) => string | undefined,
+  /** Called when an invocation has returned, whatever its outcome. */
+  onReturned: (functionName: string) => void = () => undefined,
 ): LambdaInvoker {
   const clients = new Map<string, LambdaClient>();
   const clientFor = (endpoint: string) => {
@@ -28,13 +30,15 @@ export function createOfflineInvoker(
     async invoke(functionName, payload): Promise<InvokeResult> {
       const endpoint = lambdaEndpointOf(functionName);
       if (endpoint === undefined) throw new Error(`no local service serves function ${functionName}`);
-      const response = await clientFor(endpoint).send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'RequestResponse',
-          Payload: new TextEncoder().encode(JSON.stringify(payload)),
-        }),
-      );
+      const response = await clientFor(endpoint)
+        .send(
+          new InvokeCommand({
+            FunctionName: functionName,
+            InvocationType: 'RequestResponse',
+            Payload: new TextEncoder().encode(JSON.stringify(payload)),
+          }),
+        )
+        .finally(() => onReturned(functionName));
       const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
       const parsed = text === '' ? undefined : parseJson(text);
       const payloadBytes = response.Payload?.byteLength ?? 0;

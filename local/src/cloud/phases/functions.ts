@@ -43,6 +43,8 @@ export interface CloudFunctions {
   eventRules: EventBridgeRules | undefined;
   /** Appends one EMF document to the metrics file, as CloudWatch would ingest it (services' own metrics). */
   publishMetrics(document: Record<string, unknown>): void;
+  /** Calls `listener` each time an invocation returns (any trigger's); returns the unsubscribe. */
+  onInvocationReturned(listener: (functionName: string) => void): () => void;
 }
 
 /**
@@ -73,7 +75,14 @@ export async function startFunctions(
     const fn = functions.find((candidate) => candidate.name === functionName);
     return fn === undefined ? undefined : services.get(fn.service)?.lambdaEndpoint;
   };
-  const invoker = createOfflineInvoker(lambdaEndpointOf);
+  const returnedListeners = new Set<(functionName: string) => void>();
+  const invoker = createOfflineInvoker(lambdaEndpointOf, (functionName) => {
+    for (const listener of returnedListeners) listener(functionName);
+  });
+  const onInvocationReturned = (listener: (functionName: string) => void) => {
+    returnedListeners.add(listener);
+    return () => returnedListeners.delete(listener);
+  };
   const queueUrls = queueUrlsByArn(stacks);
   const queueUrlOf = (arn: string) => queueUrls.get(arn);
   const destinations = createDestinations(clients, queueUrlOf);
@@ -172,7 +181,17 @@ export async function startFunctions(
   const publishMetrics = (document: Record<string, unknown>) => {
     if (!metricsOut.writableEnded) metricsOut.write(`${JSON.stringify(document)}\n`);
   };
-  return { functions, services, invoker, asyncInvoker, destinations, queueUrlOf, eventRules, publishMetrics };
+  return {
+    functions,
+    services,
+    invoker,
+    asyncInvoker,
+    destinations,
+    queueUrlOf,
+    eventRules,
+    publishMetrics,
+    onInvocationReturned,
+  };
 }
 
 const LAMBDA_TIME_ZONE = ':UTC';

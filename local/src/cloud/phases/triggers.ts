@@ -70,6 +70,8 @@ export async function wireTriggers(
     warnings,
   });
   teardown.add(mappings.stop);
+  const unsubscribe = functions.onInvocationReturned(() => mappings.wakeTableStreams());
+  teardown.add(async () => unsubscribe());
   const subscriptions = await startSnsLambdaSubscriptions({
     stacks,
     clients,

@@ -19,6 +19,8 @@ export interface PollPace {
   fastestMs: number;
   slowestMs: number;
   quietAfterMs: number;
+  /** The shortest time between two polls when wake() cuts a quiet pause short; default 0. */
+  wokenMs?: number;
 }
 
 export interface Poller {
@@ -26,6 +28,11 @@ export interface Poller {
   start(): void;
   /** Resolves once the poll under way has returned. */
   stop(): Promise<void>;
+  /**
+   * Something has likely arrived: a quiet pause under way ends, and the source is polled once more, no
+   * sooner than `wokenMs` after the poll before. The pace stays as it was unless that poll finds work.
+   */
+  wake(): void;
   /** Aborted by stop(); undefined while the loop is not running. Long waits inside a poll end on it. */
   readonly signal: AbortSignal | undefined;
 }
@@ -71,6 +78,9 @@ export function createPoller<Result>(options: {
   const pace = paceOf(options.pace);
   let abort: AbortController | undefined;
   let running: Promise<void> | undefined;
+  /** Cuts the quiet pause under way short, `afterMs` from now; undefined while none is under way. */
+  let cutPause: ((afterMs: number) => void) | undefined;
+  let lastPollAt = Number.NEGATIVE_INFINITY;
 
   const clock = options.clock ?? systemClock;
   function untilDue(pause: number, dueAt: number | undefined): number {
@@ -81,6 +91,7 @@ export function createPoller<Result>(options: {
     const pauses = createPace(pace, options.clock);
     while (!signal.aborted) {
       try {
+        lastPollAt = clock.now();
         const result = await options.pollOnce();
         const verdict = options.verdict(result);
         if (verdict === 'finished') {
@@ -88,11 +99,25 @@ export function createPoller<Result>(options: {
           return;
         }
         if (verdict === 'busy') pauses.busy();
-        else await sleep(untilDue(pauses.quiet(), options.dueAt?.(result)), signal);
+        else await pause(untilDue(pauses.quiet(), options.dueAt?.(result)), signal);
       } catch (error) {
         logger.error(`Polling the ${source} failed`, { ...context, ...errorDetails(error) });
         await sleep(pauses.quiet(), signal);
       }
+    }
+  }
+
+  async function pause(ms: number, signal: AbortSignal): Promise<void> {
+    const ended = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    cutPause = (afterMs) => {
+      timer ??= setTimeout(() => ended.abort(), afterMs);
+    };
+    try {
+      await sleep(ms, AbortSignal.any([signal, ended.signal]));
+    } finally {
+      clearTimeout(timer);
+      cutPause = undefined;
     }
   }
 
@@ -108,6 +133,9 @@ export function createPoller<Result>(options: {
       if (running !== undefined) return;
       abort = new AbortController();
       running = loop(abort.signal);
+    },
+    wake() {
+      cutPause?.(Math.max(0, lastPollAt + (pace.wokenMs ?? 0) - clock.now()));
     },
     async stop() {
       abort?.abort();

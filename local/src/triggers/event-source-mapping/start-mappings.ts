@@ -38,14 +38,22 @@ export interface StreamWiringOptions {
  * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html
  */
 const LOCAL_POLL_PACE: PollPace = { fastestMs: 5, slowestMs: 1_000, quietAfterMs: 1_000 };
+/**
+ * Functions are what write the tables whose streams trigger other functions (a window's aggregates
+ * raise its alerts), so when an invocation returns, a quiet table stream is read again, no sooner than
+ * Lambda's own 4 reads a second: the next step starts within 250 ms instead of up to the quiet pace's
+ * second, and an idle cloud still reads once a second.
+ */
+const TABLE_STREAM_PACE: PollPace = { ...LOCAL_POLL_PACE, wokenMs: 250 };
 const SHARD_DISCOVERY_MS = 5_000;
 
 /** Event source mappings (Kinesis, DynamoDB Streams, SQS) with AWS semantics. */
 export async function startEventSourceMappings(
   options: StreamWiringOptions,
-): Promise<{ stop(): Promise<void> }> {
+): Promise<{ stop(): Promise<void>; wakeTableStreams(): void }> {
   const { clients, log } = options;
   const consumers: { stop(): Promise<void> }[] = [];
+  const tableStreamConsumers: { wake(): void }[] = [];
   const timers: NodeJS.Timeout[] = [];
   const logger = {
     debug: () => undefined,
@@ -140,11 +148,12 @@ export async function startEventSourceMappings(
             invoker: options.invoker,
             destination: options.destinations,
             ...(matches ? { matches } : {}),
-            pace: LOCAL_POLL_PACE,
+            pace: kind === 'dynamodb' ? TABLE_STREAM_PACE : LOCAL_POLL_PACE,
             logger,
           });
           consumer.start();
           consumers.push(consumer);
+          if (kind === 'dynamodb') tableStreamConsumers.push(consumer);
         }
       };
       await discover();
@@ -157,6 +166,9 @@ export async function startEventSourceMappings(
     }
   }
   return {
+    wakeTableStreams() {
+      for (const consumer of tableStreamConsumers) consumer.wake();
+    },
     async stop() {
       for (const timer of timers) clearInterval(timer);
       await Promise.all(consumers.map((consumer) => consumer.stop()));

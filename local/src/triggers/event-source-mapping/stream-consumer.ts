@@ -106,6 +106,8 @@ export interface ShardConsumer {
   stop(): Promise<void>;
   /** The last checkpointed sequence number, if any. */
   checkpoint(): string | undefined;
+  /** Records have likely arrived: a quiet shard is read again soon (Poller.wake). */
+  wake(): void;
 }
 
 type Work = { kind: 'batch'; lane: Lane; batch: Batch } | { kind: 'final'; window: OpenWindow };
@@ -383,5 +385,6 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
     start: () => poller.start(),
     stop: () => poller.stop(),
     checkpoint: () => checkpointed,
+    wake: () => poller.wake(),
   };
 }

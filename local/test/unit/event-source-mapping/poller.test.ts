@@ -4,6 +4,7 @@ import {
   createPoller,
   type PollVerdict,
 } from '../../../src/triggers/event-source-mapping/poller';
+import { realSleep } from '../../../src/triggers/event-source-mapping/scheduling';
 import { FakeClock } from './fakes';
 
 const PACE = { fastestMs: 5, slowestMs: 1_000, quietAfterMs: 1_000 };
@@ -106,6 +107,38 @@ describe('event source mapping poll pace', () => {
     );
     expect(pollTimes).to.include(2_500);
     expect(Math.max(...clock.sleeps)).to.equal(1_000);
+  });
+
+  it('polls a woken quiet source once more, no sooner than wokenMs after the poll before, at the same pace', async () => {
+    // Prepare: a quiet source whose pause is a minute, on the real clock
+    const pollTimes: number[] = [];
+    const poller = createPoller({
+      source: 'shard',
+      enabled: true,
+      pollOnce: async () => pollTimes.push(Date.now()),
+      verdict: (): PollVerdict => 'idle',
+      pace: { fastestMs: 60_000, slowestMs: 60_000, quietAfterMs: 0, wokenMs: 50 },
+      sleep: realSleep,
+      logger: silent,
+      context: {},
+    });
+    const until = async (condition: () => boolean) => {
+      while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+
+    // Act: woken (twice) during the first pause
+    poller.start();
+    await until(() => pollTimes.length === 1);
+    poller.wake();
+    poller.wake();
+    await until(() => pollTimes.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await poller.stop();
+
+    // Assess: one more poll, 50 ms or more after the first; the pause after it is the minute again
+    const [first = 0, second = 0] = pollTimes;
+    expect(pollTimes).to.have.length(2);
+    expect(second - first).to.be.at.least(49);
   });
 
   it('keeps a fixed pause when given a number (queues, whose receive waits itself)', async () => {
