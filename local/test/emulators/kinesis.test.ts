@@ -105,6 +105,41 @@ describe('Kinesis emulator (kinesalite behind an HTTP/2 and HTTP/1.1 front)', fu
     }
   });
 
+  it('takes a PutRecords body of many HTTP/2 DATA frames whole, every byte in order', async () => {
+    const defaultClient = new KinesisClient(clientConfig(emulator as RunningEmulator));
+    try {
+      // Prepare: a stream of its own; 400 records of 7,000 bytes, about 3.7 MB of JSON in 16 KB frames.
+      await defaultClient.send(new CreateStreamCommand({ StreamName: 'bulk', ShardCount: 1 }));
+      const payloads = Array.from({ length: 400 }, (_, index) =>
+        Buffer.alloc(7_000, `${index.toString(36)}-`),
+      );
+
+      // Act
+      const { FailedRecordCount } = await defaultClient.send(
+        new PutRecordsCommand({
+          StreamName: 'bulk',
+          Records: payloads.map((Data, index) => ({ PartitionKey: `device#${index}`, Data })),
+        }),
+      );
+
+      // Assess
+      expect(FailedRecordCount).to.equal(0);
+      const { ShardIterator } = await defaultClient.send(
+        new GetShardIteratorCommand({
+          StreamName: 'bulk',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      const { Records = [] } = await defaultClient.send(new GetRecordsCommand({ ShardIterator }));
+      expect(Records.map((record) => Buffer.from(record.Data ?? []).toString())).to.deep.equal(
+        payloads.map((payload) => payload.toString()),
+      );
+    } finally {
+      defaultClient.destroy();
+    }
+  });
+
   it('tells the HTTP/2 preface from an HTTP/1.1 request line, however the first bytes arrive', () => {
     expect(prefaceVerdict(Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'))).to.equal('http2');
     expect(prefaceVerdict(Buffer.from('PRI * HT'))).to.equal('undecided');

@@ -10,6 +10,7 @@ import {
   type RunningEmulator,
   STOP_GRACE_MS,
 } from '../emulator';
+import { installFastHashKeys } from './hash-keys';
 import { createHttp2Front } from './http2-front';
 import { installFastSequenceNumbers } from './sequence-numbers';
 
@@ -57,6 +58,7 @@ export const startKinesis = async ({ port, dataDir }: EmulatorOptions): Promise<
   const path = await prepareDataDir(dataDir);
   await assertStoreFree(path);
   installFastSequenceNumbers();
+  installFastHashKeys();
   const kinesalite: Kinesalite = require('kinesalite');
   // Streams become ACTIVE at once: the local cloud creates them at start and uses them right away.
   const server = kinesalite({
