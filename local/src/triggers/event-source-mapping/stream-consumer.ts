@@ -276,8 +276,14 @@ export function createShardConsumer(options: ShardConsumerOptions): ShardConsume
       const now = clock.now();
       const work = lanes.all.map((lane) => nextWork(lane, now)).filter((item) => item !== undefined);
       if (work.length > 0) {
-        const invocations = await Promise.all(work.map(perform));
-        return result(invocations.reduce((sum, count) => sum + count, 0));
+        // The next records are read while these batches are out, so that the next batch is in hand when
+        // they return (telemetry bench, 300,000 plain readings: the last aggregate 4.6-5.4 s after the
+        // last put, against 6.3-6.6 s reading after invoking). A read that fails is reported only once
+        // the invocations are recorded, so that none is still under way when the poll ends.
+        const [performed, readAhead] = await Promise.allSettled([Promise.all(work.map(perform)), fill()]);
+        if (performed.status === 'rejected') throw performed.reason;
+        if (readAhead.status === 'rejected') throw readAhead.reason;
+        return result(performed.value.reduce((sum, count) => sum + count, 0));
       }
       const wakeAt = nextWake(now);
       if (wakeAt === undefined || poller.signal?.aborted) return result(0);

@@ -117,6 +117,26 @@ describe('createShardConsumer', () => {
       expect(consumer.checkpoint()).to.equal(sequenceOf(5));
     });
 
+    it('reads the next records while a batch is out, and delivers them in order', async () => {
+      const readsByEndOfInvocation: number[] = [];
+      const parts = setup(
+        { BatchSize: 2 },
+        {
+          handler: async () => {
+            await new Promise((resolve) => setImmediate(resolve));
+            readsByEndOfInvocation.push(parts.shard.reads.length);
+            return { payload: null };
+          },
+        },
+      );
+      parts.shard.put(...records(1, 2, 3, 4, 5));
+
+      await drain(parts.consumer);
+
+      expect(parts.invoker.batches).to.deep.equal([[1, 2], [3, 4], [5]]);
+      expect(readsByEndOfInvocation.slice(0, 2)).to.deep.equal([2, 3]);
+    });
+
     it('sends the event records as they are, under Records, with no window fields', async () => {
       const { shard, invoker, consumer } = setup({});
       const [record] = records(1);
