@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { kinesaliteDb } from './kinesalite-db';
 
 // kinesalite places each record on a shard by the MD5 of its partition key, made a bignumber.js number
 // and compared with every open shard's hash key range: profiled on the telemetry bench, 2.8 s of the
@@ -49,22 +49,15 @@ export function fastHashKeys(original: KinesaliteHashKeys): KinesaliteHashKeys {
   };
 }
 
-const require = createRequire(import.meta.url);
-
-/** kinesalite's db module, whose exports its actions call. */
-function kinesaliteDb(): KinesaliteHashKeys {
-  return createRequire(require.resolve('kinesalite'))('./db') as KinesaliteHashKeys;
-}
-
 let original: KinesaliteHashKeys | undefined;
 
 /** kinesalite's own partitionKeyToHashKey, as it was before installFastHashKeys. */
 export function kinesaliteHashKeys(): KinesaliteHashKeys {
-  original ??= { partitionKeyToHashKey: kinesaliteDb().partitionKeyToHashKey };
+  original ??= { partitionKeyToHashKey: kinesaliteDb<KinesaliteHashKeys>().partitionKeyToHashKey };
   return original;
 }
 
 /** Replaces kinesalite's partitionKeyToHashKey with the BigInt one (idempotent: always over the original). */
 export function installFastHashKeys(): void {
-  Object.assign(kinesaliteDb(), fastHashKeys(kinesaliteHashKeys()));
+  Object.assign(kinesaliteDb<KinesaliteHashKeys>(), fastHashKeys(kinesaliteHashKeys()));
 }

@@ -12,6 +12,7 @@ import {
 } from '../emulator';
 import { installFastHashKeys } from './hash-keys';
 import { createHttp2Front } from './http2-front';
+import { requireFromKinesalite } from './kinesalite-db';
 import { installFastSequenceNumbers } from './sequence-numbers';
 
 // kinesalite speaks HTTP/1.1 only; the front (http2-front.ts) serves the SDK's default HTTP/2 client too.
@@ -39,9 +40,7 @@ const require = createRequire(import.meta.url);
  * store once beforehand turns that into a start-up error.
  */
 const assertStoreFree = async (path: string) => {
-  const leveldown: (location: string) => LevelDown = createRequire(require.resolve('kinesalite'))(
-    'leveldown',
-  );
+  const leveldown = requireFromKinesalite('leveldown') as (location: string) => LevelDown;
   const db = leveldown(path);
   try {
     await new Promise<void>((done, fail) => db.open((error) => (error ? fail(error) : done())));

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { kinesaliteDb } from './kinesalite-db';
 
 // kinesalite turns every sequence number between its decimal form and its hex fields with bignumber.js:
 // twice per record put (the shard's start, the new number) and once per record read. Profiled on the
@@ -134,18 +134,12 @@ export function fastSequenceNumbers(original: KinesaliteSequenceNumbers): Kinesa
   return { parseSequence, stringifySequence, incrementSequence };
 }
 
-/** kinesalite's db module, whose exports its actions call. */
-function kinesaliteDb(): KinesaliteSequenceNumbers {
-  const require = createRequire(import.meta.url);
-  return createRequire(require.resolve('kinesalite'))('./db') as KinesaliteSequenceNumbers;
-}
-
 let originals: KinesaliteSequenceNumbers | undefined;
 
 /** kinesalite's own three conversions, as they were before installFastSequenceNumbers. */
 export function kinesaliteSequenceNumbers(): KinesaliteSequenceNumbers {
   if (originals === undefined) {
-    const { parseSequence, stringifySequence, incrementSequence } = kinesaliteDb();
+    const { parseSequence, stringifySequence, incrementSequence } = kinesaliteDb<KinesaliteSequenceNumbers>();
     originals = { parseSequence, stringifySequence, incrementSequence };
   }
   return originals;
@@ -153,5 +147,5 @@ export function kinesaliteSequenceNumbers(): KinesaliteSequenceNumbers {
 
 /** Replaces kinesalite's three conversions with the BigInt ones (idempotent: always over the originals). */
 export function installFastSequenceNumbers(): void {
-  Object.assign(kinesaliteDb(), fastSequenceNumbers(kinesaliteSequenceNumbers()));
+  Object.assign(kinesaliteDb<KinesaliteSequenceNumbers>(), fastSequenceNumbers(kinesaliteSequenceNumbers()));
 }

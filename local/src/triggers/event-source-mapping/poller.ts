@@ -29,8 +29,9 @@ export interface Poller {
   /** Resolves once the poll under way has returned. */
   stop(): Promise<void>;
   /**
-   * Something has likely arrived: a quiet pause under way ends, and the source is polled once more, no
-   * sooner than `wokenMs` after the poll before. The pace stays as it was unless that poll finds work.
+   * Something has likely arrived: the quiet pause under way (or, woken during a poll, the next one)
+   * ends, and the source is polled once more, no sooner than `wokenMs` after the poll before. The pace
+   * stays as it was unless that poll finds work.
    */
   wake(): void;
   /** Aborted by stop(); undefined while the loop is not running. Long waits inside a poll end on it. */
@@ -80,7 +81,10 @@ export function createPoller<Result>(options: {
   let running: Promise<void> | undefined;
   /** Cuts the quiet pause under way short, `afterMs` from now; undefined while none is under way. */
   let cutPause: ((afterMs: number) => void) | undefined;
+  /** A wake that came during a poll: what that poll read may predate it, so the next pause is cut. */
+  let wokenDuringPoll = false;
   let lastPollAt = Number.NEGATIVE_INFINITY;
+  const untilWoken = () => Math.max(0, lastPollAt + (pace.wokenMs ?? 0) - clock.now());
 
   const clock = options.clock ?? systemClock;
   function untilDue(pause: number, dueAt: number | undefined): number {
@@ -92,6 +96,7 @@ export function createPoller<Result>(options: {
     while (!signal.aborted) {
       try {
         lastPollAt = clock.now();
+        wokenDuringPoll = false;
         const result = await options.pollOnce();
         const verdict = options.verdict(result);
         if (verdict === 'finished') {
@@ -113,6 +118,7 @@ export function createPoller<Result>(options: {
     cutPause = (afterMs) => {
       timer ??= setTimeout(() => ended.abort(), afterMs);
     };
+    if (wokenDuringPoll) cutPause(untilWoken());
     try {
       await sleep(ms, AbortSignal.any([signal, ended.signal]));
     } finally {
@@ -135,7 +141,8 @@ export function createPoller<Result>(options: {
       running = loop(abort.signal);
     },
     wake() {
-      cutPause?.(Math.max(0, lastPollAt + (pace.wokenMs ?? 0) - clock.now()));
+      if (cutPause === undefined) wokenDuringPoll = true;
+      else cutPause(untilWoken());
     },
     async stop() {
       abort?.abort();

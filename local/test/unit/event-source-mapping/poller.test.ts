@@ -141,6 +141,37 @@ describe('event source mapping poll pace', () => {
     expect(second - first).to.be.at.least(49);
   });
 
+  it('cuts the next quiet pause short when woken during a poll, whose read may predate the wake', async () => {
+    // Prepare: the first poll is woken while it runs
+    const pollTimes: number[] = [];
+    let poller: ReturnType<typeof createPoller<number>> | undefined;
+    poller = createPoller({
+      source: 'shard',
+      enabled: true,
+      pollOnce: async () => {
+        pollTimes.push(Date.now());
+        if (pollTimes.length === 1) poller?.wake();
+        return pollTimes.length;
+      },
+      verdict: (): PollVerdict => 'idle',
+      pace: { fastestMs: 60_000, slowestMs: 60_000, quietAfterMs: 0, wokenMs: 50 },
+      sleep: realSleep,
+      logger: silent,
+      context: {},
+    });
+
+    // Act
+    poller.start();
+    while (pollTimes.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await poller.stop();
+
+    // Assess: a second poll 50 ms or more after the first, not a minute later, and no third
+    const [first = 0, second = 0] = pollTimes;
+    expect(pollTimes).to.have.length(2);
+    expect(second - first).to.be.at.least(49);
+  });
+
   it('keeps a fixed pause when given a number (queues, whose receive waits itself)', async () => {
     const clock = new FakeClock();
     let polls = 0;

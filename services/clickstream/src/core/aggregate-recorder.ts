@@ -22,7 +22,7 @@ const MAX_TRIES = 5;
  *
  * The first write assumes the window is new (conditional on no item), as it is but for replays and
  * windows ended early: one call per device instead of a read and a write, so that the final invocation
- * of a window of many devices ends sooner (DynamoDB Local takes 400-500 writes a second).
+ * of a window of many devices ends sooner (DynamoDB Local took 400-600 writes a second, measured).
  */
 export function createAggregateRecorder({ store }: { store: AggregateStore }) {
   return {
