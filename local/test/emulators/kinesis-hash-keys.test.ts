@@ -33,4 +33,15 @@ describe("Kinesis hash keys on BigInt, against kinesalite's bignumber.js origina
       );
     }
   });
+
+  it('gives a key seen again, and keys past the 10,000 it remembers, the same places', () => {
+    const bounds = ['0', String(2n ** 127n), String(2n ** 128n - 1n), '98765432109876543210987654321'];
+    const keys = Array.from({ length: 12_000 }, (_, index) => `device-${index}`);
+
+    for (const partitionKey of [...keys, ...keys.slice(0, 500), ...keys.slice(-500)])
+      for (const decimal of bounds)
+        expect(fast.partitionKeyToHashKey(partitionKey).comparedTo(decimal)).to.equal(
+          original.partitionKeyToHashKey(partitionKey).comparedTo(decimal),
+        );
+  });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { kinesaliteDb } from './kinesalite-db';
 
 // kinesalite places each record on a shard by the MD5 of its partition key, made a bignumber.js number
@@ -31,12 +31,29 @@ function parsedBound(decimal: string): bigint {
   return value;
 }
 
+/**
+ * The MD5s of partition keys already seen, as numbers. Producers put under the same keys again and again
+ * (a device id): 300,000 readings of 200 devices spent 0.7 s hashing them. Emptied when it reaches
+ * 10,000 keys, so a fleet of a million devices costs memory no more than a few.
+ */
+const hashedKeys = new Map<string, bigint>();
+
+function md5Of(partitionKey: string): bigint {
+  let value = hashedKeys.get(partitionKey);
+  if (value === undefined) {
+    value = BigInt(`0x${hash('md5', partitionKey, 'hex')}`);
+    if (hashedKeys.size >= 10_000) hashedKeys.clear();
+    hashedKeys.set(partitionKey, value);
+  }
+  return value;
+}
+
 /** The same hash keys as kinesalite's, on BigInt, comparing with bignumber.js off the checked path. */
 export function fastHashKeys(original: KinesaliteHashKeys): KinesaliteHashKeys {
   return {
     partitionKeyToHashKey(partitionKey) {
       if (typeof partitionKey !== 'string') return original.partitionKeyToHashKey(partitionKey);
-      const value = BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
+      const value = md5Of(partitionKey);
       return {
         comparedTo(other) {
           if (typeof other !== 'string' || !DECIMAL.test(other))
