@@ -8,11 +8,12 @@ import {
 import { expect } from 'chai';
 import { findFreePort, type RunningEmulator } from '../../src/emulators/emulator';
 import { kinesis as kinesisDefinition } from '../../src/emulators/kinesis';
-import { startKinesisThread } from '../../src/emulators/kinesis/kinesis-thread';
+import { type RunningKinesisThread, startKinesisThread } from '../../src/emulators/kinesis/kinesis-thread';
 import {
   clientConfig,
   credentials,
   makeDataDir,
+  portOf,
   region,
   removeDataDir,
   stopAndAssertGone,
@@ -66,6 +67,7 @@ describe('Kinesis emulator in a worker thread of its own (the registry starts it
     };
 
     // Act
+    expect((emulator as RunningKinesisThread).threadId, 'a worker thread').to.be.greaterThan(0);
     let kinesis = new KinesisClient(clientConfig(emulator));
     try {
       await kinesis.send(new CreateStreamCommand({ StreamName: 'readings', ShardCount: 1 }));
@@ -95,9 +97,37 @@ describe('Kinesis emulator in a worker thread of its own (the registry starts it
   });
 
   it('refuses a second emulator on a dataDir in use with the start-up error it would give in-process', async () => {
-    const error = await startKinesisThread({ port: await findFreePort(), dataDir }).catch((e: unknown) => e);
+    const ownDir = await makeDataDir('kinesis-thread-lock');
+    const holder = await startKinesisThread({ port: await findFreePort(), dataDir: ownDir });
+    try {
+      const error = await startKinesisThread({ port: await findFreePort(), dataDir: ownDir }).catch(
+        (e: unknown) => e,
+      );
 
-    expect(error).to.be.an('error').with.property('name', 'EmulatorStartError');
-    expect((error as Error).message).to.match(/cannot open its store/);
+      expect(error).to.be.an('error').with.property('name', 'EmulatorStartError');
+      expect((error as Error).message).to.match(/cannot open its store/);
+      expect(String((error as Error).cause), "leveldown's own reason").to.match(/lock/i);
+    } finally {
+      await stopAndAssertGone(holder);
+      await removeDataDir(ownDir);
+    }
+  });
+
+  it('refuses a port already taken, and its thread ends', async () => {
+    const ownDir = await makeDataDir('kinesis-thread-port');
+    const holder = await startKinesisThread({ port: await findFreePort(), dataDir: ownDir });
+    const otherDir = await makeDataDir('kinesis-thread-port-2');
+    try {
+      const error = await startKinesisThread({ port: portOf(holder), dataDir: otherDir }).catch(
+        (e: unknown) => e,
+      );
+
+      expect(error).to.be.an('error').with.property('name', 'EmulatorStartError');
+      expect((error as Error).message).to.match(/could not listen/);
+    } finally {
+      await stopAndAssertGone(holder);
+      await removeDataDir(ownDir);
+      await removeDataDir(otherDir);
+    }
   });
 });

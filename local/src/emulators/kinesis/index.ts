@@ -9,5 +9,5 @@ export const kinesis = defineEmulator({
   name: 'kinesis',
   endpointVariables: { kinesis: 'KINESIS' },
   preferredPort: 4567,
-  start: ({ port, dataDir }) => startKinesisThread({ port, dataDir }),
+  start: ({ port, dataDir, log }) => startKinesisThread({ port, dataDir, log }),
 });

@@ -4,6 +4,7 @@
  * the other in-process emulators, and on a telemetry load that loop was the bound. On its own thread
  * it has a core of its own; everything else reaches it as before, over HTTP on its port.
  */
+import { once as eventOnce } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import {
   type EmulatorOptions,
@@ -13,46 +14,79 @@ import {
   STOP_GRACE_MS,
 } from '../emulator';
 
-/** What the worker (kinesis-worker.ts) posts: started, failed to start, or stopped. */
+/** What the worker (kinesis-worker.ts) posts: started, failed to start, or failed to stop. */
 export type KinesisWorkerMessage =
   | { kind: 'started'; endpoint: string }
-  | { kind: 'failed'; name: string; message: string }
-  | { kind: 'stopped' };
+  | { kind: 'failed'; name: string; message: string; cause?: string }
+  | { kind: 'stop-failed'; message: string };
 
-export const startKinesisThread = async ({ port, dataDir }: EmulatorOptions): Promise<RunningEmulator> => {
+export interface RunningKinesisThread extends RunningEmulator {
+  /** The worker thread's id (never 0, the main thread's). */
+  threadId: number;
+}
+
+export const startKinesisThread = async ({
+  port,
+  dataDir,
+  log = () => undefined,
+}: EmulatorOptions): Promise<RunningKinesisThread> => {
   // The worker inherits the process's execArgv (tsx's loader with it), so it runs the TypeScript itself.
   const worker = new Worker(new URL('./kinesis-worker.ts', import.meta.url), {
     workerData: { port, dataDir },
   });
-  const exited = new Promise<void>((done) => worker.once('exit', () => done()));
-  const next = () =>
-    new Promise<KinesisWorkerMessage>((done, fail) => {
-      const onError = (error: Error) => fail(error);
-      worker.once('error', onError);
-      worker.once('message', (message: KinesisWorkerMessage) => {
-        worker.off('error', onError);
-        done(message);
-      });
-    });
-  const first = await next().catch((error: unknown) => {
-    throw new EmulatorStartError(`kinesis's thread failed to start: ${String(error)}`, { cause: error });
+  const exited = eventOnce(worker, 'exit').then(([code]) => code as number);
+  let stopping = false;
+  // After the start, an error of kinesalite's own ends the thread: it is said, not thrown at the cloud.
+  let lastError: unknown;
+  let stopFailure: string | undefined;
+  worker.on('error', (error) => {
+    lastError = error;
+    log(`kinesis's thread failed: ${String(error)}`);
   });
+  worker.on('message', (message: KinesisWorkerMessage) => {
+    if (message.kind === 'stop-failed') stopFailure = message.message;
+  });
+  void exited.then((code) => {
+    if (!stopping) log(`kinesis's thread ended (exit code ${code}): the Kinesis endpoint no longer answers`);
+  });
+
+  // The first message, or the thread's end without one (an error before it said anything).
+  const first = await Promise.race([
+    new Promise<KinesisWorkerMessage>((said) => worker.once('message', said)),
+    exited.then(
+      (code): KinesisWorkerMessage => ({
+        kind: 'failed',
+        name: 'Error',
+        message: lastError === undefined ? `exit code ${code}` : String(lastError),
+      }),
+    ),
+  ]);
   if (first.kind !== 'started') {
-    await exited;
-    // The same error the emulator would have thrown in this thread, by its message.
-    const message = first.kind === 'failed' ? first.message : 'kinesis stopped before it started';
+    stopping = true;
+    await worker.terminate();
+    const message = first.kind === 'failed' ? first.message : first.kind;
+    const options = first.kind === 'failed' && first.cause ? { cause: new Error(first.cause) } : undefined;
+    // The same error the emulator would have thrown in this thread, by its name and message.
     throw first.kind === 'failed' && first.name === 'EmulatorStartError'
-      ? new EmulatorStartError(message)
-      : new Error(message);
+      ? new EmulatorStartError(message, options)
+      : new EmulatorStartError(`kinesis's thread failed to start: ${message}`, options);
   }
   return {
     name: 'kinesis',
     endpoint: first.endpoint,
+    threadId: worker.threadId,
     stop: once(async () => {
+      stopping = true;
       worker.postMessage('stop');
-      const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS * 2);
+      // A last resort: a thread torn down with its LevelDB open keeps leveldown 5's lock in this process.
+      const timer = setTimeout(() => {
+        log(`kinesis's thread did not stop within ${(STOP_GRACE_MS * 2) / 1000} s: terminated`);
+        void worker.terminate();
+      }, STOP_GRACE_MS * 2);
       await exited;
       clearTimeout(timer);
+      if (stopFailure !== undefined) throw new Error(`kinesis did not stop cleanly: ${stopFailure}`);
+      if (lastError !== undefined) throw lastError;
     }),
   };
 };

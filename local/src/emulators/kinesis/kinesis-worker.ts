@@ -11,17 +11,22 @@ const say = (message: KinesisWorkerMessage) => port.postMessage(message);
 try {
   const running = await startKinesis(workerData as EmulatorOptions);
   port.once('message', () => {
-    void running.stop().finally(() => {
-      say({ kind: 'stopped' });
-      port.close();
-    });
+    running.stop().then(
+      () => port.close(),
+      (error: unknown) => {
+        say({ kind: 'stop-failed', message: String(error) });
+        port.close();
+      },
+    );
   });
   say({ kind: 'started', endpoint: running.endpoint });
 } catch (error) {
+  const cause = error instanceof Error ? error.cause : undefined;
   say({
     kind: 'failed',
     name: error instanceof Error ? error.name : 'Error',
     message: error instanceof Error ? error.message : String(error),
+    ...(cause === undefined ? {} : { cause: String(cause) }),
   });
   port.close();
 }
