@@ -69,8 +69,8 @@ async function main() {
     }
     const clicksStream = clickstream.resource('ClicksDeliveryStream');
     const benchBucket = bench.resource('BenchBucket');
-    // Warm-up: the first 25,000 events through the same stream, not counted. Cold, the first second
-    // measured the JIT of the emulator and of the SDK clients.
+    // Warm-up: the first WARM_UP_EVENTS events through the same stream, not counted. Cold, the first
+    // second measured the JIT of the emulator and of the SDK clients.
     const warmUp = lines.slice(0, WARM_UP_EVENTS);
     const warm = await deliver(
       aws.firehose,

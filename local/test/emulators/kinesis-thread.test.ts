@@ -66,9 +66,10 @@ describe('Kinesis emulator in a worker thread of its own (the registry starts it
       return Records.map((record) => Buffer.from(record.Data ?? []).toString());
     };
 
-    // Act
-    expect((emulator as RunningKinesisThread).threadId, 'a worker thread').to.be.greaterThan(0);
+    // Act: put and read on one start, then read again after a restart
+    const onThread = (emulator as RunningKinesisThread).threadId;
     let kinesis = new KinesisClient(clientConfig(emulator));
+    let readBack: string[];
     try {
       await kinesis.send(new CreateStreamCommand({ StreamName: 'readings', ShardCount: 1 }));
       for (let start = 0; start < payloads.length; start += 500)
@@ -80,20 +81,24 @@ describe('Kinesis emulator in a worker thread of its own (the registry starts it
               .map((Data, index) => ({ PartitionKey: `device#${index % 7}`, Data })),
           }),
         );
-      expect(await read(kinesis)).to.deep.equal(payloads.map(String));
+      readBack = await read(kinesis);
     } finally {
       kinesis.destroy();
     }
     await stopAndAssertGone(emulator);
     emulator = await start();
     kinesis = new KinesisClient(clientConfig(emulator));
-
-    // Assess
+    let readAfterRestart: string[];
     try {
-      expect(await read(kinesis)).to.have.length(payloads.length);
+      readAfterRestart = await read(kinesis);
     } finally {
       kinesis.destroy();
     }
+
+    // Assess
+    expect(onThread, 'a worker thread, not the main one (0)').to.be.greaterThan(0);
+    expect(readBack).to.deep.equal(payloads.map(String));
+    expect(readAfterRestart).to.have.length(payloads.length);
   });
 
   it('refuses a second emulator on a dataDir in use with the start-up error it would give in-process', async () => {
@@ -113,7 +118,7 @@ describe('Kinesis emulator in a worker thread of its own (the registry starts it
     }
   });
 
-  it('refuses a port already taken, and its thread ends', async () => {
+  it('refuses a port already taken with the start-up error', async () => {
     const ownDir = await makeDataDir('kinesis-thread-port');
     const holder = await startKinesisThread({ port: await findFreePort(), dataDir: ownDir });
     const otherDir = await makeDataDir('kinesis-thread-port-2');

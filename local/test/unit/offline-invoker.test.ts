@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createOfflineInvoker } from '../../src/lambda/offline-invoker';
 
-describe('offline invoker (the Lambda Invoke API of each service serverless-offline)', () => {
+describe("offline invoker (the Lambda Invoke API of each service's serverless-offline)", () => {
   it('sends the event whole with its payload declared unsigned, and reads the answer', async () => {
     // Prepare: a Lambda Invoke endpoint that keeps what it was sent.
     let seen: { headers: IncomingHttpHeaders; url?: string; body: string } | undefined;

@@ -52,7 +52,10 @@ const assertStoreFree = async (path: string) => {
   await new Promise<void>((done, fail) => db.close((error) => (error ? fail(error) : done())));
 };
 
-/** kinesalite in the calling thread (the registry calls it in a thread of its own: kinesis-thread.ts); streams and records live in a LevelDB under dataDir. */
+/**
+ * kinesalite in the calling thread (the registry calls it in a thread of its own: kinesis-thread.ts);
+ * streams and records live in a LevelDB under dataDir.
+ */
 export const startKinesis = async ({ port, dataDir }: EmulatorOptions): Promise<RunningEmulator> => {
   const path = await prepareDataDir(dataDir);
   await assertStoreFree(path);

@@ -64,12 +64,15 @@ export const startKinesisThread = async ({
   if (first.kind !== 'started') {
     stopping = true;
     await worker.terminate();
-    const message = first.kind === 'failed' ? first.message : first.kind;
-    const options = first.kind === 'failed' && first.cause ? { cause: new Error(first.cause) } : undefined;
-    // The same error the emulator would have thrown in this thread, by its name and message.
-    throw first.kind === 'failed' && first.name === 'EmulatorStartError'
-      ? new EmulatorStartError(message, options)
-      : new EmulatorStartError(`kinesis's thread failed to start: ${message}`, options);
+    const failure = first.kind === 'failed' ? first : { name: 'Error', message: first.message };
+    const cause = 'cause' in failure && failure.cause ? { cause: new Error(failure.cause) } : undefined;
+    // The emulator's own start-up error keeps its words; anything else says where it came from.
+    throw new EmulatorStartError(
+      failure.name === 'EmulatorStartError'
+        ? failure.message
+        : `kinesis's thread failed to start: ${failure.message}`,
+      cause,
+    );
   }
   return {
     name: 'kinesis',

@@ -84,9 +84,9 @@ export function createPoller<Result>(options: {
   /** A wake that came during a poll: what that poll read may predate it, so the next pause is cut. */
   let wokenDuringPoll = false;
   let lastPollAt = Number.NEGATIVE_INFINITY;
-  const untilWoken = () => Math.max(0, lastPollAt + (pace.wokenMs ?? 0) - clock.now());
 
   const clock = options.clock ?? systemClock;
+  const untilWoken = () => Math.max(0, lastPollAt + (pace.wokenMs ?? 0) - clock.now());
   function untilDue(pause: number, dueAt: number | undefined): number {
     return dueAt === undefined ? pause : Math.max(0, Math.min(pause, dueAt - clock.now()));
   }
