@@ -183,7 +183,9 @@ export function createOutputBuffers(options: OutputBuffersOptions): OutputBuffer
 
   const writeObject = async (buffer: OutputBuffer, items: Buffered[]) => {
     const { output } = buffer;
-    const oldest = Math.min(...items.map((item) => item.arrival));
+    // A loop, not Math.min(...): a buffer of tiny records holds more than a call takes as arguments.
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const item of items) if (item.arrival < oldest) oldest = item.arrival;
     const key = keyOf(buffer, items, oldest);
     if (key === undefined) return;
     const raw = Buffer.concat(items.map((item) => item.body));

@@ -78,6 +78,28 @@ describe('Firehose delivery', () => {
     expect(before).to.equal(0);
   });
 
+  it('writes a buffer of 200,000 one-byte records as one object', async () => {
+    // Arrange: a buffer of 5 MiB holds up to 5 million records this small; 200,000 already broke an
+    // oldest-arrival computed by spreading them into Math.min's arguments (a RangeError).
+    const { pipeline, objects } = await start(
+      streamConfig('tiny', { BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 60 } }),
+    );
+    const records = Array.from({ length: 200_000 }, () => Buffer.from('x'));
+
+    // Act
+    for (let start = 0; start < records.length; start += 10_000)
+      await pipeline.accept(records.slice(start, start + 10_000));
+    now += 60_000;
+    await waitFor(
+      'the object',
+      () => objects.objects,
+      (found) => found.length === 1,
+    );
+
+    // Assess
+    expect(objects.objects[0]?.body.length).to.equal(200_000);
+  });
+
   it('invokes the processor no sooner than its BufferIntervalInSeconds', async () => {
     const { pipeline, transform } = await start(
       streamConfig('clicks', {
