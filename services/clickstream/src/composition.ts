@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { firehose } from '@serverless-patterns/shared/clients/firehose';
 import { createAggregatesTable } from './adapters/aggregates-table';
 import { createAlertsTable } from './adapters/alerts-table';
 import { createAlertsTopic } from './adapters/alerts-topic';
@@ -30,7 +31,10 @@ import { createWindowTallies } from './core/telemetry-window';
 
 export function clickCollector() {
   return createClickCollector({
-    stream: createClicksDeliveryStream({ deliveryStreamName: config.clicksDeliveryStreamName }),
+    stream: createClicksDeliveryStream({
+      client: firehose,
+      deliveryStreamName: config.clicksDeliveryStreamName,
+    }),
   });
 }
 
