@@ -98,7 +98,12 @@ export function rightsize(
   const durations = invocations.map((invocation) => invocation.durationMs);
   const meanBilledDurationMs =
     invocations.reduce((sum, invocation) => sum + invocation.billedDurationMs, 0) / invocations.length;
-  const peakMemoryMb = Math.max(...invocations.map((invocation) => invocation.maxMemoryUsedMb));
+  // A reduce, not Math.max(...): the local cloud's records are not capped, and past about 100,000
+  // invocations the spread exceeds what a call takes as arguments.
+  const peakMemoryMb = invocations.reduce(
+    (peak, invocation) => Math.max(peak, invocation.maxMemoryUsedMb),
+    0,
+  );
   const recommendedMemoryMb = recommendedMemory(peakMemoryMb, rule);
   return {
     fn,

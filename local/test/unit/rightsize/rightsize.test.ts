@@ -96,6 +96,14 @@ describe('rightsize: the method', () => {
       expect(row?.costPerMillion.recommended).to.be.below(row?.costPerMillion.current ?? 0);
     });
 
+    it('takes the peak of more invocations than a call takes as arguments', () => {
+      const invocations = Array.from({ length: 200_000 }, (_, index) =>
+        invocation(5, index === 123_456 ? 900 : 80),
+      );
+
+      expect(rightsize({ fn: GET_DEVICE, invocations })?.peakMemoryMb).to.equal(900);
+    });
+
     it('counts the invocations there were when only the latest were measured', () => {
       const row = rightsize({ fn: GET_DEVICE, invocations: [invocation(5, 80)], count: 25_000 });
 
