@@ -9,7 +9,8 @@ import type { RecordStream } from '../core/record-putter';
  *
  * The client comes from the caller: the handler's is the shared, traced one (composition.ts), the
  * load generator's and the log agent's their own. Importing the shared client here loaded the X-Ray
- * SDK into those tools, whose async hooks cost their puts 12-20 % more CPU.
+ * SDK into those tools, whose async hooks made their puts cost more CPU: 294-301 ms against
+ * 241-267 ms for 200 PutRecordBatch calls of 500 records.
  */
 export function createClicksDeliveryStream({
   client,
