@@ -1,10 +1,14 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 
 type Template = Record<string, Record<string, unknown> | undefined>;
 const plugin = createRequire(import.meta.url)('../../serverless-plugin/index.cjs') as {
   foldConstantConditions(template: Template): void;
   referencedLogicalIds(value: unknown): Set<string>;
+  removeZipStaging(folder: string, processId: number): void;
 };
 
 /** What `${param:customDomainName, ''}` and friends leave in a packaged template. */
@@ -164,5 +168,30 @@ describe('serverless plugin: provisioned concurrency on the Live aliases', () =>
     expect(withAliases(0).GetDeviceAliasLive?.Properties).to.deep.equal({ Name: 'Live' });
     expect(() => withAliases('two')).to.throw(/liveProvisionedConcurrency must be a whole number/);
     expect(() => withAliases(-1)).to.throw(/whole number/);
+  });
+});
+
+describe("serverless plugin: serverless-esbuild's zip staging removed", () => {
+  let folder: string;
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'zip-staging-'));
+  });
+  afterEach(() => rm(folder, { recursive: true, force: true }));
+
+  it("removes the directories this process staged, and nothing of another process's", async () => {
+    const staged = (name: string) => mkdir(join(folder, name, 'src', 'handlers'), { recursive: true });
+    await staged('getDevice-4242-1796595419503-ba699058');
+    await staged('listDevices-4242-1796595419511-0c1d2e3f');
+    await staged('getDevice-4243-1796595419503-ba699058');
+    await staged('getDevice-4242-notes');
+    await writeFile(join(folder, 'report-4242-1796595419503-ba699058'), 'a file, not a staging directory');
+
+    plugin.removeZipStaging(folder, 4242);
+
+    expect((await readdir(folder)).sort()).to.deep.equal([
+      'getDevice-4242-notes',
+      'getDevice-4243-1796595419503-ba699058',
+      'report-4242-1796595419503-ba699058',
+    ]);
   });
 });
