@@ -12,11 +12,52 @@ import type { Context } from 'aws-lambda';
 // serverless.common.yml sets for every function, so these three are configured once.
 // The search function lets the logger read a correlation id out of any event with JMESPath.
 export const logger = new Logger({ correlationIdSearchFn: search });
-// Its own notices (an invocation that published no metric, a missing namespace) as structured log lines.
-export const metrics = new Metrics({ logger });
+// Its own notices (a missing namespace, a dimension CloudWatch would drop) as structured log lines.
+export const metrics = new Metrics({ logger: emptyMetricsNoticeAtDebug(logger) });
 export const tracer = new Tracer();
+leaveUnreadTraceContext(tracer);
 
 export { MetricUnit };
+
+type UtilityLogger = NonNullable<NonNullable<ConstructorParameters<typeof Metrics>[0]>['logger']>;
+
+/** How Powertools' notice of an invocation that published no application metric begins. */
+export const EMPTY_METRICS_NOTICE = 'No application metrics to publish';
+
+/**
+ * Powertools warns after every invocation that added no metric. Here that is normal (a read adds none),
+ * and a WARN line in every such invocation's log is noise that CloudWatch Logs bills, so that notice is
+ * logged at DEBUG; every other notice stays a warning. A logger of one's own is how Powertools' authors
+ * mean these notices to be tuned: https://github.com/aws-powertools/powertools-lambda-typescript/issues/2036
+ */
+export function emptyMetricsNoticeAtDebug(log: Logger): UtilityLogger {
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => log[level].bind(log) as UtilityLogger['warn'];
+  const debug = at('debug');
+  const warn = at('warn');
+  return {
+    debug,
+    info: at('info'),
+    error: at('error'),
+    warn: (...content) =>
+      (typeof content[0] === 'string' && content[0].startsWith(EMPTY_METRICS_NOTICE) ? debug : warn)(
+        ...content,
+      ),
+  };
+}
+
+/**
+ * Where LAMBDA_TASK_ROOT is set (Lambda, and the local cloud, which sets what Lambda sets), the X-Ray
+ * SDK enters a context as it loads and keeps it for the process's life; its async hooks (cls-hooked)
+ * then store that context for every promise, timer and socket the function creates, and delete it
+ * again. Powertools loads the SDK whether tracing is on or not. With tracing off
+ * (POWERTOOLS_TRACE_ENABLED=false) nothing reads the context, so the process leaves it, and the hooks
+ * find nothing to store (services/api/README.md, "Local performance", has the measured cost).
+ */
+export function leaveUnreadTraceContext(tracing: Tracer) {
+  if (tracing.isTracingEnabled()) return;
+  const namespace = tracing.provider.getNamespace();
+  if (namespace.active) namespace.exit(namespace.active);
+}
 
 /**
  * Where each trigger's event carries the id that ties a request's log lines together, as JMESPath:

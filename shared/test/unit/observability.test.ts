@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { search } from '@aws-lambda-powertools/logger/correlationId';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -5,7 +7,12 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { Segment, type Subsegment } from 'aws-xray-sdk-core';
 import { expect } from 'chai';
-import { correlationPaths, createInstrumentation } from '../../src/observability';
+import {
+  correlationPaths,
+  createInstrumentation,
+  EMPTY_METRICS_NOTICE,
+  emptyMetricsNoticeAtDebug,
+} from '../../src/observability';
 
 const context: Context = {
   callbackWaitsForEmptyEventLoop: true,
@@ -181,5 +188,93 @@ describe('instrumented handlers (Powertools through Middy)', () => {
       document._aws.CloudWatchMetrics.flatMap((entry) => entry.Metrics.map((metric) => metric.Name)),
     );
     expect(names).to.include.members(['ColdStart', 'DevicesRegistered']);
+  });
+});
+
+describe("the X-Ray SDK's process-wide context in Lambda", () => {
+  /**
+   * A process of its own, as Lambda (or the local cloud) starts it: the SDK reads LAMBDA_TASK_ROOT as
+   * it loads. Counts what cls-hooked stored for 100 promises made after the library loaded.
+   */
+  async function contextsIn(tracing: 'true' | 'false') {
+    const script = `
+      import { tracer } from ${JSON.stringify(new URL('../../src/observability.ts', import.meta.url).href)};
+      const namespace = tracer.provider.getNamespace();
+      const before = namespace._contexts.size;
+      const pending = Array.from({ length: 100 }, () => new Promise(() => {}));
+      const stored = namespace._contexts.size - before;
+      console.log(JSON.stringify({ active: Boolean(namespace.active), stored, pending: pending.length }));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      {
+        env: {
+          ...process.env,
+          LAMBDA_TASK_ROOT: '/var/task',
+          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+          POWERTOOLS_TRACE_ENABLED: tracing,
+        },
+      },
+    );
+    return JSON.parse(stdout.trim().split('\n').at(-1) as string) as { active: boolean; stored: number };
+  }
+
+  it('is left when tracing is off, so that no async resource carries it', async () => {
+    expect(await contextsIn('false')).to.deep.include({ active: false, stored: 0 });
+  });
+
+  it('stays when tracing is on: the facade segment the handler subsegments hang from', async () => {
+    const { active, stored } = await contextsIn('true');
+    expect(active).to.equal(true);
+    expect(stored).to.be.at.least(100);
+  });
+});
+
+describe("Powertools' notices about metrics", () => {
+  /** The structured lines a Metrics whose notices go to a Logger at `logLevel` writes while `run` runs. */
+  function noticesWhile(logLevel: 'INFO' | 'DEBUG', run: (metrics: Metrics) => void) {
+    const notices: { level: string; message: string }[] = [];
+    // The Logger writes warnings and errors to stderr, the rest to stdout: both reach the log stream.
+    const streams = [process.stdout, process.stderr];
+    const writes = streams.map((stream) => stream.write);
+    for (const stream of streams) {
+      stream.write = ((chunk: string | Uint8Array) => {
+        for (const line of String(chunk).trim().split('\n')) {
+          const parsed = JSON.parse(line) as { level?: string; message: string };
+          if (parsed.level !== undefined) notices.push({ level: parsed.level, message: parsed.message });
+        }
+        return true;
+      }) as typeof stream.write;
+    }
+    try {
+      const log = new Logger({ logLevel });
+      run(new Metrics({ namespace: 'test', serviceName: 'devices', logger: emptyMetricsNoticeAtDebug(log) }));
+    } finally {
+      streams.forEach((stream, index) => {
+        stream.write = writes[index] as typeof stream.write;
+      });
+    }
+    return notices;
+  }
+
+  it('logs an invocation that published no metric at DEBUG, not as a warning', () => {
+    expect(noticesWhile('INFO', (metrics) => metrics.publishStoredMetrics())).to.deep.equal([]);
+
+    const atDebug = noticesWhile('DEBUG', (metrics) => metrics.publishStoredMetrics());
+
+    expect(atDebug).to.have.length(1);
+    expect(atDebug[0]?.level).to.equal('DEBUG');
+    expect(atDebug[0]?.message).to.match(new RegExp(`^${EMPTY_METRICS_NOTICE}`));
+  });
+
+  it('keeps every other notice a warning (a dimension CloudWatch would drop)', () => {
+    const notices = noticesWhile('INFO', (metrics) => {
+      metrics.addDimension('', 'kitchen');
+      metrics.addMetric('DevicesRegistered', 'Count', 1);
+      metrics.publishStoredMetrics();
+    });
+
+    expect(notices.map(({ level }) => level)).to.deep.equal(['WARN']);
+    expect(notices[0]?.message).to.include("doesn't meet the requirements");
   });
 });
