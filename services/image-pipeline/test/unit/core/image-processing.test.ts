@@ -172,7 +172,8 @@ describe('image processing (sharp, exifr)', function () {
       // 20000 x 20000 claimed in a file of a few dozen bytes: decoding it would need 1.2 GB.
       const bomb = await pngClaiming(20_000, 20_000);
 
-      const started = Date.now();
+      // Only the header check gives this reason and detail: a decode would be refused by sharp's own
+      // limit, as undecodable.
       const extraction = await extractMetadata(bomb);
 
       expect(extraction.supported).to.equal(false);
@@ -181,7 +182,6 @@ describe('image processing (sharp, exifr)', function () {
         'detail',
         `The image is 20000 x 20000 pixels (400,000,000), over the limit of ${MAX_INPUT_PIXELS.toLocaleString('en-US')}.`,
       );
-      expect(Date.now() - started).to.be.below(1000);
     });
 
     it('applies the limit it is given to real images', async () => {
