@@ -11,6 +11,7 @@ import {
 } from '@serverless-patterns/local/testing';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
+import { concurrencyFrom } from '../../local/src/cloud/offline-fixes/execution-environments';
 import { type CpuTimes, measureCpu } from '../lib/process-cpu';
 import { table } from '../lib/stats';
 
@@ -21,11 +22,21 @@ import { table } from '../lib/stats';
  * in a process of its own against the same DynamoDB Local, at the same concurrency, in one run.
  * Goals: throughput ratio >= 0.7, p99 at 10 connections <= 50 ms, no error at 100 connections for
  * 60 s. Where the CPU goes, per request and per process (Linux), says what to make cheaper.
+ * A third target runs the same handler in as many worker threads as the local cloud gives a function
+ * (LOCAL_LAMBDA_CONCURRENCY), one invocation each: Lambda's execution model without the local cloud's
+ * hops, so that what the hops cost and what the model costs are told apart.
  */
 const SHORT_SECONDS = Number(process.env.BENCH_DURATION ?? 20);
 const LONG_SECONDS = Number(process.env.BENCH_LONG_DURATION ?? 60);
 const WARM_UP_SECONDS = 5;
 const GOALS = { ratio: 0.7, p99At10Ms: 50, errorsAt100: 0 };
+/** The execution environments the local cloud gives each function (execution-environments.ts). */
+const ENVIRONMENTS = concurrencyFrom(process.env.LOCAL_LAMBDA_CONCURRENCY, availableParallelism());
+const TARGETS = {
+  stack: 'local stack (front door -> API -> Lambda -> DynamoDB)',
+  'in-process': 'same handler in-process',
+  'in-process, workers': `same handler in ${ENVIRONMENTS} worker threads`,
+} as const;
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -36,7 +47,7 @@ interface AutocannonResult {
 }
 
 interface Run {
-  target: 'stack' | 'in-process';
+  target: keyof typeof TARGETS;
   connections: number;
   seconds: number;
   result: AutocannonResult;
@@ -62,11 +73,15 @@ function bundleOf(stateDir: string, servicePath: string, handlerFile: string): s
   return bundle;
 }
 
-/** The baseline's process: the handler behind a bare node:http server, with the function's environment. */
+/**
+ * A baseline's process: the handler behind a bare node:http server, with the function's environment,
+ * on its main thread or in `workers` worker threads.
+ */
 async function startInProcessHandler(
   description: CloudDescription,
   stateDir: string,
   userId: string,
+  workers = 0,
 ): Promise<{ url: string; child: ChildProcess }> {
   const api = serviceOf(description, 'api');
   const functionName = api.functionName('getDevice');
@@ -76,7 +91,8 @@ async function startInProcessHandler(
     join(import.meta.dirname, '..', '..', 'services', 'api'),
     'src/handlers/get-device.js',
   );
-  const child = fork(join(import.meta.dirname, 'in-process-handler.ts'), [bundle, userId, functionName], {
+  const args = [bundle, userId, functionName, String(workers)];
+  const child = fork(join(import.meta.dirname, 'in-process-handler.ts'), args, {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...description.environment, ...environments[functionName] },
     // The handler's log lines go where the local cloud sends them when not --verbose: nowhere. The
@@ -98,7 +114,7 @@ async function main() {
   const stateDir = await mkdtemp(join(tmpdir(), 'bench-api-load-'));
   const loadBefore = loadavg();
   const cloud = await startCloudProcess({ stateDir });
-  let baseline: ChildProcess | undefined;
+  const baselines: ChildProcess[] = [];
   try {
     const { description } = cloud;
     const portal = description.portalUrl as string;
@@ -113,8 +129,13 @@ async function main() {
     });
     const { deviceId } = (await created.json()) as { deviceId: string };
     const inProcess = await startInProcessHandler(description, stateDir, person.userId);
-    baseline = inProcess.child;
-    const urls = { stack: `${portal}/devices/${deviceId}`, 'in-process': `${inProcess.url}/${deviceId}` };
+    const inWorkers = await startInProcessHandler(description, stateDir, person.userId, ENVIRONMENTS);
+    baselines.push(inProcess.child, inWorkers.child);
+    const urls: Record<Run['target'], string> = {
+      stack: `${portal}/devices/${deviceId}`,
+      'in-process': `${inProcess.url}/${deviceId}`,
+      'in-process, workers': `${inWorkers.url}/${deviceId}`,
+    };
     for (const [target, url] of Object.entries(urls)) {
       const answer = await fetch(url, { headers: { authorization } });
       if (answer.status !== 200) throw new Error(`${target}: ${answer.status} ${await answer.text()}`);
@@ -129,7 +150,8 @@ async function main() {
 
     const pids = new Map<string, number>([
       ...description.processes.map(({ name, pid }): [string, number] => [name, pid]),
-      ['in-process handler', baseline.pid as number],
+      ['in-process handler', inProcess.child.pid as number],
+      [`in-process handler, ${ENVIRONMENTS} workers`, inWorkers.child.pid as number],
       // autocannon runs in this process: on two cores its CPU is part of what both sides share.
       ['bench (autocannon)', process.pid],
     ]);
@@ -145,7 +167,7 @@ async function main() {
     }
     report(runs, loadBefore);
   } finally {
-    baseline?.kill();
+    for (const baseline of baselines) baseline.kill();
     await cloud.stop();
     await rm(stateDir, { recursive: true, force: true });
   }
@@ -162,9 +184,7 @@ function report(runs: readonly Run[], loadBefore: number[]) {
     table([
       ['target', 'connections', 'seconds', 'req/s', 'p50', 'p99', 'errors'],
       ...runs.map(({ target, connections, seconds, result }) => [
-        target === 'stack'
-          ? 'local stack (front door -> API -> Lambda -> DynamoDB)'
-          : 'same handler in-process',
+        TARGETS[target],
         connections,
         seconds,
         result.requests.average.toFixed(0),
@@ -192,9 +212,19 @@ function report(runs: readonly Run[], loadBefore: number[]) {
   console.log(
     `errors at 100 connections for ${long.seconds} s: ${errors} (goal ${GOALS.errorsAt100}: ${verdict(errors <= GOALS.errorsAt100)})`,
   );
-  const totals = (['stack', 'in-process'] as const).map((target) => cpuReport(run(target, 100)));
+  for (const connections of [10, 100]) {
+    const ratio =
+      run('stack', connections).result.requests.average /
+      run('in-process, workers', connections).result.requests.average;
+    console.log(
+      `throughput ratio against the handler in ${ENVIRONMENTS} worker threads at ${connections} connections: ${ratio.toFixed(2)} (the hops' share alone)`,
+    );
+  }
+  const [stack = 1, bare = 0, workers = 0] = (['stack', 'in-process', 'in-process, workers'] as const).map(
+    (target) => cpuReport(run(target, 100)),
+  );
   console.log(
-    `\nCPU per request, in-process / stack, 100 connections: ${((totals[1] ?? 0) / (totals[0] ?? 1)).toFixed(2)} (the throughput ratio when both fill the cores)`,
+    `\nCPU per request, 100 connections: in-process / stack ${(bare / stack).toFixed(2)}, in ${ENVIRONMENTS} worker threads / stack ${(workers / stack).toFixed(2)} (the throughput ratios when all fill the cores)`,
   );
 }
 
