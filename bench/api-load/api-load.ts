@@ -5,13 +5,13 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
   type CloudDescription,
+  concurrencyFrom,
   people,
   serviceOf,
   startCloudProcess,
 } from '@serverless-patterns/local/testing';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
-import { concurrencyFrom } from '../../local/src/cloud/offline-fixes/execution-environments';
 import { type CpuTimes, measureCpu } from '../lib/process-cpu';
 import { table } from '../lib/stats';
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { type ExecutionEnvironment, ExecutionEnvironmentPool } from '@serverless-patterns/local/testing';
 import { apiGatewayProxyEvent, lambdaContext } from '@serverless-patterns/shared/testing';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
@@ -12,9 +13,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
  * local stack is the stack itself: the front door, serverless-offline and its worker threads, the
  * authorizer's cache, the log piping.
  *
- * With a number of worker threads, the handler runs in that many instead, each loading the bundle and
- * serving one invocation at a time (the last one freed goes first), as the local cloud's execution
- * environments do: the same model without serverless-offline and the front door.
+ * With a number of worker threads, the handler runs in at most that many instead, each loading the
+ * bundle and serving one invocation at a time, in the local cloud's own pool of execution environments
+ * (execution-environments.ts): the same model without serverless-offline and the front door.
  *
  * argv: <bundle> <userId> <functionName> [workers]. Sends { port } to the parent once it listens.
  */
@@ -23,46 +24,63 @@ if (bundle === undefined || userId === undefined || functionName === undefined) 
   throw new Error('usage: in-process-handler.ts <bundle> <userId> <functionName> [workers]');
 }
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+const context = lambdaContext({ functionName });
 const workers = Number(workersArgument);
 const handler =
   workers > 0
     ? inWorkerThreads(workers)
     : (createRequire(import.meta.url)(bundle) as { handler: Handler }).handler;
-const context = lambdaContext({ functionName });
 
+/** In `count` execution environments of the local cloud's own pool, each a worker thread. */
 function inWorkerThreads(count: number): Handler {
-  const source = `const { parentPort, workerData } = require('node:worker_threads');
+  const pool = new ExecutionEnvironmentPool<undefined>({
+    create: workerEnvironment,
+    concurrency: count,
+    idleTimeoutMs: Number.POSITIVE_INFINITY,
+    reuse: true,
+  });
+  return async (event) => {
+    const invocation = pool.get(functionName as string, undefined);
+    invocation.setEvent(event);
+    return (await invocation.runHandler()) as APIGatewayProxyResult;
+  };
+}
+
+const WORKER_SOURCE = `const { parentPort, workerData } = require('node:worker_threads');
 const { handler } = require(workerData.bundle);
-parentPort.on('message', ({ event, context }) => {
-  handler(event, { ...context, getRemainingTimeInMillis: () => 10_000 }).then(
+const context = { ...workerData.context, getRemainingTimeInMillis: () => 10_000 };
+parentPort.on('message', (event) => {
+  handler(event, context).then(
     (result) => parentPort.postMessage({ result }),
     (error) => parentPort.postMessage({ error: String(error) }),
   );
 });`;
-  const idle = Array.from(
-    { length: count },
-    () => new Worker(source, { eval: true, workerData: { bundle } }),
+
+/** A worker thread that loads the bundle and runs one invocation at a time, as serverless-offline's do. */
+function workerEnvironment(): ExecutionEnvironment {
+  // A structured clone carries data, not functions: the worker gives the context its own
+  // getRemainingTimeInMillis.
+  const clonable = Object.fromEntries(
+    Object.entries(context).filter(([, value]) => typeof value !== 'function'),
   );
-  const waiting: ((worker: Worker) => void)[] = [];
-  return async (event, invocationContext) => {
-    // A structured clone carries data, not functions: the worker gives the handler its own
-    // getRemainingTimeInMillis.
-    const clonable = Object.fromEntries(
-      Object.entries(invocationContext).filter(([, value]) => typeof value !== 'function'),
-    );
-    const worker = idle.pop() ?? (await new Promise<Worker>((resolve) => waiting.push(resolve)));
-    try {
-      const answer = await new Promise<{ result?: APIGatewayProxyResult; error?: string }>((resolve) => {
-        worker.once('message', resolve);
-        worker.postMessage({ event, context: clonable });
-      });
-      if (answer.result === undefined) throw new Error(answer.error);
-      return answer.result;
-    } finally {
-      const next = waiting.shift();
-      if (next === undefined) idle.push(worker);
-      else next(worker);
-    }
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bundle, context: clonable } });
+  let event: unknown;
+  return {
+    setEvent: (value) => {
+      event = value;
+    },
+    setClientContext: () => undefined,
+    runHandler: () =>
+      new Promise((resolve, reject) => {
+        worker.once('message', (answer: { result?: unknown; error?: string }) => {
+          if ('error' in answer) reject(new Error(answer.error));
+          else resolve(answer.result);
+        });
+        worker.postMessage(event);
+      }),
+    cleanup: async () => {
+      await worker.terminate();
+    },
   };
 }
 

@@ -10,6 +10,11 @@ export {
   readCloudDescription,
 } from '../src/cloud/cloud-description';
 export { type CloudProcess, removeBundles, startCloudProcess } from '../src/cloud/cloud-process';
+export {
+  concurrencyFrom,
+  type ExecutionEnvironment,
+  ExecutionEnvironmentPool,
+} from '../src/cloud/offline-fixes/execution-environments';
 export { type AwsClients, awsClients, clientConfig, serviceOf } from './clients';
 export { type DeliveredLine, deliveredLines } from './delivered-lines';
 export { eventually, type TestCloud, useLocalCloud, willUseLocalCloud } from './harness';
