@@ -53,6 +53,30 @@ function withEnvironment<T>(variables: Record<string, string>, build: () => T): 
   }
 }
 
+/**
+ * The lines written to stdout and stderr while `run` runs, as Lambda puts both in the log stream (the
+ * Logger writes warnings and errors to stderr, the rest and the EMF documents to stdout).
+ */
+async function linesWrittenWhile(run: () => unknown): Promise<string[]> {
+  const lines: string[] = [];
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((stream) => stream.write);
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).trim().split('\n'));
+      return true;
+    }) as typeof stream.write;
+  }
+  try {
+    await run();
+  } finally {
+    streams.forEach((stream, index) => {
+      stream.write = writes[index] as typeof stream.write;
+    });
+  }
+  return lines;
+}
+
 function tracedInLambda() {
   const tracer = withEnvironment(
     { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' },
@@ -153,19 +177,11 @@ describe('instrumented handlers (Powertools through Middy)', () => {
   });
 
   it('flushes the metrics the handler added, with a cold-start metric', async () => {
-    const written: string[] = [];
     // Lambda says how the environment was started; only an on-demand start counts as a cold start.
     const metrics = withEnvironment(
       { AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' },
       () => new Metrics({ namespace: 'test', serviceName: 'devices', logger: silent }),
     );
-    // The cold-start metric is written by a single-metric instance of its own, so both are read off stdout.
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      const text = String(chunk);
-      if (text.includes('"_aws"')) written.push(...text.trim().split('\n'));
-      return true;
-    }) as typeof process.stdout.write;
     const instrumented = createInstrumentation({
       tracer: new Tracer({ enabled: false }),
       logger: new Logger({ logLevel: 'SILENT' }),
@@ -175,11 +191,10 @@ describe('instrumented handlers (Powertools through Middy)', () => {
       metrics.addMetric('DevicesRegistered', 'Count', 1);
     });
 
-    try {
-      await handler({}, context);
-    } finally {
-      process.stdout.write = write;
-    }
+    // The cold-start metric is written by a single-metric instance of its own, so both are read off stdout.
+    const written = (await linesWrittenWhile(() => handler({}, context))).filter((line) =>
+      line.includes('"_aws"'),
+    );
 
     const documents = written.map(
       (line) => JSON.parse(line) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } },
@@ -232,43 +247,31 @@ describe("the X-Ray SDK's process-wide context in Lambda", () => {
 
 describe("Powertools' notices about metrics", () => {
   /** The structured lines a Metrics whose notices go to a Logger at `logLevel` writes while `run` runs. */
-  function noticesWhile(logLevel: 'INFO' | 'DEBUG', run: (metrics: Metrics) => void) {
-    const notices: { level: string; message: string }[] = [];
-    // The Logger writes warnings and errors to stderr, the rest to stdout: both reach the log stream.
-    const streams = [process.stdout, process.stderr];
-    const writes = streams.map((stream) => stream.write);
-    for (const stream of streams) {
-      stream.write = ((chunk: string | Uint8Array) => {
-        for (const line of String(chunk).trim().split('\n')) {
-          const parsed = JSON.parse(line) as { level?: string; message: string };
-          if (parsed.level !== undefined) notices.push({ level: parsed.level, message: parsed.message });
-        }
-        return true;
-      }) as typeof stream.write;
-    }
-    try {
-      const log = new Logger({ logLevel });
-      run(new Metrics({ namespace: 'test', serviceName: 'devices', logger: emptyMetricsNoticeAtDebug(log) }));
-    } finally {
-      streams.forEach((stream, index) => {
-        stream.write = writes[index] as typeof stream.write;
-      });
-    }
-    return notices;
+  async function noticesWhile(logLevel: 'INFO' | 'DEBUG', run: (metrics: Metrics) => void) {
+    const log = new Logger({ logLevel });
+    const metrics = new Metrics({
+      namespace: 'test',
+      serviceName: 'devices',
+      logger: emptyMetricsNoticeAtDebug(log),
+    });
+    const lines = await linesWrittenWhile(() => run(metrics));
+    return lines
+      .map((line) => JSON.parse(line) as { level?: string; message: string })
+      .filter((line) => line.level !== undefined);
   }
 
-  it('logs an invocation that published no metric at DEBUG, not as a warning', () => {
-    expect(noticesWhile('INFO', (metrics) => metrics.publishStoredMetrics())).to.deep.equal([]);
+  it('logs an invocation that published no metric at DEBUG, not as a warning', async () => {
+    expect(await noticesWhile('INFO', (metrics) => metrics.publishStoredMetrics())).to.deep.equal([]);
 
-    const atDebug = noticesWhile('DEBUG', (metrics) => metrics.publishStoredMetrics());
+    const atDebug = await noticesWhile('DEBUG', (metrics) => metrics.publishStoredMetrics());
 
     expect(atDebug).to.have.length(1);
     expect(atDebug[0]?.level).to.equal('DEBUG');
     expect(atDebug[0]?.message).to.match(new RegExp(`^${EMPTY_METRICS_NOTICE}`));
   });
 
-  it('keeps every other notice a warning (a dimension CloudWatch would drop)', () => {
-    const notices = noticesWhile('INFO', (metrics) => {
+  it('keeps every other notice a warning (a dimension CloudWatch would drop)', async () => {
+    const notices = await noticesWhile('INFO', (metrics) => {
       metrics.addDimension('', 'kitchen');
       metrics.addMetric('DevicesRegistered', 'Count', 1);
       metrics.publishStoredMetrics();
